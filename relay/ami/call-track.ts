@@ -1,0 +1,160 @@
+// Pure bookkeeping of one originated call from the AMI events that concern it.
+// Used by call-follower.ts (live) and by tests that replay the 03* captures through it.
+// Invariant: an event belongs to the call only by Uniqueid (= our ChannelId / OtherChannelId,
+// FACTS 4–5) or by being the destination of a Dial() that the call itself made — never by ActionID.
+
+import { header } from './wire.js';
+import type { AmiMessage } from './wire.js';
+import type { HangupInfo, OutcomeSignals } from './outcome.js';
+
+export interface DialTrack {
+  readonly destChannel: string;
+  readonly destUniqueid: string | null;
+  /** The destination and, for a Local destination `…;1`, its `…;2` sibling (where the far cause shows, 03i). */
+  readonly destNames: ReadonlyArray<string>;
+  status: string | null;
+}
+
+export interface CallTrack {
+  readonly channelId: string;
+  readonly otherChannelId: string;
+  originate: { response: string; reason: number; channel: string | null } | null;
+  /** Real channel name of `;1` (`Local/101@phones-00000000;1`), once seen. */
+  channel1: string | null;
+  seen1: boolean;
+  seen2: boolean;
+  hangup1: HangupInfo | null;
+  hangup2: HangupInfo | null;
+  /** DialStatus of the Originate's own dial of `;1` (DialEnd with only Dest* fields): informative only. */
+  originateDialStatus: string | null;
+  /** The latest onward Dial() made by `;1` or `;2`. */
+  dial: DialTrack | null;
+  destHangups: Map<string, HangupInfo>;
+  answeredAt: number | null;
+  dialAnsweredAt: number | null;
+}
+
+export function newCallTrack(channelId: string, otherChannelId?: string): CallTrack {
+  return {
+    channelId,
+    otherChannelId: otherChannelId ?? `${channelId};2`,
+    originate: null,
+    channel1: null,
+    seen1: false,
+    seen2: false,
+    hangup1: null,
+    hangup2: null,
+    originateDialStatus: null,
+    dial: null,
+    destHangups: new Map(),
+    answeredAt: null,
+    dialAnsweredAt: null,
+  };
+}
+
+function hangupInfo(ev: AmiMessage): HangupInfo {
+  const raw = header(ev, 'Cause') ?? '';
+  return { cause: /^[0-9]{1,3}$/.test(raw) ? Number(raw) : 0, causeText: header(ev, 'Cause-txt') ?? 'Unknown' };
+}
+
+function localSibling(name: string): string | null {
+  return name.endsWith(';1') ? `${name.slice(0, -2)};2` : null;
+}
+
+/** Applies one event (any event: unrelated ones are ignored); `at` is the arrival time in ms. */
+export function applyCallEvent(track: CallTrack, ev: AmiMessage, at: number): void {
+  const name = header(ev, 'Event')?.toLowerCase();
+  const uid = header(ev, 'Uniqueid');
+  const chan = header(ev, 'Channel') ?? null;
+  const is1 = uid === track.channelId;
+  const is2 = uid === track.otherChannelId;
+  if (is1 && name !== 'originateresponse') {
+    track.seen1 = true;
+    if (chan && !track.channel1) track.channel1 = chan;
+  }
+  if (is2) track.seen2 = true;
+  switch (name) {
+    case 'originateresponse':
+      if (is1) onOriginateResponse(track, ev, at);
+      return;
+    case 'newstate':
+      // ChannelState 6 = Up: the originated leg answered (before OriginateResponse Reason 4 arrives).
+      if (is1 && header(ev, 'ChannelState') === '6' && track.answeredAt === null) track.answeredAt = at;
+      return;
+    case 'dialbegin':
+      return onDialBegin(track, ev, is1 || is2);
+    case 'dialend':
+      return onDialEnd(track, ev, is1 || is2, at);
+    case 'hangup':
+      return onHangup(track, ev, is1, is2, chan);
+    default:
+      return;
+  }
+}
+
+function onOriginateResponse(track: CallTrack, ev: AmiMessage, at: number): void {
+  const reasonRaw = header(ev, 'Reason') ?? '';
+  const reason = /^[0-9]{1,2}$/.test(reasonRaw) ? Number(reasonRaw) : 0;
+  const response = header(ev, 'Response') ?? 'Failure';
+  // On Failure `Channel` is the requested dial string, not a channel (FACTS 4).
+  const channel = response === 'Success' ? (header(ev, 'Channel') ?? null) : null;
+  track.originate = { response, reason, channel };
+  if (channel && !track.channel1) track.channel1 = channel;
+  if (reason === 4 && track.answeredAt === null) track.answeredAt = at;
+}
+
+function onDialBegin(track: CallTrack, ev: AmiMessage, byOurCall: boolean): void {
+  const dest = header(ev, 'DestChannel');
+  if (!dest) return;
+  if (!byOurCall) return; // includes the Originate's own dial of `;1` (no caller fields, FACTS 11)
+  const sibling = localSibling(dest);
+  track.dial = {
+    destChannel: dest,
+    destUniqueid: header(ev, 'DestUniqueid') ?? null,
+    destNames: sibling ? [dest, sibling] : [dest],
+    status: null,
+  };
+}
+
+function onDialEnd(track: CallTrack, ev: AmiMessage, byOurCall: boolean, at: number): void {
+  const status = header(ev, 'DialStatus') ?? null;
+  if (!byOurCall) {
+    if (header(ev, 'DestUniqueid') === track.channelId) track.originateDialStatus = status;
+    return;
+  }
+  const dial = track.dial;
+  if (!dial || header(ev, 'DestChannel') !== dial.destChannel) return;
+  dial.status = status;
+  if (status === 'ANSWER' && track.dialAnsweredAt === null) track.dialAnsweredAt = at;
+}
+
+function onHangup(track: CallTrack, ev: AmiMessage, is1: boolean, is2: boolean, chan: string | null): void {
+  if (is1) track.hangup1 = hangupInfo(ev);
+  else if (is2) track.hangup2 = hangupInfo(ev);
+  else if (track.dial && chan && track.dial.destNames.includes(chan)) track.destHangups.set(chan, hangupInfo(ev));
+}
+
+/**
+ * 'settled': everything we expect has hung up and the OriginateResponse is in. 'settling': the call
+ * is over but a late signal may still come (a Local destination's `;2` hangs up last in 03i;
+ * OriginateResponse comes after all Hangups in 03j; a Failure creates no channel at all for a
+ * duplicate ChannelId, capture 04). 'open': the call is still alive.
+ */
+export function callPhase(track: CallTrack): 'open' | 'settling' | 'settled' {
+  const coreDone = track.hangup1 !== null && (!track.seen2 || track.hangup2 !== null);
+  const failedWithoutChannel = track.originate?.response === 'Failure' && !track.seen1;
+  if (!coreDone) return failedWithoutChannel ? 'settling' : 'open';
+  const destDone = !track.dial || track.dial.destNames.every((n) => track.destHangups.has(n));
+  return destDone && track.originate !== null ? 'settled' : 'settling';
+}
+
+export function outcomeSignals(track: CallTrack, cancelRequested = false): OutcomeSignals {
+  return {
+    reason: track.originate?.reason ?? null,
+    hangup1: track.hangup1,
+    hangup2: track.hangup2,
+    dialStatus: track.dial?.status ?? null,
+    destHangups: track.dial ? track.dial.destNames.flatMap((n) => track.destHangups.get(n) ?? []) : [],
+    cancelRequested,
+  };
+}

@@ -1,0 +1,151 @@
+// Strict allow-list validation of every value the relay writes into an AMI action.
+// Used by originate.ts and the job runners before anything reaches `serialize` (wire.ts).
+// Invariant: a validated value contains no CR/LF or other control/separator character, nothing
+// that re-splits a header (`,` in `Variable`, `<>"` in `CallerID`) and nothing that changes the
+// dial string (`@`, `/`, `&` inside an extension); capture 07-crlf-injection shows why.
+
+import { AmiValidationError } from './errors.js';
+
+declare const brand: unique symbol;
+type Branded<T, B extends string> = T & { readonly [brand]: B };
+
+export type PhoneNumber = Branded<string, 'PhoneNumber'>;
+export type Extension = Branded<string, 'Extension'>;
+export type AmiName = Branded<string, 'AmiName'>;
+export type DialplanContext = Branded<string, 'DialplanContext'>;
+export type VariableName = Branded<string, 'VariableName'>;
+export type VariableValue = Branded<string, 'VariableValue'>;
+export type CallerIdName = Branded<string, 'CallerIdName'>;
+export type ChannelId = Branded<string, 'ChannelId'>;
+export type DialString = Branded<string, 'DialString'>;
+export type DtmfDigits = Branded<string, 'DtmfDigits'>;
+
+/**
+ * Phone number: optional leading `+`, then 3–20 ASCII digits (E.164 is at most 15, but national
+ * formats with trunk/international prefixes such as `8` or `00` need a few more; fewer than 3
+ * digits is an extension, not a number). No spaces, dashes or brackets: normalise before.
+ */
+export const PHONE_NUMBER = /^\+?[0-9]{3,20}$/;
+/** Extension: 1–16 characters, ASCII digits with an optional leading `*` or `#` (feature codes like `*1005`). */
+export const EXTENSION = /^(?=.{1,16}$)[*#]?[0-9]+$/;
+/** Queue, ConfBridge room, bridge/user profile and application names: ASCII word chars and `-`, 1–40. */
+export const AMI_NAME = /^[A-Za-z0-9_-]{1,40}$/;
+/**
+ * Dialplan context: starts with a letter or digit, then ASCII word chars and `-`, up to 79 (Asterisk's
+ * AST_MAX_CONTEXT is 80 with the NUL). `.` is refused although Asterisk allows it: no context we
+ * target needs one, and `@`/`/`/`,` would change the Local dial string or an application argument.
+ */
+export const CONTEXT = /^[A-Za-z0-9][A-Za-z0-9_-]{0,78}$/;
+/** Channel variable name; `_`/`__` prefixes make Dial() inherit it (capture 03h). */
+export const VARIABLE_NAME = /^_{0,2}[A-Za-z][A-Za-z0-9_]{0,31}$/;
+/**
+ * Variable value: letters/marks/digits of any script, space and `_ . : @ + * # / = - ( ) ! ? '`, up
+ * to 256. No `,` (Originate splits every `Variable:` header on commas, capture 02b: `a,B=x` would
+ * set B), no `\` or `"` (argument quoting), no `$ { } [ ]` (dialplan expressions), no `;` `|` `&`.
+ */
+export const VARIABLE_VALUE = /^[\p{L}\p{M}\p{N} _.:@+*#/=()!?'-]{0,256}$/u;
+/** Caller ID name: like a variable value minus `=`, 1–64; `<`, `>` and `"` would break `"name" <number>`. */
+export const CALLER_ID_NAME = /^[\p{L}\p{M}\p{N} _.:@+*#/()!?'-]{1,64}$/u;
+/**
+ * ChannelId/OtherChannelId: ASCII word chars, `.` and `-`, starting with a letter or digit, at most
+ * 147 — Asterisk rejects a Uniqueid over 149 (capture 04) and a Local `;2` half gets `<id>;2`.
+ */
+export const CHANNEL_ID = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,146}$/;
+/**
+ * Dial string for Originate's `Channel`: `Tech/resource` where the resource is ASCII word chars and
+ * `@ . + * # / -` (e.g. `Local/101@phones`, `Local/101@phones/n`, `PJSIP/101`). No `&` (parallel
+ * dial), `,` or whitespace.
+ */
+export const DIAL_STRING = /^[A-Za-z][A-Za-z0-9]{0,15}\/[A-Za-z0-9_@.+*#/-]{1,120}$/;
+/** DTMF digits for PlayDTMF, which plays only the first character of `Digit` (capture 11). */
+export const DTMF_DIGITS = /^[0-9A-D*#]{1,32}$/;
+/** Application data (`Data:`): comma-separated plain arguments such as `7001,default_bridge,quiet_user`. */
+export const APP_DATA = /^[A-Za-z0-9_@.+*#/:-]{0,80}(,[A-Za-z0-9_@.+*#/:-]{0,80}){0,7}$/;
+
+function check<T extends string>(pattern: RegExp, value: unknown, field: string, expected: string): T {
+  if (typeof value !== 'string') throw new AmiValidationError(field, `expected a string, got ${typeof value}`);
+  if (!pattern.test(value)) throw new AmiValidationError(field, `must be ${expected} (got ${value.length} chars)`);
+  // JS `$` without the m flag matches only at the very end, so a trailing \n cannot slip through.
+  return value as T;
+}
+
+export function validatePhoneNumber(value: unknown, field = 'number'): PhoneNumber {
+  return check<PhoneNumber>(PHONE_NUMBER, value, field, 'an optional + and 3-20 digits');
+}
+
+export function validateExtension(value: unknown, field = 'extension'): Extension {
+  return check<Extension>(EXTENSION, value, field, '1-16 digits with an optional leading * or #');
+}
+
+/** Queue, ConfBridge room, bridge/user profile or application name. */
+export function validateName(value: unknown, field: string): AmiName {
+  return check<AmiName>(AMI_NAME, value, field, '1-40 of A-Z a-z 0-9 _ -');
+}
+
+export function validateContext(value: unknown, field = 'context'): DialplanContext {
+  return check<DialplanContext>(CONTEXT, value, field, 'a dialplan context name (A-Z a-z 0-9 _ -, max 79)');
+}
+
+export function validateVariableName(value: unknown, field = 'variable name'): VariableName {
+  return check<VariableName>(VARIABLE_NAME, value, field, 'a channel variable name');
+}
+
+export function validateVariableValue(value: unknown, field = 'variable value'): VariableValue {
+  return check<VariableValue>(VARIABLE_VALUE, value, field, 'letters, digits, space and _ . : @ + * # / = - ( ) ! ? \' (max 256)');
+}
+
+export function validateCallerIdName(value: unknown, field = 'callerId.name'): CallerIdName {
+  return check<CallerIdName>(CALLER_ID_NAME, value, field, 'a caller ID name without < > " , (1-64)');
+}
+
+export function validateChannelId(value: unknown, field = 'channelId'): ChannelId {
+  return check<ChannelId>(CHANNEL_ID, value, field, 'A-Z a-z 0-9 _ . - (1-147)');
+}
+
+export function validateDialString(value: unknown, field = 'channel'): DialString {
+  return check<DialString>(DIAL_STRING, value, field, 'a Tech/resource dial string');
+}
+
+export function validateDtmfDigits(value: unknown, field = 'digits'): DtmfDigits {
+  return check<DtmfDigits>(DTMF_DIGITS, value, field, '1-32 of 0-9 A-D * #');
+}
+
+export function validateAppData(value: unknown, field = 'data'): string {
+  return check<string>(APP_DATA, value, field, 'comma-separated plain application arguments');
+}
+
+/** Dialplan priority: a plain positive integer (labels are not used by the relay). */
+export function validatePriority(value: unknown, field = 'priority'): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > 9999) {
+    throw new AmiValidationError(field, 'must be an integer 1-9999');
+  }
+  return value;
+}
+
+/** A duration in milliseconds within [min, max]; Originate's `Timeout` is the ring time of the first leg. */
+export function validateMs(value: unknown, field: string, min: number, max: number): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    throw new AmiValidationError(field, `must be an integer number of ms in [${min}, ${max}]`);
+  }
+  return value;
+}
+
+/** `Local/<exten>@<context>`: both parts validated so the dial string cannot be redirected. */
+export function localChannel(exten: string, context: string): DialString {
+  if (!EXTENSION.test(exten) && !PHONE_NUMBER.test(exten)) {
+    throw new AmiValidationError('exten', 'must be an extension or a phone number');
+  }
+  return `Local/${exten}@${validateContext(context)}` as DialString;
+}
+
+/** Result form for callers that prefer values to exceptions (e.g. validating a whole job payload). */
+export type Validated<T> = { ok: true; value: T } | { ok: false; error: AmiValidationError };
+
+export function tryValidate<T>(validate: (v: unknown) => T, value: unknown): Validated<T> {
+  try {
+    return { ok: true, value: validate(value) };
+  } catch (err) {
+    if (err instanceof AmiValidationError) return { ok: false, error: err };
+    throw err;
+  }
+}

@@ -1,0 +1,92 @@
+// Jobs as the public API shows them and the queue keeps them: the callback request body, job and
+// attempt states, and the job view returned by GET. New job types (conference assembly, campaigns)
+// join the `JobSpec` union; everything else (states, attempts, outcomes) is common to all types.
+import { z } from 'zod';
+import { callerIdName, extension, dialplanName, phoneNumber, variableName, variableValue } from './dial.js';
+import { OUTCOMES } from './pbx.js';
+
+export const JOB_STATUSES = ['queued', 'dispatched', 'running', 'succeeded', 'failed', 'cancelled', 'expired'] as const;
+export type JobStatus = (typeof JOB_STATUSES)[number];
+export const FINAL_STATUSES: ReadonlySet<JobStatus> = new Set(['succeeded', 'failed', 'cancelled', 'expired']);
+
+export const operatorTarget = z.union([
+  z.strictObject({ extension }),
+  z.strictObject({ queue: dialplanName }),
+]);
+export type OperatorTarget = z.infer<typeof operatorTarget>;
+
+export const DIRECTIONS = ['operator-first', 'customer-first'] as const;
+export type Direction = (typeof DIRECTIONS)[number];
+
+const metadataValue = z.union([z.string().max(256), z.number(), z.boolean(), z.null()]);
+
+/** Body of `POST /v1/pbxes/{pbx}/callbacks`. Unknown fields are refused (strict). */
+export const callbackRequest = z.strictObject({
+  customer: phoneNumber,
+  operator: operatorTarget,
+  direction: z.enum(DIRECTIONS).default('operator-first'),
+  /** Name shown with the number on the first leg's phone (`Callback` by default). */
+  callerId: callerIdName.optional(),
+  /** Not before this instant (ISO 8601 with offset). */
+  notBefore: z.iso.datetime({ offset: true }).optional(),
+  /** After this instant a job that has not connected becomes `expired`. */
+  expiresAt: z.iso.datetime({ offset: true }).optional(),
+  /** Channel variables set on the originated call; at most 20. */
+  variables: z
+    .record(variableName, variableValue)
+    .refine((v) => Object.keys(v).length <= 20, 'at most 20 variables')
+    .optional(),
+  /** Opaque to us, returned with the job; at most 20 keys. */
+  metadata: z
+    .record(z.string().min(1).max(64), metadataValue)
+    .refine((v) => Object.keys(v).length <= 20, 'at most 20 keys')
+    .optional(),
+});
+export type CallbackRequest = z.infer<typeof callbackRequest>;
+
+export const ATTEMPT_STATUSES = ['offered', 'accepted', 'originating', 'ringing', 'answered', 'ended', 'abandoned'] as const;
+export type AttemptStatus = (typeof ATTEMPT_STATUSES)[number];
+
+export const LEGS = ['operator', 'customer'] as const;
+export type Leg = (typeof LEGS)[number];
+
+export const attemptView = z.object({
+  id: z.string(),
+  number: z.int(),
+  status: z.enum(ATTEMPT_STATUSES),
+  outcome: z.enum(OUTCOMES).nullable(),
+  /** Q.850 cause from the Hangup event of the leg that decided the outcome. */
+  cause: z.int().nullable(),
+  causeText: z.string().nullable(),
+  /** Which leg decided a failed outcome (the operator did not answer, or the customer did not). */
+  failedLeg: z.enum(LEGS).nullable(),
+  dispatchedAt: z.string().nullable(),
+  originatedAt: z.string().nullable(),
+  answeredAt: z.string().nullable(),
+  endedAt: z.string().nullable(),
+  /** Talk time after the customer leg connected, milliseconds. */
+  durationMs: z.int().nullable(),
+  note: z.string().nullable(),
+});
+export type AttemptView = z.infer<typeof attemptView>;
+
+export const jobView = z.object({
+  id: z.string(),
+  pbx: z.string(),
+  type: z.literal('callback'),
+  status: z.enum(JOB_STATUSES),
+  request: callbackRequest,
+  requestedAt: z.string(),
+  notBefore: z.string().nullable(),
+  expiresAt: z.string(),
+  nextAttemptAt: z.string().nullable(),
+  attempts: z.array(attemptView),
+  lastError: z.string().nullable(),
+});
+export type JobView = z.infer<typeof jobView>;
+
+export const jobListQuery = z.strictObject({
+  status: z.enum(JOB_STATUSES).optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  cursor: z.string().regex(/^[0-9]{1,15}$/).optional(),
+});

@@ -1,0 +1,92 @@
+// The Worker ⇄ relay protocol: JSON frames over one WebSocket that the relay dials out to its PBX's
+// Durable Object. Both sides parse every frame with these schemas; a frame that does not parse is
+// refused, never guessed at. Bump PROTOCOL_VERSION on any incompatible change.
+// Invariant: every frame about an attempt carries its id and fencing token; the queue ignores (and
+// records) frames whose fence is not the attempt's current one. An attempt is dialled only after
+// offer → accept → start: until `job.start` the queue may re-offer the job without any risk of a
+// second ring; after it, only the relay's journal (reported in `hello`) can say it never dialled.
+import { z } from 'zod';
+import { callerIdName, dialplanName, extension, phoneNumber, variableName, variableValue } from './dial.js';
+import { DIRECTIONS, LEGS, operatorTarget } from './jobs.js';
+import { OUTCOMES } from './pbx.js';
+
+export const PROTOCOL_VERSION = 1;
+
+const attemptRef = { attemptId: z.string().min(1).max(80), fence: z.int().min(1) };
+const epochMs = z.int().min(0);
+
+/** Everything the relay needs to place a callback, resolved by the Worker from the request and the PBX's settings. */
+export const callbackPlan = z.strictObject({
+  kind: z.literal('callback'),
+  direction: z.enum(DIRECTIONS),
+  customer: phoneNumber,
+  operator: operatorTarget,
+  contexts: z.strictObject({ operator: dialplanName, customer: dialplanName, queue: dialplanName }),
+  /** Shown to the operator's phone (operator-first) with the customer's number. */
+  operatorCallerIdName: callerIdName,
+  /** Shown to the customer (customer-first, or the second leg): the company's number. */
+  customerCallerId: z.strictObject({ name: callerIdName, number: phoneNumber }).nullable(),
+  ringTimeoutMs: z.int().min(1000).max(300_000),
+  variables: z.record(variableName, variableValue),
+});
+export type CallbackPlan = z.infer<typeof callbackPlan>;
+export const jobPlan = callbackPlan; // a discriminated union on `kind` once more job types exist
+export type JobPlan = CallbackPlan;
+
+export const AMI_STATES = ['connecting', 'ready', 'down'] as const;
+export type AmiState = (typeof AMI_STATES)[number];
+
+// Relay → Worker
+export const relayFrame = z.discriminatedUnion('type', [
+  z.strictObject({
+    type: z.literal('hello'),
+    protocol: z.int(),
+    relayId: z.string().min(1).max(64),
+    software: z.string().max(64),
+    ami: z.enum(AMI_STATES),
+    /** Simultaneous calls the relay will run; the queue offers at most min(this, PBX limit). */
+    capacity: z.int().min(0).max(500),
+    /** Attempts the relay still has in its journal (running or not yet acknowledged). */
+    inFlight: z.array(z.strictObject(attemptRef)).max(1000),
+  }),
+  z.strictObject({ type: z.literal('heartbeat'), ami: z.enum(AMI_STATES), inFlight: z.int().min(0) }),
+  z.strictObject({ type: z.literal('job.accept'), ...attemptRef }),
+  z.strictObject({ type: z.literal('job.reject'), ...attemptRef, reason: z.string().max(200) }),
+  z.strictObject({
+    type: z.literal('attempt.progress'),
+    ...attemptRef,
+    phase: z.enum(['originating', 'ringing', 'answered']),
+    at: epochMs,
+  }),
+  z.strictObject({
+    type: z.literal('attempt.result'),
+    ...attemptRef,
+    outcome: z.enum(OUTCOMES),
+    cause: z.int().min(0).max(127).nullable(),
+    causeText: z.string().max(80).nullable(),
+    failedLeg: z.enum(LEGS).nullable(),
+    originatedAt: epochMs.nullable(),
+    answeredAt: epochMs.nullable(),
+    endedAt: epochMs,
+    durationMs: z.int().min(0).nullable(),
+    note: z.string().max(200).nullable(),
+  }),
+]);
+export type RelayFrame = z.infer<typeof relayFrame>;
+
+// Worker → relay
+export const queueFrame = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('welcome'), protocol: z.int(), sessionId: z.string(), pbx: z.string() }),
+  z.strictObject({ type: z.literal('job.offer'), ...attemptRef, jobId: z.string(), attempt: z.int().min(1), plan: jobPlan }),
+  /** The lease is granted: journal the attempt, then dial. Never dial an offer without it. */
+  z.strictObject({ type: z.literal('job.start'), ...attemptRef }),
+  z.strictObject({ type: z.literal('job.cancel'), ...attemptRef }),
+  z.strictObject({ type: z.literal('result.ack'), ...attemptRef }),
+  /** Another relay session took the dispatch right; this one must stop dialling and close. */
+  z.strictObject({ type: z.literal('superseded') }),
+  z.strictObject({ type: z.literal('error'), code: z.string(), message: z.string() }),
+]);
+export type QueueFrame = z.infer<typeof queueFrame>;
+
+/** The WebSocket subprotocol both sides announce, so a version mismatch fails at the handshake. */
+export const RELAY_SUBPROTOCOL = `perezvon.relay.v${PROTOCOL_VERSION}`;

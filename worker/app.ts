@@ -1,0 +1,37 @@
+// createApp(): the Worker's HTTP surface. Routes are mounted here; every error, thrown or not,
+// becomes a JSON problem with a request id in the one onError below, never a stack trace.
+import { Hono } from 'hono';
+import type { AppEnv } from './env.js';
+import { HttpProblem, notFound } from './http/problem.js';
+import { adminRoutes } from './routes/admin.js';
+import { callbackRoutes } from './routes/callbacks.js';
+import { jobRoutes } from './routes/jobs.js';
+import { openApiRoute } from './routes/openapi.js';
+import { relaySocketRoute } from './routes/relay-socket.js';
+
+export function createApp(): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+  app.use('*', async (c, next) => {
+    c.set('requestId', crypto.randomUUID());
+    await next();
+    c.header('x-request-id', c.get('requestId'));
+  });
+  app.get('/', (c) => c.json({ service: 'perezvon', docs: '/openapi.json' }));
+  app.get('/healthz', (c) => c.json({ ok: true }));
+  app.route('/openapi.json', openApiRoute);
+  app.route('/v1/admin', adminRoutes);
+  app.route('/v1/pbxes/:pbx/relay', relaySocketRoute);
+  app.route('/v1/pbxes/:pbx/callbacks', callbackRoutes);
+  app.route('/v1/pbxes/:pbx', jobRoutes);
+  app.notFound((c) => {
+    const p = notFound('route');
+    return c.json(p.toBody(c.get('requestId')), 404);
+  });
+  app.onError((err, c) => {
+    const problem = err instanceof HttpProblem ? err : new HttpProblem(500, 'internal', 'internal error');
+    if (!(err instanceof HttpProblem)) console.error(JSON.stringify({ msg: 'unhandled error', requestId: c.get('requestId'), error: String(err) }));
+    for (const [k, v] of Object.entries(problem.headers)) c.header(k, v);
+    return c.json(problem.toBody(c.get('requestId')), problem.status as 400);
+  });
+  return app;
+}

@@ -1,0 +1,36 @@
+// Resolves the `{pbx}` path segment to its queue stub, after checking its shape, and authenticates
+// API-key requests against that PBX's stored key hashes.
+import type { Context } from 'hono';
+import { pbxId } from '../../shared/pbx.js';
+import { bearer, sha256Hex } from '../auth/tokens.js';
+import type { AppEnv } from '../env.js';
+import { HttpProblem, unauthorized } from './problem.js';
+
+export function pbxStub(c: Context<AppEnv>): { id: string; stub: DurableObjectStub<import('../pbx-queue/pbx-queue.js').PbxQueue> } {
+  const raw = c.req.param('pbx') ?? '';
+  const parsed = pbxId.safeParse(raw);
+  if (!parsed.success) throw new HttpProblem(404, 'not_found', 'PBX not found', 'pbx');
+  return { id: parsed.data, stub: c.env.PBX_QUEUE.get(c.env.PBX_QUEUE.idFromName(parsed.data)) };
+}
+
+/** Requires `Authorization: Bearer pzk_…`, a key issued for this PBX. */
+export async function requireApiKey(c: Context<AppEnv>): Promise<ReturnType<typeof pbxStub>> {
+  const token = bearer(c.req.header('authorization'));
+  if (token === undefined || !token.startsWith('pzk_')) throw unauthorized('an API key is required: Authorization: Bearer pzk_…');
+  const target = pbxStub(c);
+  if (!(await target.stub.isApiKey(await sha256Hex(token)))) throw unauthorized('invalid API key');
+  return target;
+}
+
+/** A stable hash of a validated body, so an idempotent retry matches whatever its key order or spacing. */
+export async function canonicalHash(value: unknown): Promise<string> {
+  return sha256Hex(JSON.stringify(sortKeys(value)));
+}
+
+function sortKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortKeys);
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, v]) => [k, sortKeys(v)]));
+  }
+  return value;
+}

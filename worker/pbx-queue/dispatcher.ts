@@ -1,0 +1,202 @@
+// Moves a PBX's jobs through their attempts: offers ready jobs to the active relay session within
+// the concurrency limit, applies the relay's frames (accept, progress, result) under fencing, and
+// handles leases that run out. Called by the Durable Object for every frame, close and alarm.
+// Invariant: an attempt that may have been dialled (status accepted or later) is never re-offered;
+// only the relay's own journal, reported in `hello`, can clear it, or the reconcile timeout fails it.
+import { callbackRequest } from '../../shared/jobs.js';
+import type { PbxSettings } from '../../shared/pbx.js';
+import type { RelayFrame } from '../../shared/relay-protocol.js';
+import { newId } from '../auth/tokens.js';
+import { callbackPlan } from './call-plan.js';
+import type { AttemptRow, JobStore } from './job-store.js';
+import type { RelaySessions, SessionInfo } from './relay-sessions.js';
+import { nextStep } from './retry.js';
+
+/** How long a relay has to accept an offer before the job is offered again. */
+export const OFFER_TIMEOUT_MS = 10_000;
+/** Pause before re-offering a job the relay refused, so a refusing relay is not hammered. */
+const REJECT_BACKOFF_MS = 2_000;
+
+type ResultFrame = Extract<RelayFrame, { type: 'attempt.result' }>;
+
+export class Dispatcher {
+  constructor(
+    private readonly store: JobStore,
+    private readonly sessions: RelaySessions,
+    private readonly settings: () => PbxSettings | undefined,
+  ) {}
+
+  /** A session went away (closed, errored or displaced): free what it never started, park the rest. */
+  release(session: SessionInfo, now: number): void {
+    const reconcileMs = (this.settings()?.reconcileTimeoutSec ?? 300) * 1000;
+    for (const a of this.store.openAttempts()) {
+      if (a.session_id !== session.sessionId) continue;
+      if (a.status === 'offered') this.abandon(a, 'the relay went away before accepting', now, now);
+      else this.store.advanceAttempt(a.id, a.status, { leaseUntil: now + reconcileMs });
+    }
+  }
+
+  onFrame(ws: WebSocket, frame: RelayFrame, now: number): void {
+    const info = this.sessions.update(ws, { lastSeenAt: now });
+    if (info === undefined) return;
+    switch (frame.type) {
+      case 'hello':
+        return this.hello(ws, info, frame, now);
+      case 'heartbeat':
+        this.sessions.update(ws, { ami: frame.ami });
+        return;
+      case 'job.accept':
+        return this.accept(ws, info, frame.attemptId, frame.fence, now);
+      case 'job.reject': {
+        const a = this.held(info, frame.attemptId, frame.fence);
+        if (a?.status === 'offered') this.abandon(a, `refused by the relay: ${frame.reason}`, now, now + REJECT_BACKOFF_MS);
+        return;
+      }
+      case 'attempt.progress':
+        return this.progress(info, frame.attemptId, frame.fence, frame.phase, frame.at, now);
+      case 'attempt.result':
+        return this.result(ws, info, frame, now);
+    }
+  }
+
+  private hello(ws: WebSocket, info: SessionInfo, frame: Extract<RelayFrame, { type: 'hello' }>, now: number): void {
+    this.sessions.update(ws, { relayId: frame.relayId, ami: frame.ami, capacity: frame.capacity });
+    const journal = new Map(frame.inFlight.map((e) => [e.attemptId, e.fence]));
+    for (const a of this.store.openAttemptsOfRelay(frame.relayId)) {
+      if (journal.get(a.id) === a.fence) {
+        // The relay still tracks it: it will reconcile with the PBX and report. Hand it to this session.
+        this.store.advanceAttempt(a.id, a.status, { leaseUntil: null, sessionId: info.sessionId });
+      } else if (a.status === 'offered' || a.status === 'accepted') {
+        // Not in the journal, so never dialled (the relay journals before Originate): safe to offer again.
+        this.abandon(a, 'the relay restarted before dialling', now, now);
+      } else {
+        this.finish(a, { outcome: 'failed', note: 'the relay lost track of this call; outcome unknown' }, now);
+      }
+    }
+    for (const [attemptId, fence] of journal) {
+      const a = this.store.attempt(attemptId);
+      if (a !== undefined && (a.status === 'ended' || a.status === 'abandoned')) {
+        this.sessions.send(ws, { type: 'result.ack', attemptId, fence });
+      }
+    }
+  }
+
+  private accept(ws: WebSocket, info: SessionInfo, attemptId: string, fence: number, now: number): void {
+    const a = this.held(info, attemptId, fence);
+    if (a?.status === 'offered' && a.cancel_requested === 0) {
+      this.store.advanceAttempt(a.id, 'accepted', { acceptedAt: now, leaseUntil: null });
+      this.store.addEvent(a.job_id, a.id, 'accepted', undefined, now);
+      this.sessions.send(ws, { type: 'job.start', attemptId, fence });
+    } else {
+      // Too late (the offer lapsed or was cancelled) or not this session's: it must not dial.
+      this.sessions.send(ws, { type: 'job.cancel', attemptId, fence });
+    }
+  }
+
+  private progress(info: SessionInfo, attemptId: string, fence: number, phase: 'originating' | 'ringing' | 'answered', at: number, now: number): void {
+    const a = this.held(info, attemptId, fence);
+    if (a === undefined || a.status === 'offered') return;
+    const fields = phase === 'originating' ? { originatedAt: at } : phase === 'answered' ? { answeredAt: at } : {};
+    this.store.advanceAttempt(a.id, phase, { ...fields, leaseUntil: null });
+    if (phase === 'originating') {
+      this.store.countAttemptUsed(a.job_id);
+      this.store.setJobStatus(a.job_id, 'running', now);
+    }
+    this.store.addEvent(a.job_id, a.id, phase, { at }, now);
+  }
+
+  private result(ws: WebSocket, info: SessionInfo, r: ResultFrame, now: number): void {
+    const a = this.store.attempt(r.attemptId);
+    const ack = (): void => this.sessions.send(ws, { type: 'result.ack', attemptId: r.attemptId, fence: r.fence });
+    if (a === undefined) return ack();
+    if (a.fence !== r.fence || a.session_id !== info.sessionId) {
+      this.store.addEvent(a.job_id, a.id, 'stale-result-ignored', { fence: r.fence, outcome: r.outcome }, now);
+      return ack();
+    }
+    if (a.status === 'ended' || a.status === 'abandoned') return ack(); // a repeated report changes nothing
+    if (a.status === 'offered' || a.status === 'accepted') {
+      if (r.originatedAt === null) {
+        // It ended before Originate (cancelled, or refused locally): it never rang, so it costs no attempt.
+        if (a.cancel_requested === 1) this.finish(a, { outcome: 'cancelled', note: r.note }, now);
+        else this.abandon(a, r.note ?? 'ended before dialling', now, now + REJECT_BACKOFF_MS);
+        return ack();
+      }
+      this.store.countAttemptUsed(a.job_id);
+    }
+    this.finish(a, { ...r, outcome: a.cancel_requested === 1 && r.outcome !== 'answered' ? 'cancelled' : r.outcome }, now);
+    ack();
+  }
+
+  /** Records an attempt's end and decides its job's next step (done, retry later, failed). */
+  finish(a: AttemptRow, r: Partial<ResultFrame> & Pick<ResultFrame, 'outcome'>, now: number): void {
+    this.store.endAttempt(a.id, {
+      status: 'ended', outcome: r.outcome, cause: r.cause ?? null, causeText: r.causeText ?? null,
+      failedLeg: r.failedLeg ?? null, originatedAt: r.originatedAt ?? null, answeredAt: r.answeredAt ?? null,
+      endedAt: r.endedAt ?? now, durationMs: r.durationMs ?? null, note: r.note ?? null,
+    });
+    this.store.addEvent(a.job_id, a.id, 'ended', { outcome: r.outcome, cause: r.cause ?? null }, now);
+    const job = this.store.job(a.job_id);
+    const settings = this.settings();
+    if (job === undefined || settings === undefined) return;
+    // An unknown outcome (no report) might have rung the customer: never retry it blindly.
+    const step = r.note?.includes('outcome unknown')
+      ? { kind: 'failed' as const, reason: r.note }
+      : nextStep({ outcome: r.outcome, attemptsUsed: job.attempts_used }, settings.retry, job.max_attempts, job.expires_at, now);
+    if (step.kind === 'retry') this.store.requeueJob(job.id, step.runAt, now, `${r.outcome}; retrying`);
+    else if (step.kind === 'failed') this.store.setJobStatus(job.id, 'failed', now, step.reason);
+    else this.store.setJobStatus(job.id, step.kind, now);
+  }
+
+  /** The attempt never reached the PBX: close it and put its job back in line. */
+  abandon(a: AttemptRow, note: string, now: number, runAt: number): void {
+    this.store.endAttempt(a.id, {
+      status: 'abandoned', outcome: null, cause: null, causeText: null, failedLeg: null,
+      originatedAt: null, answeredAt: null, endedAt: now, durationMs: null, note,
+    });
+    this.store.addEvent(a.job_id, a.id, 'abandoned', { note }, now);
+    const job = this.store.job(a.job_id);
+    if (job !== undefined && (job.status === 'dispatched' || job.status === 'running')) this.store.requeueJob(job.id, runAt, now, null);
+  }
+
+  /** Leases that ran out: unanswered offers go back in line; silent started attempts fail. */
+  expireLeases(now: number): void {
+    for (const a of this.store.dueLeases(now)) {
+      if (a.status === 'offered') this.abandon(a, 'the relay did not accept the offer in time', now, now);
+      else this.finish(a, { outcome: 'failed', note: 'the relay did not come back to report; outcome unknown' }, now);
+    }
+  }
+
+  /** Offers ready jobs to the active session, oldest first, up to the concurrency limit. */
+  pump(now: number): void {
+    this.store.expireDue(now);
+    const settings = this.settings();
+    const active = this.sessions.active();
+    if (settings === undefined || active === undefined) return;
+    const { ws, info } = active;
+    if (info.relayId === null || info.ami !== 'ready') return;
+    const free = Math.min(settings.maxConcurrentCalls, info.capacity) - this.store.countOpenAttempts();
+    if (free <= 0) return;
+    for (const job of this.store.readyJobs(now, free)) {
+      const attempt = {
+        id: newId('att_'), job_id: job.id, number: this.store.lastAttemptNumber(job.id) + 1,
+        fence: this.store.nextFence(), session_id: info.sessionId, relay_id: info.relayId,
+        dispatched_at: now, lease_until: now + OFFER_TIMEOUT_MS,
+      };
+      this.store.insertAttempt(attempt);
+      this.store.setJobStatus(job.id, 'dispatched', now);
+      this.store.addEvent(job.id, attempt.id, 'offered', { fence: attempt.fence }, now);
+      const plan = callbackPlan(callbackRequest.parse(JSON.parse(job.request)), settings);
+      this.sessions.send(ws, { type: 'job.offer', attemptId: attempt.id, fence: attempt.fence, jobId: job.id, attempt: attempt.number, plan });
+    }
+  }
+
+  /** The attempt if this session holds it under this fence; frames about anything else are ignored. */
+  private held(info: SessionInfo, attemptId: string, fence: number): AttemptRow | undefined {
+    const a = this.store.attempt(attemptId);
+    if (a === undefined || a.fence !== fence || a.session_id !== info.sessionId) {
+      if (a !== undefined) this.store.addEvent(a.job_id, a.id, 'stale-frame-ignored', { fence }, Date.now());
+      return undefined;
+    }
+    return a;
+  }
+}

@@ -1,0 +1,263 @@
+// The durable queue of one PBX: a SQLite-backed Durable Object that stores the PBX's settings,
+// credentials (hashes only), jobs and attempts, and holds the relay's WebSocket. It routes platform
+// entry points (RPC, fetch, webSocket*, alarm) to the store and the dispatcher and keeps no logic
+// of its own beyond authorisation and admission. Every write happens before the RPC returns, so a
+// 2xx from the Worker means the job is on disk.
+import { DurableObject } from 'cloudflare:workers';
+import { FINAL_STATUSES, jobListQuery, type CallbackRequest, type JobView } from '../../shared/jobs.js';
+import { isDestinationAllowed, pbxSettings, type PbxSettings } from '../../shared/pbx.js';
+import { PROTOCOL_VERSION, RELAY_SUBPROTOCOL, relayFrame } from '../../shared/relay-protocol.js';
+import type { z } from 'zod';
+import { bearer, newId, sha256Hex } from '../auth/tokens.js';
+import type { Bindings } from '../env.js';
+import { Dispatcher } from './dispatcher.js';
+import { JobStore } from './job-store.js';
+import { jobView } from './job-view.js';
+import { migrate } from './migrations.js';
+import { RelaySessions } from './relay-sessions.js';
+
+export type CreateResult =
+  | { kind: 'created' | 'existing'; job: JobView }
+  | { kind: 'idempotency-conflict' }
+  | { kind: 'destination-not-allowed' }
+  | { kind: 'no-pbx' };
+
+export type CancelResult = { kind: 'cancelled' | 'cancelling'; job: JobView } | { kind: 'not-found' } | { kind: 'not-cancellable'; job: JobView };
+
+export interface PbxStatus {
+  pbx: string;
+  relay: { connected: boolean; relayId: string | null; ami: string; capacity: number; lastSeenAt: string | null };
+  inFlight: number;
+  queued: number;
+}
+
+export class PbxQueue extends DurableObject<Bindings> {
+  private readonly store: JobStore;
+  private readonly sessions: RelaySessions;
+  private readonly dispatcher: Dispatcher;
+  private cachedSettings: PbxSettings | undefined;
+
+  constructor(ctx: DurableObjectState, env: Bindings) {
+    super(ctx, env);
+    ctx.blockConcurrencyWhile(async () => migrate(ctx.storage.sql));
+    this.store = new JobStore(ctx.storage.sql);
+    this.sessions = new RelaySessions(ctx, this.store);
+    this.dispatcher = new Dispatcher(this.store, this.sessions, () => this.settings());
+  }
+
+  // ── admin ────────────────────────────────────────────────────────────────────────────────────
+
+  async createPbx(pbx: string, settings: PbxSettings, relayTokenHash: string): Promise<'created' | 'exists'> {
+    if (this.store.getMeta('pbx') !== undefined) return 'exists';
+    this.store.setMeta('pbx', pbx);
+    this.store.setMeta('settings', JSON.stringify(settings));
+    this.store.setMeta('relay_token_hash', relayTokenHash);
+    return 'created';
+  }
+
+  async pbxSettings(): Promise<PbxSettings | null> {
+    return this.settings() ?? null;
+  }
+
+  async rotateRelayToken(relayTokenHash: string): Promise<boolean> {
+    if (this.settings() === undefined) return false;
+    this.store.setMeta('relay_token_hash', relayTokenHash);
+    // The old token stops working now, including for a session that is connected with it.
+    for (const ws of this.ctx.getWebSockets()) ws.close(4003, 'relay token rotated');
+    return true;
+  }
+
+  async addApiKey(keyHash: string, label: string | null): Promise<string | null> {
+    if (this.settings() === undefined) return null;
+    const id = newId('key_');
+    this.store.insertApiKey(id, keyHash, label, Date.now());
+    return id;
+  }
+
+  async isApiKey(keyHash: string): Promise<boolean> {
+    return this.store.hasApiKey(keyHash);
+  }
+
+  // ── jobs ─────────────────────────────────────────────────────────────────────────────────────
+
+  async createCallback(request: CallbackRequest, idempotencyKey: string | null, requestHash: string): Promise<CreateResult> {
+    const settings = this.settings();
+    const pbx = this.store.getMeta('pbx');
+    if (settings === undefined || pbx === undefined) return { kind: 'no-pbx' };
+    if (idempotencyKey !== null) {
+      const existing = this.store.jobByIdempotencyKey(idempotencyKey);
+      if (existing !== undefined) {
+        return existing.request_hash === requestHash
+          ? { kind: 'existing', job: jobView(pbx, existing, this.store.attemptsOf(existing.id)) }
+          : { kind: 'idempotency-conflict' };
+      }
+    }
+    if (!isDestinationAllowed(settings.destinations, request.customer)) return { kind: 'destination-not-allowed' };
+    const now = Date.now();
+    const notBefore = request.notBefore === undefined ? null : Date.parse(request.notBefore);
+    const expiresAt = request.expiresAt === undefined ? now + settings.jobTtlSec * 1000 : Date.parse(request.expiresAt);
+    const id = newId('job_');
+    this.store.insertJob({
+      id, type: 'callback', status: 'queued', request: JSON.stringify(request), idempotency_key: idempotencyKey,
+      request_hash: requestHash, requested_at: now, not_before: notBefore, run_at: Math.max(now, notBefore ?? now),
+      expires_at: expiresAt, max_attempts: settings.retry.maxAttempts, updated_at: now,
+    });
+    this.store.addEvent(id, null, 'queued', undefined, now);
+    this.dispatcher.pump(now);
+    await this.schedule();
+    const job = this.view(id);
+    return job === undefined ? { kind: 'no-pbx' } : { kind: 'created', job };
+  }
+
+  async getJob(id: string): Promise<JobView | null> {
+    return this.view(id) ?? null;
+  }
+
+  async listJobs(query: z.output<typeof jobListQuery>): Promise<{ jobs: JobView[]; nextCursor: string | null }> {
+    const pbx = this.store.getMeta('pbx') ?? '';
+    const rows = this.store.listJobs(query.status, query.limit, Number(query.cursor ?? '0'));
+    const last = rows[rows.length - 1];
+    return {
+      jobs: rows.map((r) => jobView(pbx, r, this.store.attemptsOf(r.id))),
+      nextCursor: rows.length === query.limit && last !== undefined ? String(last.seq) : null,
+    };
+  }
+
+  async cancelJob(id: string): Promise<CancelResult> {
+    const job = this.store.job(id);
+    if (job === undefined) return { kind: 'not-found' };
+    const now = Date.now();
+    const attempt = this.store.openAttemptOf(id);
+    if (FINAL_STATUSES.has(job.status) || attempt?.status === 'answered') return { kind: 'not-cancellable', job: this.mustView(id) };
+    if (attempt === undefined || attempt.status === 'offered') {
+      if (attempt !== undefined) {
+        this.dispatcher.abandon(attempt, 'cancelled before it was accepted', now, now);
+        this.tellHolder(attempt.session_id, { type: 'job.cancel', attemptId: attempt.id, fence: attempt.fence });
+      }
+      this.store.setJobStatus(id, 'cancelled', now, 'cancelled by request');
+      this.store.addEvent(id, null, 'cancelled', undefined, now);
+      await this.schedule();
+      return { kind: 'cancelled', job: this.mustView(id) };
+    }
+    // Started: only the relay can stop it (hang up the ringing call); the result will say `cancelled`.
+    this.store.requestCancel(attempt.id);
+    this.store.addEvent(id, attempt.id, 'cancel-requested', undefined, now);
+    this.tellHolder(attempt.session_id, { type: 'job.cancel', attemptId: attempt.id, fence: attempt.fence });
+    return { kind: 'cancelling', job: this.mustView(id) };
+  }
+
+  async status(): Promise<PbxStatus> {
+    const active = this.sessions.active();
+    return {
+      pbx: this.store.getMeta('pbx') ?? '',
+      relay: {
+        connected: active !== undefined,
+        relayId: active?.info.relayId ?? null,
+        ami: active?.info.ami ?? 'down',
+        capacity: active?.info.capacity ?? 0,
+        lastSeenAt: active ? new Date(active.info.lastSeenAt).toISOString() : null,
+      },
+      inFlight: this.store.countOpenAttempts(),
+      queued: this.store.listJobs('queued', 10_000, 0).length,
+    };
+  }
+
+  // ── relay link ───────────────────────────────────────────────────────────────────────────────
+
+  override async fetch(request: Request): Promise<Response> {
+    if (request.headers.get('upgrade')?.toLowerCase() !== 'websocket') return new Response('expected a WebSocket', { status: 426 });
+    const token = bearer(request.headers.get('authorization') ?? undefined);
+    const expected = this.store.getMeta('relay_token_hash');
+    if (token === undefined || expected === undefined || (await sha256Hex(token)) !== expected) {
+      return Response.json({ status: 401, code: 'unauthorized', message: 'invalid relay token', field: 'authorization' }, { status: 401 });
+    }
+    const protocols = (request.headers.get('sec-websocket-protocol') ?? '').split(',').map((s) => s.trim());
+    if (!protocols.includes(RELAY_SUBPROTOCOL)) {
+      return Response.json({ status: 400, code: 'validation_failed', message: `relay protocol ${RELAY_SUBPROTOCOL} required`, field: 'sec-websocket-protocol' }, { status: 400 });
+    }
+    const [client, server] = Object.values(new WebSocketPair()) as [WebSocket, WebSocket];
+    const now = Date.now();
+    const sessionId = newId('ses_');
+    for (const displaced of this.sessions.open(server, sessionId, now)) this.dispatcher.release(displaced, now);
+    this.sessions.send(server, { type: 'welcome', protocol: PROTOCOL_VERSION, sessionId, pbx: this.store.getMeta('pbx') ?? '' });
+    await this.schedule();
+    return new Response(null, { status: 101, webSocket: client, headers: { 'sec-websocket-protocol': RELAY_SUBPROTOCOL } });
+  }
+
+  override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
+    if (!this.sessions.isActive(ws)) {
+      this.sessions.send(ws, { type: 'superseded' });
+      ws.close(4001, 'superseded by a newer relay session');
+      return;
+    }
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(typeof message === 'string' ? message : new TextDecoder().decode(message));
+    } catch {
+      parsed = undefined;
+    }
+    const frame = relayFrame.safeParse(parsed);
+    if (!frame.success) {
+      this.sessions.send(ws, { type: 'error', code: 'bad_frame', message: frame.error.issues[0]?.message ?? 'invalid frame' });
+      return;
+    }
+    const now = Date.now();
+    this.dispatcher.onFrame(ws, frame.data, now);
+    this.dispatcher.pump(now);
+    await this.schedule();
+  }
+
+  override async webSocketClose(ws: WebSocket): Promise<void> {
+    await this.closed(ws);
+  }
+
+  override async webSocketError(ws: WebSocket): Promise<void> {
+    await this.closed(ws);
+  }
+
+  override async alarm(): Promise<void> {
+    const now = Date.now();
+    this.dispatcher.expireLeases(now);
+    this.dispatcher.pump(now);
+    await this.schedule();
+  }
+
+  private async closed(ws: WebSocket): Promise<void> {
+    const info = this.sessions.info(ws);
+    if (info === undefined || !this.sessions.isActive(ws)) return;
+    this.sessions.clearActive(ws);
+    this.dispatcher.release(info, Date.now());
+    await this.schedule();
+  }
+
+  private tellHolder(sessionId: string | null, frame: { type: 'job.cancel'; attemptId: string; fence: number }): void {
+    const active = this.sessions.active();
+    if (active !== undefined && active.info.sessionId === sessionId) this.sessions.send(active.ws, frame);
+  }
+
+  private async schedule(): Promise<void> {
+    const next = this.store.nextWake();
+    if (next === undefined) await this.ctx.storage.deleteAlarm();
+    else await this.ctx.storage.setAlarm(Math.max(next, Date.now() + 10));
+  }
+
+  private settings(): PbxSettings | undefined {
+    if (this.cachedSettings === undefined) {
+      const raw = this.store.getMeta('settings');
+      if (raw !== undefined) this.cachedSettings = pbxSettings.parse(JSON.parse(raw));
+    }
+    return this.cachedSettings;
+  }
+
+  private view(id: string): JobView | undefined {
+    const job = this.store.job(id);
+    const pbx = this.store.getMeta('pbx');
+    return job === undefined || pbx === undefined ? undefined : jobView(pbx, job, this.store.attemptsOf(job.id));
+  }
+
+  private mustView(id: string): JobView {
+    const v = this.view(id);
+    if (v === undefined) throw new Error(`job ${id} vanished`);
+    return v;
+  }
+}

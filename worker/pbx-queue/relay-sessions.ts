@@ -1,0 +1,81 @@
+// The relay WebSockets of one PBX queue, kept across Durable Object hibernation: each socket's state
+// lives in its attachment and the session holding the dispatch right in the meta table. Only the
+// newest session may dial; older ones are told `superseded` and closed.
+import { queueFrame, type AmiState, type QueueFrame } from '../../shared/relay-protocol.js';
+import type { JobStore } from './job-store.js';
+
+export interface SessionInfo {
+  sessionId: string;
+  connectedAt: number;
+  /** Set by the relay's `hello`; until then the session gets no offers. */
+  relayId: string | null;
+  ami: AmiState;
+  capacity: number;
+  lastSeenAt: number;
+}
+
+export class RelaySessions {
+  constructor(
+    private readonly ctx: DurableObjectState,
+    private readonly store: JobStore,
+  ) {}
+
+  info(ws: WebSocket): SessionInfo | undefined {
+    const value: unknown = ws.deserializeAttachment();
+    return isSessionInfo(value) ? value : undefined;
+  }
+
+  update(ws: WebSocket, patch: Partial<SessionInfo>): SessionInfo | undefined {
+    const current = this.info(ws);
+    if (current === undefined) return undefined;
+    const next = { ...current, ...patch };
+    ws.serializeAttachment(next);
+    return next;
+  }
+
+  /** Accepts a new socket as the active session; returns the sessions it displaced. */
+  open(ws: WebSocket, sessionId: string, now: number): SessionInfo[] {
+    const displaced: SessionInfo[] = [];
+    for (const other of this.ctx.getWebSockets()) {
+      const info = this.info(other);
+      if (info !== undefined) displaced.push(info);
+      this.send(other, { type: 'superseded' });
+      other.close(4001, 'superseded by a newer relay session');
+    }
+    this.ctx.acceptWebSocket(ws, [sessionId]);
+    const info: SessionInfo = { sessionId, connectedAt: now, relayId: null, ami: 'down', capacity: 0, lastSeenAt: now };
+    ws.serializeAttachment(info);
+    this.store.setMeta('active_session', sessionId);
+    return displaced;
+  }
+
+  isActive(ws: WebSocket): boolean {
+    const info = this.info(ws);
+    return info !== undefined && info.sessionId === this.store.getMeta('active_session');
+  }
+
+  /** The active session's socket, if it is still open. */
+  active(): { ws: WebSocket; info: SessionInfo } | undefined {
+    const id = this.store.getMeta('active_session');
+    if (id === undefined || id === '') return undefined;
+    const ws = this.ctx.getWebSockets(id)[0];
+    const info = ws === undefined ? undefined : this.info(ws);
+    return ws !== undefined && info !== undefined ? { ws, info } : undefined;
+  }
+
+  clearActive(ws: WebSocket): void {
+    if (this.isActive(ws)) this.store.setMeta('active_session', '');
+  }
+
+  send(ws: WebSocket, frame: QueueFrame): void {
+    try {
+      ws.send(JSON.stringify(queueFrame.parse(frame)));
+    } catch {
+      // A socket that closed under us: the close handler releases what it held.
+    }
+  }
+}
+
+function isSessionInfo(v: unknown): v is SessionInfo {
+  return typeof v === 'object' && v !== null && 'sessionId' in v && typeof v.sessionId === 'string';
+}

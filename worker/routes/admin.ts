@@ -1,0 +1,58 @@
+// /v1/admin: creating PBXes, rotating their relay tokens and issuing API keys. Guarded by the
+// ADMIN_TOKEN Worker secret. Secrets are returned once, in the response body, and stored hashed.
+import { Hono } from 'hono';
+import { z } from 'zod';
+import { pbxId, pbxSettings } from '../../shared/pbx.js';
+import { bearer, newToken, secretsEqual, sha256Hex } from '../auth/tokens.js';
+import type { AppEnv } from '../env.js';
+import { parseOrThrow, readJson } from '../http/body.js';
+import { pbxStub } from '../http/pbx.js';
+import { HttpProblem, notFound, unauthorized } from '../http/problem.js';
+
+export const createPbxRequest = z.strictObject({ id: pbxId, settings: pbxSettings });
+export const createApiKeyRequest = z.strictObject({ label: z.string().min(1).max(100).optional() });
+
+export const adminRoutes = new Hono<AppEnv>();
+
+adminRoutes.use('*', async (c, next) => {
+  const expected = c.env.ADMIN_TOKEN;
+  if (expected === undefined || expected.length < 16) {
+    throw new HttpProblem(503, 'forbidden', 'the admin API is disabled: set the ADMIN_TOKEN secret (16+ characters)');
+  }
+  const token = bearer(c.req.header('authorization'));
+  if (token === undefined || !(await secretsEqual(token, expected))) throw unauthorized('an admin token is required');
+  await next();
+});
+
+adminRoutes.post('/pbxes', async (c) => {
+  const { value } = await readJson(c, createPbxRequest);
+  const relayToken = newToken('relay');
+  const stub = c.env.PBX_QUEUE.get(c.env.PBX_QUEUE.idFromName(value.id));
+  const result = await stub.createPbx(value.id, value.settings, await sha256Hex(relayToken));
+  if (result === 'exists') throw new HttpProblem(409, 'conflict', `PBX ${value.id} already exists`, 'id');
+  return c.json({ id: value.id, settings: value.settings, relayToken }, 201);
+});
+
+adminRoutes.get('/pbxes/:pbx', async (c) => {
+  const { id, stub } = pbxStub(c);
+  const settings = await stub.pbxSettings();
+  if (settings === null) throw notFound('PBX');
+  return c.json({ id, settings, status: await stub.status() });
+});
+
+adminRoutes.post('/pbxes/:pbx/relay-token', async (c) => {
+  const { id, stub } = pbxStub(c);
+  const relayToken = newToken('relay');
+  if (!(await stub.rotateRelayToken(await sha256Hex(relayToken)))) throw notFound('PBX');
+  return c.json({ id, relayToken }, 201);
+});
+
+adminRoutes.post('/pbxes/:pbx/api-keys', async (c) => {
+  const { id, stub } = pbxStub(c);
+  const hasBody = (c.req.header('content-length') ?? '0') !== '0';
+  const body = hasBody ? (await readJson(c, createApiKeyRequest)).value : parseOrThrow(createApiKeyRequest, {});
+  const apiKey = newToken('api-key');
+  const keyId = await stub.addApiKey(await sha256Hex(apiKey), body.label ?? null);
+  if (keyId === null) throw notFound('PBX');
+  return c.json({ pbx: id, id: keyId, apiKey }, 201);
+});

@@ -1,0 +1,66 @@
+// GET /openapi.json: the public API described from the very zod schemas that validate it, so the
+// document cannot drift from what the Worker accepts.
+import { Hono } from 'hono';
+import { z } from 'zod';
+import { callbackRequest, jobListQuery, jobView } from '../../shared/jobs.js';
+import type { AppEnv } from '../env.js';
+import { createApiKeyRequest, createPbxRequest } from './admin.js';
+
+const problem = z.object({
+  status: z.int(),
+  code: z.string(),
+  message: z.string(),
+  field: z.string().optional(),
+  requestId: z.string().optional(),
+});
+
+const schema = (s: z.ZodType, io: 'input' | 'output' = 'output'): unknown => z.toJSONSchema(s, { io, unrepresentable: 'any' });
+const json = (s: z.ZodType, io: 'input' | 'output' = 'output') => ({ content: { 'application/json': { schema: schema(s, io) } } });
+const problems = (...codes: number[]) =>
+  Object.fromEntries(codes.map((code) => [String(code), { description: 'problem', ...json(problem) }]));
+const pbxParam = { name: 'pbx', in: 'path', required: true, schema: { type: 'string' } };
+
+export function openApiDocument(): unknown {
+  return {
+    openapi: '3.1.0',
+    info: { title: 'Perezvon', version: '1', description: 'Callbacks through your Asterisk PBX.' },
+    components: {
+      securitySchemes: {
+        apiKey: { type: 'http', scheme: 'bearer', description: 'pzk_… key issued by the admin API for one PBX' },
+        admin: { type: 'http', scheme: 'bearer', description: 'the ADMIN_TOKEN Worker secret' },
+      },
+    },
+    paths: {
+      '/v1/pbxes/{pbx}/callbacks': {
+        post: {
+          summary: 'Queue a callback',
+          security: [{ apiKey: [] }],
+          parameters: [pbxParam, { name: 'Idempotency-Key', in: 'header', required: false, schema: { type: 'string' } }],
+          requestBody: { required: true, ...json(callbackRequest, 'input') },
+          responses: { '202': { description: 'queued', ...json(jobView) }, '200': { description: 'the job of an earlier request with the same Idempotency-Key', ...json(jobView) }, ...problems(400, 401, 409, 413, 415, 422) },
+        },
+      },
+      '/v1/pbxes/{pbx}/jobs': {
+        get: {
+          summary: 'List jobs, oldest first',
+          security: [{ apiKey: [] }],
+          parameters: [pbxParam, ...Object.keys(jobListQuery.shape).map((name) => ({ name, in: 'query', required: false, schema: { type: 'string' } }))],
+          responses: { '200': { description: 'a page of jobs', ...json(z.object({ jobs: z.array(jobView), nextCursor: z.string().nullable() })) }, ...problems(400, 401) },
+        },
+      },
+      '/v1/pbxes/{pbx}/jobs/{id}': {
+        get: { summary: 'A job with its attempts', security: [{ apiKey: [] }], parameters: [pbxParam, { name: 'id', in: 'path', required: true, schema: { type: 'string' } }], responses: { '200': { description: 'the job', ...json(jobView) }, ...problems(401, 404) } },
+        delete: { summary: 'Cancel a job that has not connected', security: [{ apiKey: [] }], parameters: [pbxParam, { name: 'id', in: 'path', required: true, schema: { type: 'string' } }], responses: { '200': { description: 'cancelled', ...json(jobView) }, '202': { description: 'the call is being hung up', ...json(jobView) }, ...problems(401, 404, 409) } },
+      },
+      '/v1/admin/pbxes': {
+        post: { summary: 'Create a PBX; returns its relay token once', security: [{ admin: [] }], requestBody: { required: true, ...json(createPbxRequest, 'input') }, responses: { '201': { description: 'created' }, ...problems(400, 401, 409) } },
+      },
+      '/v1/admin/pbxes/{pbx}/relay-token': { post: { summary: 'Rotate the relay token', security: [{ admin: [] }], parameters: [pbxParam], responses: { '201': { description: 'the new token, shown once' }, ...problems(401, 404) } } },
+      '/v1/admin/pbxes/{pbx}/api-keys': { post: { summary: 'Issue an API key', security: [{ admin: [] }], parameters: [pbxParam], requestBody: { required: false, ...json(createApiKeyRequest, 'input') }, responses: { '201': { description: 'the key, shown once' }, ...problems(400, 401, 404) } } },
+    },
+  };
+}
+
+export const openApiRoute = new Hono<AppEnv>();
+let cached: unknown;
+openApiRoute.get('/', (c) => c.json((cached ??= openApiDocument())));
