@@ -36,6 +36,21 @@ export type JobPlan = CallbackPlan;
 export const AMI_STATES = ['connecting', 'ready', 'down'] as const;
 export type AmiState = (typeof AMI_STATES)[number];
 
+/** How an attempt ended, as the relay reports it (and journals it until the queue acknowledges). */
+export const attemptResult = z.strictObject({
+  outcome: z.enum(OUTCOMES),
+  cause: z.int().min(0).max(127).nullable(),
+  causeText: z.string().max(80).nullable(),
+  failedLeg: z.enum(LEGS).nullable(),
+  /** Null when the attempt ended before Originate was sent: it never rang anyone. */
+  originatedAt: epochMs.nullable(),
+  answeredAt: epochMs.nullable(),
+  endedAt: epochMs,
+  durationMs: z.int().min(0).nullable(),
+  note: z.string().max(200).nullable(),
+});
+export type AttemptResult = z.infer<typeof attemptResult>;
+
 // Relay → Worker
 export const relayFrame = z.discriminatedUnion('type', [
   z.strictObject({
@@ -58,19 +73,7 @@ export const relayFrame = z.discriminatedUnion('type', [
     phase: z.enum(['originating', 'ringing', 'answered']),
     at: epochMs,
   }),
-  z.strictObject({
-    type: z.literal('attempt.result'),
-    ...attemptRef,
-    outcome: z.enum(OUTCOMES),
-    cause: z.int().min(0).max(127).nullable(),
-    causeText: z.string().max(80).nullable(),
-    failedLeg: z.enum(LEGS).nullable(),
-    originatedAt: epochMs.nullable(),
-    answeredAt: epochMs.nullable(),
-    endedAt: epochMs,
-    durationMs: z.int().min(0).nullable(),
-    note: z.string().max(200).nullable(),
-  }),
+  z.strictObject({ type: z.literal('attempt.result'), ...attemptRef, ...attemptResult.shape }),
 ]);
 export type RelayFrame = z.infer<typeof relayFrame>;
 

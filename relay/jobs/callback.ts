@@ -1,0 +1,119 @@
+// Runs one callback attempt on the PBX: builds the Originate from the queue's plan (operator-first
+// or customer-first), follows the call to its end and turns what Asterisk reported into the
+// attempt's result. Used by relay.ts once the attempt is journalled. Everything written to AMI is
+// validated again by relay/ami (the plan came over the network, so it is not trusted blindly).
+import type { Logger } from 'pino';
+import type { CallbackPlan, AttemptResult } from '../../shared/relay-protocol.js';
+import type { FollowedCall } from '../ami/call-follower.js';
+import type { AmiConnection } from '../ami/connection.js';
+import { originateAndFollow, type OriginateRequest } from '../ami/originate.js';
+import { header, type AmiMessage } from '../ami/wire.js';
+
+export interface CallIds {
+  channelId: string;
+  otherChannelId: string;
+}
+
+export interface CallbackHooks {
+  /** The first leg answered (operator-first: the operator picked up and the customer is being dialled). */
+  onFirstLegAnswered(at: number): void;
+  /** The customer and the operator are connected. */
+  onConnected(at: number): void;
+}
+
+export interface CallbackRun {
+  readonly done: Promise<AttemptResult>;
+  /** Hangs up the call if it is not connected yet; the result then says `cancelled`. */
+  cancel(): Promise<void>;
+}
+
+/** ChannelId for an attempt: the key to find its call on the PBX again after any restart. */
+export function callIds(attemptId: string): CallIds {
+  const base = `pz-${attemptId}`.slice(0, 140);
+  return { channelId: base, otherChannelId: `${base}-2` };
+}
+
+/** The Originate for a plan. Pure: the first leg is always the one the plan's direction names. */
+export function originateRequest(plan: CallbackPlan, ids: CallIds): OriginateRequest {
+  const operatorLeg = 'extension' in plan.operator
+    ? { exten: plan.operator.extension, context: plan.contexts.operator }
+    : { exten: plan.operator.queue, context: plan.contexts.queue };
+  const customerLeg = { exten: plan.customer, context: plan.contexts.customer };
+  const common = { timeoutMs: plan.ringTimeoutMs, ...ids, variables: plan.variables };
+  if (plan.direction === 'operator-first') {
+    return {
+      ...common,
+      channel: `Local/${operatorLeg.exten}@${operatorLeg.context}`,
+      context: customerLeg.context, exten: customerLeg.exten, priority: 1,
+      // The operator's phone shows who is being called back.
+      callerId: { name: plan.operatorCallerIdName, number: plan.customer },
+    };
+  }
+  return {
+    ...common,
+    channel: `Local/${customerLeg.exten}@${customerLeg.context}`,
+    context: operatorLeg.context, exten: operatorLeg.exten, priority: 1,
+    ...(plan.customerCallerId ? { callerId: { name: plan.customerCallerId.name || undefined, number: plan.customerCallerId.number } } : {}),
+  };
+}
+
+/** The attempt's result from the followed call. Pure. */
+export function attemptResultOf(plan: CallbackPlan, call: FollowedCall, cancelled: boolean): AttemptResult {
+  const { outcome, cause, causeText } = call.outcome;
+  const firstLegAnswered = call.reason === 4 || call.timestamps.answeredAt !== null;
+  const connectedAt = plan.direction === 'operator-first' ? call.timestamps.dialAnsweredAt : call.timestamps.answeredAt;
+  const customerLeg = plan.direction === 'operator-first' ? 'customer' : 'operator';
+  const firstLeg = plan.direction === 'operator-first' ? 'operator' : 'customer';
+  const finalOutcome = cancelled && outcome !== 'answered' ? 'cancelled' : outcome;
+  return {
+    outcome: finalOutcome,
+    cause,
+    causeText,
+    failedLeg: finalOutcome === 'answered' || finalOutcome === 'cancelled' ? null : firstLegAnswered ? customerLeg : firstLeg,
+    originatedAt: call.timestamps.originatedAt,
+    answeredAt: connectedAt,
+    endedAt: call.timestamps.endedAt,
+    durationMs: connectedAt === null ? null : Math.max(0, call.timestamps.endedAt - connectedAt),
+    note: call.complete ? null : `the end of the call was not observed (${call.endedBy})`,
+  };
+}
+
+export function runCallback(ami: AmiConnection, plan: CallbackPlan, ids: CallIds, hooks: CallbackHooks, logger: Logger): CallbackRun {
+  let cancelled = false;
+  const onEvent = (ev: AmiMessage): void => {
+    // Operator-first: the originated `;1` runs Dial() to the customer once the operator answered.
+    if (plan.direction === 'operator-first' && header(ev, 'Event') === 'DialEnd' && header(ev, 'Uniqueid') === ids.channelId && header(ev, 'DialStatus') === 'ANSWER') {
+      hooks.onConnected(Date.now());
+    }
+  };
+  ami.on('event', onEvent);
+  const { result, follower } = originateAndFollow(ami, originateRequest(plan, ids), { logger });
+  result.then(
+    (r) => {
+      if (r.reason !== 4) return;
+      const at = Date.now();
+      hooks.onFirstLegAnswered(at);
+      if (plan.direction === 'customer-first') hooks.onConnected(at);
+    },
+    (err: unknown) => logger.warn({ err: errorCode(err) }, 'originate was not confirmed'),
+  );
+  const done = follower.ended
+    .then((call) => attemptResultOf(plan, call, cancelled))
+    .catch((err: unknown): AttemptResult => ({
+      // Refused before it reached the PBX (validation, AMI error or disconnect before writing): nobody rang.
+      outcome: cancelled ? 'cancelled' : 'failed', cause: null, causeText: null, failedLeg: null,
+      originatedAt: null, answeredAt: null, endedAt: Date.now(), durationMs: null, note: `not dialled: ${errorCode(err)}`,
+    }))
+    .finally(() => ami.off('event', onEvent));
+  return {
+    done,
+    async cancel() {
+      cancelled = true;
+      await follower.hangup(16).catch((err: unknown) => logger.warn({ err: errorCode(err) }, 'hangup on cancel failed'));
+    },
+  };
+}
+
+function errorCode(err: unknown): string {
+  return typeof err === 'object' && err !== null && 'code' in err ? String(err.code) : err instanceof Error ? err.message : 'unknown';
+}

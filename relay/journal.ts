@@ -1,0 +1,144 @@
+// The relay's on-disk attempt journal: an append-only JSON-lines file, fsync'd on every write.
+// An attempt is written here before its Originate is sent and dropped only when the queue has
+// acknowledged its result, so a relay that crashes at any point knows on restart which calls it
+// may have placed: it looks them up on the PBX and reports them, and never dials them again.
+// Bounded: compacted to the open entries when it grows past maxBytes.
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { z } from 'zod';
+import { attemptResult as resultSchema, callbackPlan } from '../shared/relay-protocol.js';
+
+const entrySchema = z.strictObject({
+  attemptId: z.string(),
+  fence: z.int(),
+  jobId: z.string(),
+  channelId: z.string(),
+  /** Kept so that a call found again after a restart is judged as the plan it came from. */
+  plan: callbackPlan,
+  startedAt: z.int(),
+  originatedAt: z.int().nullable().default(null),
+  answeredAt: z.int().nullable().default(null),
+  result: resultSchema.nullable().default(null),
+});
+export type JournalEntry = z.infer<typeof entrySchema>;
+
+const lineSchema = z.discriminatedUnion('op', [
+  z.strictObject({ op: z.literal('start'), entry: entrySchema }),
+  z.strictObject({ op: z.literal('update'), attemptId: z.string(), patch: entrySchema.pick({ originatedAt: true, answeredAt: true, result: true }).partial() }),
+  z.strictObject({ op: z.literal('ack'), attemptId: z.string() }),
+]);
+type Line = z.infer<typeof lineSchema>;
+
+export class JournalFullError extends Error {
+  readonly code = 'JOURNAL_FULL';
+}
+
+export class Journal {
+  private readonly entries = new Map<string, JournalEntry>();
+  private fd: number;
+  private bytes = 0;
+
+  private constructor(
+    private readonly path: string,
+    private readonly maxBytes: number,
+    private readonly maxOpen: number,
+  ) {
+    mkdirSync(dirname(path), { recursive: true });
+    if (existsSync(path)) this.replay(readFileSync(path, 'utf8'));
+    this.fd = openSync(path, 'a');
+    this.compactIfLarge(true);
+  }
+
+  static open(path: string, options: { maxBytes?: number; maxOpen?: number } = {}): Journal {
+    return new Journal(path, options.maxBytes ?? 1024 * 1024, options.maxOpen ?? 5000);
+  }
+
+  /** Attempts started and not yet acknowledged by the queue, oldest first. */
+  open(): JournalEntry[] {
+    return [...this.entries.values()];
+  }
+
+  get(attemptId: string): JournalEntry | undefined {
+    return this.entries.get(attemptId);
+  }
+
+  /** Records an attempt before anything is dialled. Throws JournalFullError rather than grow unbounded. */
+  start(entry: Omit<JournalEntry, 'originatedAt' | 'answeredAt' | 'result'>): JournalEntry {
+    if (this.entries.size >= this.maxOpen) throw new JournalFullError(`journal holds ${this.entries.size} open attempts`);
+    const full: JournalEntry = { ...entry, originatedAt: null, answeredAt: null, result: null };
+    this.write({ op: 'start', entry: full });
+    this.entries.set(full.attemptId, full);
+    return full;
+  }
+
+  update(attemptId: string, patch: Partial<Pick<JournalEntry, 'originatedAt' | 'answeredAt' | 'result'>>): void {
+    const current = this.entries.get(attemptId);
+    if (current === undefined) return;
+    this.write({ op: 'update', attemptId, patch });
+    this.entries.set(attemptId, { ...current, ...patch });
+  }
+
+  /** The queue has the result: the attempt can be forgotten. */
+  ack(attemptId: string): void {
+    if (!this.entries.has(attemptId)) return;
+    this.write({ op: 'ack', attemptId });
+    this.entries.delete(attemptId);
+    this.compactIfLarge(false);
+  }
+
+  close(): void {
+    closeSync(this.fd);
+  }
+
+  private write(line: Line): void {
+    const text = JSON.stringify(line) + '\n';
+    writeSync(this.fd, text);
+    // The whole point: the line is on disk before the caller goes on to dial.
+    fsyncSync(this.fd);
+    this.bytes += Buffer.byteLength(text);
+  }
+
+  private replay(text: string): void {
+    this.bytes = Buffer.byteLength(text);
+    for (const raw of text.split('\n')) {
+      if (raw.trim() === '') continue;
+      let json: unknown;
+      try {
+        json = JSON.parse(raw);
+      } catch {
+        continue; // a line torn by a crash mid-write: nothing after it was acted upon
+      }
+      const line = lineSchema.safeParse(json);
+      if (!line.success) continue;
+      this.apply(line.data);
+    }
+  }
+
+  private apply(line: Line): void {
+    if (line.op === 'start') this.entries.set(line.entry.attemptId, line.entry);
+    else if (line.op === 'ack') this.entries.delete(line.attemptId);
+    else {
+      const current = this.entries.get(line.attemptId);
+      if (current !== undefined) this.entries.set(line.attemptId, { ...current, ...line.patch });
+    }
+  }
+
+  /** Rewrites the file with only the open entries, atomically (write, fsync, rename). */
+  private compactIfLarge(force: boolean): void {
+    if (!force && this.bytes < this.maxBytes) return;
+    const tmp = `${this.path}.tmp`;
+    const fd = openSync(tmp, 'w');
+    let bytes = 0;
+    for (const entry of this.entries.values()) {
+      const text = JSON.stringify({ op: 'start', entry } satisfies Line) + '\n';
+      writeSync(fd, text);
+      bytes += Buffer.byteLength(text);
+    }
+    fsyncSync(fd);
+    closeSync(fd);
+    renameSync(tmp, this.path);
+    closeSync(this.fd);
+    this.fd = openSync(this.path, 'a');
+    this.bytes = bytes;
+  }
+}

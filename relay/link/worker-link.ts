@@ -1,0 +1,130 @@
+// The relay's outbound WebSocket to its PBX's queue in the Worker: dials out (the relay sits behind
+// NAT), authenticates with the relay token in the Authorization header, says hello, keeps a
+// heartbeat, and reconnects with capped, jittered backoff. Frames are validated both ways with the
+// shared protocol schemas. It knows nothing of jobs: the relay (relay.ts) handles frames.
+import { EventEmitter } from 'node:events';
+import type { Logger } from 'pino';
+import WebSocket from 'ws';
+import { queueFrame, relayFrame, RELAY_SUBPROTOCOL, type QueueFrame, type RelayFrame } from '../../shared/relay-protocol.js';
+import { backoffDelay, DEFAULT_BACKOFF } from '../ami/backoff.js';
+
+export interface WorkerLinkOptions {
+  url: string;
+  pbx: string;
+  token: string;
+  logger: Logger;
+  /** Called on every (re)connect once the queue has welcomed us; returns the hello to send. */
+  hello: () => Extract<RelayFrame, { type: 'hello' }>;
+  heartbeat: () => Extract<RelayFrame, { type: 'heartbeat' }>;
+  heartbeatMs?: number;
+}
+
+export type LinkState = 'connecting' | 'open' | 'down';
+
+interface LinkEvents {
+  frame: [QueueFrame];
+  state: [LinkState];
+}
+
+export class WorkerLink extends EventEmitter<LinkEvents> {
+  private socket: WebSocket | undefined;
+  private failures = 0;
+  private stopped = false;
+  private timer: NodeJS.Timeout | undefined;
+  private heartbeat: NodeJS.Timeout | undefined;
+  private current: LinkState = 'down';
+
+  constructor(private readonly options: WorkerLinkOptions) {
+    super();
+  }
+
+  get state(): LinkState {
+    return this.current;
+  }
+
+  start(): void {
+    this.stopped = false;
+    this.connect();
+  }
+
+  /** Sends a frame if the link is open; returns whether it was handed to the socket. */
+  send(frame: RelayFrame): boolean {
+    const socket = this.socket;
+    if (socket === undefined || socket.readyState !== WebSocket.OPEN || this.current !== 'open') return false;
+    socket.send(JSON.stringify(relayFrame.parse(frame)));
+    return true;
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    clearInterval(this.heartbeat);
+    const socket = this.socket;
+    if (socket === undefined || socket.readyState === WebSocket.CLOSED) return;
+    await new Promise<void>((resolve) => {
+      socket.once('close', () => resolve());
+      socket.close(1000, 'relay stopping');
+      setTimeout(() => {
+        socket.terminate();
+        resolve();
+      }, 2000).unref();
+    });
+  }
+
+  private connect(): void {
+    const { url, pbx, token, logger } = this.options;
+    const target = `${url.replace(/^http/, 'ws')}/v1/pbxes/${encodeURIComponent(pbx)}/relay`;
+    this.setState('connecting');
+    const socket = new WebSocket(target, [RELAY_SUBPROTOCOL], { headers: { authorization: `Bearer ${token}` }, handshakeTimeout: 10_000 });
+    this.socket = socket;
+    socket.on('unexpected-response', (_req, res) => {
+      logger.error({ status: res.statusCode }, 'the Worker refused the relay connection (check PEREZVON_URL, PEREZVON_PBX and the relay token)');
+      socket.terminate();
+    });
+    socket.on('message', (data) => this.onMessage(data.toString()));
+    socket.on('error', (err) => logger.warn({ err: err.message }, 'worker link error'));
+    socket.on('close', (code, reason) => {
+      if (this.socket !== socket) return;
+      clearInterval(this.heartbeat);
+      this.socket = undefined;
+      this.setState('down');
+      logger.info({ code, reason: reason.toString() }, 'worker link closed');
+      if (!this.stopped) this.scheduleReconnect();
+    });
+  }
+
+  private onMessage(text: string): void {
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      json = undefined;
+    }
+    const parsed = queueFrame.safeParse(json);
+    if (!parsed.success) {
+      this.options.logger.warn('ignored a frame from the Worker that does not match the protocol');
+      return;
+    }
+    const frame = parsed.data;
+    if (frame.type === 'welcome') {
+      this.failures = 0;
+      this.setState('open');
+      this.send(this.options.hello());
+      clearInterval(this.heartbeat);
+      this.heartbeat = setInterval(() => this.send(this.options.heartbeat()), this.options.heartbeatMs ?? 15_000);
+    }
+    this.emit('frame', frame);
+  }
+
+  private scheduleReconnect(): void {
+    const delay = backoffDelay(this.failures++, DEFAULT_BACKOFF);
+    this.options.logger.info({ delayMs: Math.round(delay) }, 'reconnecting to the Worker');
+    this.timer = setTimeout(() => this.connect(), delay);
+  }
+
+  private setState(state: LinkState): void {
+    if (state === this.current) return;
+    this.current = state;
+    this.emit('state', state);
+  }
+}

@@ -1,0 +1,195 @@
+// The relay: joins the AMI connection, the link to the Worker and the journal, and runs the queue's
+// offers as calls. Offer → accept → (queue says start) → journal → Originate → follow → result →
+// (queue acks) → forget. Used by main.ts, and by tests that start a relay in-process.
+// Invariant: no Originate is written for an attempt that is not in the fsync'd journal, and an
+// attempt in the journal is never originated again: after a restart it is only looked up.
+import type { Logger } from 'pino';
+import type { AttemptResult, CallbackPlan, QueueFrame, RelayFrame } from '../shared/relay-protocol.js';
+import { PROTOCOL_VERSION } from '../shared/relay-protocol.js';
+import { followCall } from './ami/call-follower.js';
+import type { AmiConnection } from './ami/connection.js';
+import { attemptResultOf, callIds, runCallback, type CallbackRun } from './jobs/callback.js';
+import type { Journal, JournalEntry } from './journal.js';
+import type { WorkerLink } from './link/worker-link.js';
+
+interface Offer {
+  attemptId: string;
+  fence: number;
+  jobId: string;
+  plan: CallbackPlan;
+}
+
+export interface RelayOptions {
+  relayId: string;
+  capacity: number;
+  ami: AmiConnection;
+  link: WorkerLink;
+  journal: Journal;
+  logger: Logger;
+}
+
+export class Relay {
+  private readonly offers = new Map<string, Offer>();
+  private readonly runs = new Map<string, CallbackRun>();
+  private readonly reconciling = new Set<string>();
+  private draining = false;
+
+  constructor(private readonly o: RelayOptions) {
+    o.link.on('frame', (frame) => this.onFrame(frame));
+    o.ami.on('state', () => this.o.link.send(this.heartbeatFrame()));
+    o.ami.on('ready', () => this.reconcile());
+  }
+
+  start(): void {
+    this.o.ami.start();
+    this.o.link.start();
+  }
+
+  /** Graceful stop: refuse new offers, give running calls up to graceMs to finish, then close. */
+  async stop(graceMs = 10_000): Promise<void> {
+    this.draining = true;
+    this.o.link.send(this.heartbeatFrame());
+    const deadline = new Promise((resolve) => setTimeout(resolve, graceMs).unref());
+    await Promise.race([Promise.allSettled([...this.runs.values()].map((r) => r.done)), deadline]);
+    await this.o.link.stop();
+    await this.o.ami.stop();
+    this.o.journal.close();
+  }
+
+  /** Calls running now. */
+  get inFlight(): number {
+    return this.runs.size;
+  }
+
+  helloFrame(): Extract<RelayFrame, { type: 'hello' }> {
+    return {
+      type: 'hello', protocol: PROTOCOL_VERSION, relayId: this.o.relayId, software: 'perezvon-relay/0.1.0',
+      ami: this.amiForQueue(), capacity: this.o.capacity,
+      inFlight: this.o.journal.open().map((e) => ({ attemptId: e.attemptId, fence: e.fence })),
+    };
+  }
+
+  heartbeatFrame(): Extract<RelayFrame, { type: 'heartbeat' }> {
+    return { type: 'heartbeat', ami: this.amiForQueue(), inFlight: this.runs.size };
+  }
+
+  private amiForQueue(): 'connecting' | 'ready' | 'down' {
+    // While draining we report AMI down so the queue offers nothing more.
+    return this.draining ? 'down' : this.o.ami.state;
+  }
+
+  private onFrame(frame: QueueFrame): void {
+    switch (frame.type) {
+      case 'welcome':
+        // hello was sent by the link; results the queue has not acknowledged go again.
+        for (const e of this.o.journal.open()) if (e.result !== null) this.report(e, e.result);
+        return;
+      case 'job.offer':
+        return this.offer({ attemptId: frame.attemptId, fence: frame.fence, jobId: frame.jobId, plan: frame.plan });
+      case 'job.start':
+        return this.startAttempt(frame.attemptId, frame.fence);
+      case 'job.cancel':
+        return this.cancel(frame.attemptId);
+      case 'result.ack':
+        this.o.journal.ack(frame.attemptId);
+        return;
+      case 'superseded':
+        this.o.logger.warn('another relay session took over this PBX; this one stops dialling');
+        this.draining = true;
+        return;
+      case 'error':
+        this.o.logger.warn({ code: frame.code, message: frame.message }, 'the queue reported an error');
+        return;
+    }
+  }
+
+  private offer(offer: Offer): void {
+    const reason = this.draining ? 'relay is stopping'
+      : this.o.ami.state !== 'ready' ? 'AMI is not connected'
+      : this.runs.size + this.offers.size >= this.o.capacity ? 'relay at capacity'
+      : this.o.journal.get(offer.attemptId) !== undefined ? 'attempt already journalled'
+      : null;
+    if (reason !== null) {
+      this.o.link.send({ type: 'job.reject', attemptId: offer.attemptId, fence: offer.fence, reason });
+      return;
+    }
+    this.offers.set(offer.attemptId, offer);
+    this.o.link.send({ type: 'job.accept', attemptId: offer.attemptId, fence: offer.fence });
+  }
+
+  private startAttempt(attemptId: string, fence: number): void {
+    const offer = this.offers.get(attemptId);
+    this.offers.delete(attemptId);
+    if (offer === undefined || offer.fence !== fence || this.draining) return;
+    const ids = callIds(attemptId);
+    const log = this.o.logger.child({ jobId: offer.jobId, attemptId });
+    const entry = this.o.journal.start({ attemptId, fence, jobId: offer.jobId, channelId: ids.channelId, plan: offer.plan, startedAt: Date.now() });
+    if (this.o.ami.state !== 'ready') {
+      this.finish(entry, notDialled('AMI went down before dialling'));
+      return;
+    }
+    const originatedAt = Date.now();
+    this.o.link.send({ type: 'attempt.progress', attemptId, fence, phase: 'originating', at: originatedAt });
+    log.info({ direction: offer.plan.direction }, 'originating callback');
+    const run = runCallback(this.o.ami, offer.plan, ids, {
+      onFirstLegAnswered: (at) => this.o.link.send({ type: 'attempt.progress', attemptId, fence, phase: 'ringing', at }),
+      onConnected: (at) => {
+        this.o.journal.update(attemptId, { answeredAt: at });
+        this.o.link.send({ type: 'attempt.progress', attemptId, fence, phase: 'answered', at });
+      },
+    }, log);
+    this.runs.set(attemptId, run);
+    void run.done.then((result) => {
+      this.runs.delete(attemptId);
+      log.info({ outcome: result.outcome, cause: result.cause }, 'callback attempt ended');
+      this.finish(entry, result);
+    });
+  }
+
+  private cancel(attemptId: string): void {
+    if (this.offers.delete(attemptId)) return; // never started: nothing to hang up
+    void this.runs.get(attemptId)?.cancel();
+  }
+
+  private finish(entry: JournalEntry, result: AttemptResult): void {
+    this.o.journal.update(entry.attemptId, { result });
+    this.report(entry, result);
+  }
+
+  private report(entry: JournalEntry, result: AttemptResult): void {
+    // If the link is down the result stays in the journal and goes out after the next welcome.
+    this.o.link.send({ type: 'attempt.result', attemptId: entry.attemptId, fence: entry.fence, ...result });
+  }
+
+  /**
+   * After (re)login to AMI: journalled attempts that no live run in this process is following (the
+   * relay restarted) are looked up on the PBX by ChannelId and followed to their end, never dialled.
+   */
+  private reconcile(): void {
+    for (const entry of this.o.journal.open()) {
+      if (entry.result !== null || this.runs.has(entry.attemptId) || this.reconciling.has(entry.attemptId)) continue;
+      this.reconciling.add(entry.attemptId);
+      const follower = followCall(this.o.ami, { channelId: entry.channelId, otherChannelId: callIds(entry.attemptId).otherChannelId }, { logger: this.o.logger });
+      void follower.ended
+        .then((call) => {
+          const result = call.complete
+            ? { ...attemptResultOf(entry.plan, call, false), originatedAt: entry.startedAt }
+            : lostResult(entry);
+          this.finish(entry, result);
+        }, () => this.finish(entry, lostResult(entry)))
+        .finally(() => this.reconciling.delete(entry.attemptId));
+    }
+  }
+}
+
+const notDialled = (note: string): AttemptResult => ({
+  outcome: 'failed', cause: null, causeText: null, failedLeg: null, originatedAt: null, answeredAt: null, endedAt: Date.now(), durationMs: null, note,
+});
+
+/** A call that ended while nobody was watching: what the journal knows, and an honest "unknown". */
+function lostResult(entry: JournalEntry): AttemptResult {
+  if (entry.answeredAt !== null) {
+    return { outcome: 'answered', cause: null, causeText: null, failedLeg: null, originatedAt: entry.startedAt, answeredAt: entry.answeredAt, endedAt: Date.now(), durationMs: null, note: 'connected; the end was not observed (relay restart)' };
+  }
+  return { ...notDialled('the relay restarted during the call; outcome unknown'), originatedAt: entry.startedAt };
+}

@@ -1,0 +1,26 @@
+// Builds a running relay from its configuration: logger, journal, AMI connection, Worker link.
+// Used by main.ts (the process) and by whole-system tests that run a relay in-process.
+import pino from 'pino';
+import { AmiConnection } from './ami/connection.js';
+import { loadConfig } from './config.js';
+import { Journal } from './journal.js';
+import { WorkerLink } from './link/worker-link.js';
+import { Relay } from './relay.js';
+
+export function startRelay(env: Record<string, string | undefined> = process.env): Relay {
+  const config = loadConfig(env);
+  const logger = pino({ level: config.logLevel, base: { relayId: config.relayId, pbx: config.worker.pbx }, redact: ['secret', 'token', '*.secret', '*.token'] });
+  const journal = Journal.open(config.journalPath);
+  const ami = new AmiConnection({ ...config.ami, logger });
+  let relay!: Relay;
+  const link = new WorkerLink({
+    url: config.worker.url, pbx: config.worker.pbx, token: config.worker.token, logger: logger.child({ component: 'link' }),
+    hello: () => relay.helloFrame(),
+    heartbeat: () => relay.heartbeatFrame(),
+  });
+  relay = new Relay({ relayId: config.relayId, capacity: config.capacity, ami, link, journal, logger });
+  logger.info({ worker: config.worker.url, ami: `${config.ami.host}:${config.ami.port}`, openAttempts: journal.open().length }, 'relay starting');
+  relay.start();
+  return relay;
+}
+

@@ -1,0 +1,66 @@
+// Runs the real Worker in workerd through Miniflare on a real loopback port, for whole-system tests
+// and benchmarks: bundles worker/index.ts with esbuild, binds the SQLite Durable Object, and can
+// restart the runtime over the same persisted storage (a Worker/Durable Object restart).
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { build } from 'esbuild';
+import { Miniflare } from 'miniflare';
+
+export const TEST_ADMIN_TOKEN = 'e2e-admin-token-0123456789';
+
+export interface WorkerRuntime {
+  /** e.g. http://127.0.0.1:40123 */
+  readonly url: string;
+  /** Disposes workerd and starts it again on the same port over the same storage. */
+  restart(): Promise<void>;
+  dispose(): Promise<void>;
+}
+
+let bundled: Promise<string> | undefined;
+
+export function bundleWorker(): Promise<string> {
+  bundled ??= build({
+    entryPoints: ['worker/index.ts'],
+    bundle: true,
+    format: 'esm',
+    platform: 'neutral',
+    target: 'es2022',
+    conditions: ['workerd', 'worker', 'browser'],
+    mainFields: ['module', 'main'],
+    external: ['cloudflare:*'],
+    write: false,
+    logLevel: 'silent',
+  }).then((r) => r.outputFiles[0]?.text ?? '');
+  return bundled;
+}
+
+export async function startWorker(options: { port?: number } = {}): Promise<WorkerRuntime> {
+  const contents = await bundleWorker();
+  const persist = mkdtempSync(join(tmpdir(), 'perezvon-do-'));
+  const make = (port: number): Miniflare =>
+    new Miniflare({
+      modules: [{ type: 'ESModule', path: 'worker.js', contents }],
+      compatibilityDate: '2026-04-01',
+      durableObjects: { PBX_QUEUE: { className: 'PbxQueue', useSQLite: true } },
+      durableObjectsPersist: persist,
+      bindings: { ADMIN_TOKEN: TEST_ADMIN_TOKEN },
+      host: '127.0.0.1',
+      port,
+      cf: false,
+    });
+  let mf = make(options.port ?? 0);
+  const url = (await mf.ready).origin;
+  const port = Number(new URL(url).port);
+  return {
+    url,
+    async restart() {
+      await mf.dispose();
+      mf = make(port);
+      await mf.ready;
+    },
+    async dispose() {
+      await mf.dispose();
+    },
+  };
+}

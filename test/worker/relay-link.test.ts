@@ -1,0 +1,194 @@
+// The queue's side of the relay protocol, inside workerd: a scripted relay on a real WebSocket
+// against the PBX's Durable Object. Offers, the start handshake, fencing, takeover and leases.
+import { SELF } from 'cloudflare:test';
+import { describe, expect, it } from 'vitest';
+import type { JobView } from '../../shared/jobs.js';
+import { PROTOCOL_VERSION, RELAY_SUBPROTOCOL, type QueueFrame, type RelayFrame } from '../../shared/relay-protocol.js';
+import { createPbx, DEFAULT_SETTINGS, postJson } from './helpers.js';
+
+class ScriptedRelay {
+  readonly frames: QueueFrame[] = [];
+  private waiters: Array<() => void> = [];
+  closed = false;
+
+  constructor(readonly ws: WebSocket) {
+    ws.addEventListener('message', (e) => {
+      this.frames.push(JSON.parse(String(e.data)) as QueueFrame);
+      for (const w of this.waiters.splice(0)) w();
+    });
+    ws.addEventListener('close', () => {
+      this.closed = true;
+      for (const w of this.waiters.splice(0)) w();
+    });
+  }
+
+  send(frame: RelayFrame): void {
+    this.ws.send(JSON.stringify(frame));
+  }
+
+  hello(inFlight: Array<{ attemptId: string; fence: number }> = [], ami: 'ready' | 'down' = 'ready', capacity = 4): void {
+    this.send({ type: 'hello', protocol: PROTOCOL_VERSION, relayId: 'relay-a', software: 'test', ami, capacity, inFlight });
+  }
+
+  async next<T extends QueueFrame['type']>(type: T, timeoutMs = 3000): Promise<Extract<QueueFrame, { type: T }>> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const i = this.frames.findIndex((f) => f.type === type);
+      if (i >= 0) return this.frames.splice(i, 1)[0] as Extract<QueueFrame, { type: T }>;
+      if (Date.now() > deadline) throw new Error(`no ${type} frame within ${timeoutMs} ms; got ${this.frames.map((f) => f.type).join(',')}`);
+      await new Promise<void>((resolve) => {
+        this.waiters.push(resolve);
+        setTimeout(resolve, 50);
+      });
+    }
+  }
+
+  has(type: QueueFrame['type']): boolean {
+    return this.frames.some((f) => f.type === type);
+  }
+}
+
+async function connect(pbx: string, token: string, protocol = RELAY_SUBPROTOCOL): Promise<Response> {
+  return SELF.fetch(`http://w/v1/pbxes/${pbx}/relay`, { headers: { upgrade: 'websocket', authorization: `Bearer ${token}`, 'sec-websocket-protocol': protocol } });
+}
+
+async function relayFor(pbx: string, token: string): Promise<ScriptedRelay> {
+  const res = await connect(pbx, token);
+  expect(res.status).toBe(101);
+  const ws = res.webSocket!;
+  ws.accept();
+  const relay = new ScriptedRelay(ws);
+  await relay.next('welcome');
+  return relay;
+}
+
+async function job(pbx: string, auth: Record<string, string>, id: string): Promise<JobView> {
+  return (await (await SELF.fetch(`http://w/v1/pbxes/${pbx}/jobs/${id}`, { headers: auth })).json()) as JobView;
+}
+
+const request = { customer: '+79991234567', operator: { extension: '101' } };
+const result = (attemptId: string, fence: number, outcome: 'answered' | 'busy', at = Date.now()): RelayFrame => ({
+  type: 'attempt.result', attemptId, fence, outcome, cause: outcome === 'busy' ? 17 : 16, causeText: null, failedLeg: outcome === 'busy' ? 'customer' : null,
+  originatedAt: at - 1000, answeredAt: outcome === 'answered' ? at - 500 : null, endedAt: at, durationMs: outcome === 'answered' ? 500 : null, note: null,
+});
+
+describe('relay link', () => {
+  it('refuses a wrong relay token and a missing protocol', async () => {
+    const { pbx, relayToken } = await createPbx();
+    expect((await connect(pbx, 'pzr_wrongwrongwrongwrongwrongwrong')).status).toBe(401);
+    expect((await connect(pbx, relayToken, 'other')).status).toBe(400);
+  });
+
+  it('offers a job, starts it only after accept, and records the result', async () => {
+    const { pbx, relayToken, auth } = await createPbx();
+    const relay = await relayFor(pbx, relayToken);
+    relay.hello();
+    const created = (await (await postJson(`http://w/v1/pbxes/${pbx}/callbacks`, request, auth)).json()) as JobView;
+    const offer = await relay.next('job.offer');
+    expect(offer.jobId).toBe(created.id);
+    expect(offer.plan).toMatchObject({ direction: 'operator-first', customer: '+79991234567', contexts: { operator: 'from-internal', customer: 'from-internal' } });
+    expect(relay.has('job.start')).toBe(false);
+    relay.send({ type: 'job.accept', attemptId: offer.attemptId, fence: offer.fence });
+    await relay.next('job.start');
+    relay.send({ type: 'attempt.progress', attemptId: offer.attemptId, fence: offer.fence, phase: 'originating', at: Date.now() });
+    relay.send(result(offer.attemptId, offer.fence, 'answered'));
+    await relay.next('result.ack');
+    const done = await job(pbx, auth, created.id);
+    expect(done.status).toBe('succeeded');
+    expect(done.attempts).toHaveLength(1);
+    expect(done.attempts[0]).toMatchObject({ outcome: 'answered', status: 'ended', durationMs: 500 });
+  });
+
+  it('ignores a result with a stale fence and keeps the job running', async () => {
+    const { pbx, relayToken, auth } = await createPbx();
+    const relay = await relayFor(pbx, relayToken);
+    relay.hello();
+    const created = (await (await postJson(`http://w/v1/pbxes/${pbx}/callbacks`, request, auth)).json()) as JobView;
+    const offer = await relay.next('job.offer');
+    relay.send({ type: 'job.accept', attemptId: offer.attemptId, fence: offer.fence });
+    await relay.next('job.start');
+    relay.send({ type: 'attempt.progress', attemptId: offer.attemptId, fence: offer.fence, phase: 'originating', at: Date.now() });
+    relay.send(result(offer.attemptId, offer.fence + 100, 'answered'));
+    await relay.next('result.ack');
+    expect((await job(pbx, auth, created.id)).status).toBe('running');
+  });
+
+  it('offers nothing while the relay reports AMI down, and offers at once when it comes up', async () => {
+    const { pbx, relayToken, auth } = await createPbx();
+    const relay = await relayFor(pbx, relayToken);
+    relay.hello([], 'down');
+    await postJson(`http://w/v1/pbxes/${pbx}/callbacks`, request, auth);
+    const status = (await (await SELF.fetch(`http://w/v1/pbxes/${pbx}/status`, { headers: auth })).json()) as { relay: { connected: boolean; ami: string }; queued: number };
+    expect(status).toMatchObject({ relay: { connected: true, ami: 'down' }, queued: 1 });
+    expect(relay.has('job.offer')).toBe(false);
+    relay.send({ type: 'heartbeat', ami: 'ready', inFlight: 0 });
+    await relay.next('job.offer');
+  });
+
+  it('never offers more calls than the PBX limit', async () => {
+    const { pbx, relayToken, auth } = await createPbx({ ...DEFAULT_SETTINGS, maxConcurrentCalls: 1 });
+    const relay = await relayFor(pbx, relayToken);
+    relay.hello();
+    await postJson(`http://w/v1/pbxes/${pbx}/callbacks`, request, auth);
+    await postJson(`http://w/v1/pbxes/${pbx}/callbacks`, { ...request, customer: '+79990000000' }, auth);
+    const first = await relay.next('job.offer');
+    relay.send({ type: 'heartbeat', ami: 'ready', inFlight: 0 });
+    await expect(relay.next('job.offer', 300)).rejects.toThrow(/no job.offer/);
+    relay.send({ type: 'job.accept', attemptId: first.attemptId, fence: first.fence });
+    await relay.next('job.start');
+    relay.send(result(first.attemptId, first.fence, 'answered'));
+    const second = await relay.next('job.offer');
+    expect(second.plan.customer).toBe('+79990000000');
+  });
+
+  it('hands the dispatch right to a newer session and tells the older one', async () => {
+    const { pbx, relayToken, auth } = await createPbx();
+    const older = await relayFor(pbx, relayToken);
+    older.hello();
+    const newer = await relayFor(pbx, relayToken);
+    await older.next('superseded');
+    newer.hello();
+    await postJson(`http://w/v1/pbxes/${pbx}/callbacks`, request, auth);
+    await newer.next('job.offer');
+    expect(older.has('job.offer')).toBe(false);
+  });
+
+  it('re-offers an accepted attempt the reconnected relay never journalled, but not one it did', async () => {
+    const { pbx, relayToken, auth } = await createPbx();
+    const first = await relayFor(pbx, relayToken);
+    first.hello();
+    const a = (await (await postJson(`http://w/v1/pbxes/${pbx}/callbacks`, request, auth)).json()) as JobView;
+    const offerA = await first.next('job.offer');
+    first.send({ type: 'job.accept', attemptId: offerA.attemptId, fence: offerA.fence });
+    await first.next('job.start');
+    const b = (await (await postJson(`http://w/v1/pbxes/${pbx}/callbacks`, { ...request, customer: '+79990000000' }, auth)).json()) as JobView;
+    const offerB = await first.next('job.offer');
+    first.send({ type: 'job.accept', attemptId: offerB.attemptId, fence: offerB.fence });
+    await first.next('job.start');
+    first.send({ type: 'attempt.progress', attemptId: offerB.attemptId, fence: offerB.fence, phase: 'originating', at: Date.now() });
+    first.ws.close(1000, 'relay restart');
+
+    const second = await relayFor(pbx, relayToken);
+    // The journal holds B (dialled) but not A (the relay died between start and journalling).
+    second.hello([{ attemptId: offerB.attemptId, fence: offerB.fence }]);
+    const again = await second.next('job.offer');
+    expect(again.jobId).toBe(a.id);
+    expect(again.attemptId).not.toBe(offerA.attemptId);
+    expect(again.fence).toBeGreaterThan(offerA.fence);
+    second.send(result(offerB.attemptId, offerB.fence, 'busy'));
+    await second.next('result.ack');
+    const jobB = await job(pbx, auth, b.id);
+    expect(jobB.attempts).toHaveLength(1);
+    expect(jobB.attempts[0]!.outcome).toBe('busy');
+    expect(jobB.status).toBe('queued'); // busy retries later under the default policy
+    expect(jobB.nextAttemptAt).not.toBeNull();
+  });
+
+  it('refuses a frame that does not match the protocol without changing anything', async () => {
+    const { pbx, relayToken } = await createPbx();
+    const relay = await relayFor(pbx, relayToken);
+    relay.ws.send(JSON.stringify({ type: 'attempt.result', attemptId: 'x', fence: 1, outcome: 'answered\r\nAction: Ping' }));
+    const err = await relay.next('error');
+    expect(err.code).toBe('bad_frame');
+  });
+});
