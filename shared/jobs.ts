@@ -2,7 +2,7 @@
 // attempt states, and the job view returned by GET. New job types (conference assembly, campaigns)
 // join the `JobSpec` union; everything else (states, attempts, outcomes) is common to all types.
 import { z } from 'zod';
-import { callerIdName, extension, dialplanName, phoneNumber, variableName, variableValue } from './dial.js';
+import { amiName, callerIdName, extension, phoneNumber, variableName, variableValue } from './dial.js';
 import { OUTCOMES } from './pbx.js';
 
 export const JOB_STATUSES = ['queued', 'dispatched', 'running', 'succeeded', 'failed', 'cancelled', 'expired'] as const;
@@ -11,7 +11,7 @@ export const FINAL_STATUSES: ReadonlySet<JobStatus> = new Set(['succeeded', 'fai
 
 export const operatorTarget = z.union([
   z.strictObject({ extension }),
-  z.strictObject({ queue: dialplanName }),
+  z.strictObject({ queue: amiName }),
 ]);
 export type OperatorTarget = z.infer<typeof operatorTarget>;
 

@@ -2,7 +2,7 @@
 // reach operators and customers, which customer numbers may be dialled, and the defaults for
 // timeouts, concurrency and retries. Used by the Worker (validation, policy) and the relay (dialling).
 import { z } from 'zod';
-import { callerIdName, dialplanName, digitsOf, phoneNumber } from './dial.js';
+import { callerIdName, contextName, digitsOf, phoneNumber } from './dial.js';
 
 const prefix = z.string().regex(/^\+?[0-9]{1,20}$/, 'must be a number prefix: an optional + and digits');
 
@@ -30,13 +30,13 @@ export type RetryPolicy = z.infer<typeof retryPolicy>;
 export const pbxSettings = z.strictObject({
   name: z.string().min(1).max(100).optional(),
   /** Context in which operators' extensions are dialled (FreePBX: from-internal). */
-  operatorContext: dialplanName.default('from-internal'),
+  operatorContext: contextName.default('from-internal'),
   /** Context whose outbound routes reach customers (FreePBX: from-internal). */
-  customerContext: dialplanName.default('from-internal'),
+  customerContext: contextName.default('from-internal'),
   /** Context in which a queue is dialled by its name or number (FreePBX: ext-queues). */
-  queueContext: dialplanName.default('ext-queues'),
+  queueContext: contextName.default('ext-queues'),
   /** Caller ID a customer sees when the PBX calls them: the company's public number. */
-  customerCallerId: z.strictObject({ name: callerIdName.default(''), number: phoneNumber }).optional(),
+  customerCallerId: z.strictObject({ name: callerIdName.optional(), number: phoneNumber }).optional(),
   destinations: destinationRules,
   /** How long each leg may ring before it counts as no answer. Seconds, default 30. */
   ringTimeoutSec: z.int().min(5).max(300).default(30),

@@ -6,7 +6,7 @@
 // offer → accept → start: until `job.start` the queue may re-offer the job without any risk of a
 // second ring; after it, only the relay's journal (reported in `hello`) can say it never dialled.
 import { z } from 'zod';
-import { callerIdName, dialplanName, extension, phoneNumber, variableName, variableValue } from './dial.js';
+import { callerIdName, contextName, extension, phoneNumber, variableName, variableValue } from './dial.js';
 import { DIRECTIONS, LEGS, operatorTarget } from './jobs.js';
 import { OUTCOMES } from './pbx.js';
 
@@ -21,11 +21,11 @@ export const callbackPlan = z.strictObject({
   direction: z.enum(DIRECTIONS),
   customer: phoneNumber,
   operator: operatorTarget,
-  contexts: z.strictObject({ operator: dialplanName, customer: dialplanName, queue: dialplanName }),
+  contexts: z.strictObject({ operator: contextName, customer: contextName, queue: contextName }),
   /** Shown to the operator's phone (operator-first) with the customer's number. */
   operatorCallerIdName: callerIdName,
   /** Shown to the customer (customer-first, or the second leg): the company's number. */
-  customerCallerId: z.strictObject({ name: callerIdName, number: phoneNumber }).nullable(),
+  customerCallerId: z.strictObject({ name: callerIdName.optional(), number: phoneNumber }).nullable(),
   ringTimeoutMs: z.int().min(1000).max(300_000),
   variables: z.record(variableName, variableValue),
 });

@@ -11,35 +11,17 @@ import type { Logger } from 'pino';
 import { AmiParser, header, kindOf, message, serialize } from './wire.js';
 import type { AmiHeaders, AmiMessage } from './wire.js';
 import { AmiActionError, AmiAuthError, AmiDisconnectedError, AmiTimeoutError, AmiValidationError } from './errors.js';
-import { DEFAULT_BACKOFF, backoffDelay } from './backoff.js';
-import type { BackoffOptions } from './backoff.js';
+import { PendingActions } from './pending-actions.js';
+import { backoffDelay } from './backoff.js';
+import { resolveConnectionOptions } from './connection-options.js';
+import type { AmiConnectionOptions, ResolvedConnectionOptions } from './connection-options.js';
+
+export type { AmiConnectionOptions } from './connection-options.js';
 
 export type AmiState = 'connecting' | 'ready' | 'down';
 
 /** An action as ordered headers (`[['Action','Ping']]`) or a record in key order (`{ Action: 'Ping' }`). */
 export type AmiAction = AmiHeaders | Readonly<Record<string, string | number | undefined>>;
-
-export interface AmiConnectionOptions {
-  host: string;
-  port: number;
-  username: string;
-  /** AMI secret; sent only inside Login, never logged. */
-  secret: string;
-  logger: Logger;
-  /** Login `Events:` mask. Default `on` (the relay follows calls through events). */
-  events?: string;
-  /** Ping period while ready, ms. Default 10000. */
-  pingIntervalMs?: number;
-  /** A Ping unanswered this long drops the socket and reconnects, ms. Default 5000. */
-  pingTimeoutMs?: number;
-  /** Default deadline of `send`, and of banner + Login on each connect, ms. Default 10000. */
-  actionTimeoutMs?: number;
-  backoff?: Partial<BackoffOptions>;
-  /** First part of every ActionID. Default `pzv`. */
-  actionIdPrefix?: string;
-  /** Random source for the backoff jitter, [0, 1). Default Math.random. */
-  random?: () => number;
-}
 
 export interface SendOptions {
   /** Deadline for the Response, ms. Default `actionTimeoutMs`. */
@@ -58,23 +40,16 @@ export interface AmiConnectionEvents {
   error: [error: AmiAuthError];
 }
 
-interface Pending {
-  readonly action: string;
-  readonly resolve: (msg: AmiMessage) => void;
-  readonly reject: (err: Error) => void;
-  readonly timer: NodeJS.Timeout;
-}
-
 export class AmiConnection extends EventEmitter<AmiConnectionEvents> {
   private readonly log: Logger;
-  private readonly opts: Required<Omit<AmiConnectionOptions, 'backoff' | 'logger'>> & { backoff: BackoffOptions };
+  private readonly opts: ResolvedConnectionOptions;
   private readonly idBase = `${process.pid.toString(36)}${randomBytes(3).toString('hex')}`;
   private counter = 0;
   private currentState: AmiState = 'down';
   private socket: net.Socket | null = null;
   private stopped = true;
   private attempt = 0;
-  private readonly pending = new Map<string, Pending>();
+  private readonly pending = new PendingActions();
   private readonly taps = new Map<string, (event: AmiMessage) => void>();
   private reconnectTimer: NodeJS.Timeout | null = null;
   private loginTimer: NodeJS.Timeout | null = null;
@@ -84,19 +59,7 @@ export class AmiConnection extends EventEmitter<AmiConnectionEvents> {
   constructor(options: AmiConnectionOptions) {
     super();
     this.log = options.logger.child({ component: 'ami', host: options.host, port: options.port });
-    this.opts = {
-      host: options.host,
-      port: options.port,
-      username: options.username,
-      secret: options.secret,
-      events: options.events ?? 'on',
-      pingIntervalMs: options.pingIntervalMs ?? 10_000,
-      pingTimeoutMs: options.pingTimeoutMs ?? 5_000,
-      actionTimeoutMs: options.actionTimeoutMs ?? 10_000,
-      actionIdPrefix: options.actionIdPrefix ?? 'pzv',
-      random: options.random ?? Math.random,
-      backoff: { ...DEFAULT_BACKOFF, ...options.backoff },
-    };
+    this.opts = resolveConnectionOptions(options);
   }
 
   get state(): AmiState {
@@ -180,15 +143,10 @@ export class AmiConnection extends EventEmitter<AmiConnectionEvents> {
   private dispatch(p: { name: string; id: string; bytes: string }, timeoutMs: number): Promise<AmiMessage> {
     const sock = this.socket;
     if (!sock || sock.destroyed) return Promise.reject(new AmiDisconnectedError(p.name, false));
-    return new Promise<AmiMessage>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.pending.delete(p.id);
-        reject(new AmiTimeoutError(p.name, timeoutMs));
-      }, timeoutMs);
-      this.pending.set(p.id, { action: p.name, resolve, reject, timer });
-      this.log.debug({ action: p.name, actionId: p.id }, 'ami action sent');
-      sock.write(p.bytes);
-    });
+    const answered = this.pending.add(p.id, p.name, timeoutMs);
+    this.log.debug({ action: p.name, actionId: p.id }, 'ami action sent');
+    sock.write(p.bytes);
+    return answered;
   }
 
   private connect(): void {
@@ -284,17 +242,8 @@ export class AmiConnection extends EventEmitter<AmiConnectionEvents> {
   }
 
   private onResponse(msg: AmiMessage): void {
-    const id = header(msg, 'ActionID');
-    const p = id === undefined ? undefined : this.pending.get(id);
-    if (!p || id === undefined) {
-      // Late (after a timeout) or not ours: capture 07 shows a smuggled action answered without ActionID.
-      this.log.debug({ actionId: id }, 'ami response without a pending action');
-      return;
-    }
-    this.pending.delete(id);
-    clearTimeout(p.timer);
-    if (header(msg, 'Response')?.toLowerCase() === 'error') p.reject(new AmiActionError(p.action, msg));
-    else p.resolve(msg);
+    // Unmatched: late (after a timeout) or not ours; capture 07 shows a smuggled action answered without ActionID.
+    if (!this.pending.settle(msg)) this.log.debug({ actionId: header(msg, 'ActionID') }, 'ami response without a pending action');
   }
 
   private onClose(sock: net.Socket): void {
@@ -303,11 +252,7 @@ export class AmiConnection extends EventEmitter<AmiConnectionEvents> {
     this.clearTimer('loginTimer');
     this.clearTimer('pingTimer');
     this.pingInFlight = false;
-    for (const [id, p] of this.pending) {
-      clearTimeout(p.timer);
-      this.pending.delete(id);
-      p.reject(new AmiDisconnectedError(p.action, true));
-    }
+    this.pending.rejectAll();
     this.setState('down');
     if (!this.stopped) this.scheduleReconnect();
   }
@@ -335,9 +280,15 @@ export class AmiConnection extends EventEmitter<AmiConnectionEvents> {
     this[name] = null;
   }
 
-  /** A throwing subscriber must not break parsing of the rest of the chunk. */
+  /**
+   * Calls each subscriber separately: one that throws must neither starve the others (EventEmitter's
+   * emit stops at the first throw) nor break parsing of the rest of the chunk. rawListeners keeps
+   * `once` semantics (its wrappers remove themselves).
+   */
   private safeEmit<K extends keyof AmiConnectionEvents>(name: K, ...args: AmiConnectionEvents[K]): void {
-    this.guard(() => (this.emit as (n: K, ...a: AmiConnectionEvents[K]) => boolean)(name, ...args));
+    for (const listener of this.rawListeners(name)) {
+      this.guard(() => (listener as (...a: AmiConnectionEvents[K]) => void)(...args));
+    }
   }
 
   private guard(fn: () => void): void {

@@ -121,9 +121,10 @@ function decide(
   dial: string | null,
   cause: number | null,
 ): { outcome: CallOutcomeKind; basis: CallOutcome['basis'] } {
-  const answered = dial === 'ANSWER' || (signals.reason === 4 && dial === null);
-  if (signals.cancelRequested && !answered) return { outcome: 'cancelled', basis: 'cancel' };
   const reason = signals.reason;
+  // Our own Hangup decides only while nothing else has: a customer already reported BUSY stays busy.
+  const undecided = (dial === null || dial === 'CANCEL') && (reason === null || reason === 0 || reason === 1);
+  if (signals.cancelRequested && undecided) return { outcome: 'cancelled', basis: 'cancel' };
   if (reason === 3 || reason === 5 || reason === 8) {
     const consistent = DIAL_STATUSES_CONSISTENT_WITH_REASON[reason] ?? [];
     if (dial !== null && !consistent.includes(dial)) return { outcome: 'failed', basis: 'disagreement' };

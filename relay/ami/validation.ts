@@ -21,32 +21,6 @@ export type DialString = Branded<string, 'DialString'>;
 export type DtmfDigits = Branded<string, 'DtmfDigits'>;
 
 /**
- * Phone number: optional leading `+`, then 3–20 ASCII digits (E.164 is at most 15, but national
- * formats with trunk/international prefixes such as `8` or `00` need a few more; fewer than 3
- * digits is an extension, not a number). No spaces, dashes or brackets: normalise before.
- */
-export const PHONE_NUMBER = /^\+?[0-9]{3,20}$/;
-/** Extension: 1–16 characters, ASCII digits with an optional leading `*` or `#` (feature codes like `*1005`). */
-export const EXTENSION = /^(?=.{1,16}$)[*#]?[0-9]+$/;
-/** Queue, ConfBridge room, bridge/user profile and application names: ASCII word chars and `-`, 1–40. */
-export const AMI_NAME = /^[A-Za-z0-9_-]{1,40}$/;
-/**
- * Dialplan context: starts with a letter or digit, then ASCII word chars and `-`, up to 79 (Asterisk's
- * AST_MAX_CONTEXT is 80 with the NUL). `.` is refused although Asterisk allows it: no context we
- * target needs one, and `@`/`/`/`,` would change the Local dial string or an application argument.
- */
-export const CONTEXT = /^[A-Za-z0-9][A-Za-z0-9_-]{0,78}$/;
-/** Channel variable name; `_`/`__` prefixes make Dial() inherit it (capture 03h). */
-export const VARIABLE_NAME = /^_{0,2}[A-Za-z][A-Za-z0-9_]{0,31}$/;
-/**
- * Variable value: letters/marks/digits of any script, space and `_ . : @ + * # / = - ( ) ! ? '`, up
- * to 256. No `,` (Originate splits every `Variable:` header on commas, capture 02b: `a,B=x` would
- * set B), no `\` or `"` (argument quoting), no `$ { } [ ]` (dialplan expressions), no `;` `|` `&`.
- */
-export const VARIABLE_VALUE = /^[\p{L}\p{M}\p{N} _.:@+*#/=()!?'-]{0,256}$/u;
-/** Caller ID name: like a variable value minus `=`, 1–64; `<`, `>` and `"` would break `"name" <number>`. */
-export const CALLER_ID_NAME = /^[\p{L}\p{M}\p{N} _.:@+*#/()!?'-]{1,64}$/u;
-/**
  * ChannelId/OtherChannelId: ASCII word chars, `.` and `-`, starting with a letter or digit, at most
  * 147 — Asterisk rejects a Uniqueid over 149 (capture 04) and a Local `;2` half gets `<id>;2`.
  */
@@ -61,6 +35,11 @@ export const DIAL_STRING = /^[A-Za-z][A-Za-z0-9]{0,15}\/[A-Za-z0-9_@.+*#/-]{1,12
 export const DTMF_DIGITS = /^[0-9A-D*#]{1,32}$/;
 /** Application data (`Data:`): comma-separated plain arguments such as `7001,default_bridge,quiet_user`. */
 export const APP_DATA = /^[A-Za-z0-9_@.+*#/:-]{0,80}(,[A-Za-z0-9_@.+*#/:-]{0,80}){0,7}$/;
+
+import { AMI_NAME, CALLER_ID_NAME, CONTEXT, EXTENSION, PHONE_NUMBER, VARIABLE_NAME, VARIABLE_VALUE } from '../../shared/dial.js';
+
+// The patterns shared with the Worker (which refuses the same values at the edge) live in shared/dial.ts.
+export { AMI_NAME, CALLER_ID_NAME, CONTEXT, EXTENSION, PHONE_NUMBER, VARIABLE_NAME, VARIABLE_VALUE };
 
 function check<T extends string>(pattern: RegExp, value: unknown, field: string, expected: string): T {
   if (typeof value !== 'string') throw new AmiValidationError(field, `expected a string, got ${typeof value}`);

@@ -125,7 +125,10 @@ export class AmiParser {
       this.current.push(['', text]);
       return;
     }
-    this.current.push([text.slice(0, colon).trim(), text.slice(colon + 1).replace(/^[ \t]+/, '')]);
+    let v = colon + 1;
+    while (v < text.length && (text.charCodeAt(v) === 32 || text.charCodeAt(v) === 9)) v++;
+    const name = text.charCodeAt(colon - 1) === 32 || text.charCodeAt(0) === 32 ? text.slice(0, colon).trim() : text.slice(0, colon);
+    this.current.push([name, text.slice(v)]);
   }
 }
 

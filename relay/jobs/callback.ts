@@ -53,7 +53,7 @@ export function originateRequest(plan: CallbackPlan, ids: CallIds): OriginateReq
     ...common,
     channel: `Local/${customerLeg.exten}@${customerLeg.context}`,
     context: operatorLeg.context, exten: operatorLeg.exten, priority: 1,
-    ...(plan.customerCallerId ? { callerId: { name: plan.customerCallerId.name || undefined, number: plan.customerCallerId.number } } : {}),
+    ...(plan.customerCallerId ? { callerId: plan.customerCallerId } : {}),
   };
 }
 

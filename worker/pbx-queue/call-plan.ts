@@ -13,7 +13,7 @@ export function callbackPlan(request: CallbackRequest, settings: PbxSettings): C
     contexts: { operator: settings.operatorContext, customer: settings.customerContext, queue: settings.queueContext },
     operatorCallerIdName: request.callerId ?? 'Callback',
     customerCallerId: settings.customerCallerId
-      ? { name: settings.customerCallerId.name, number: settings.customerCallerId.number }
+      ? { ...settings.customerCallerId }
       : null,
     ringTimeoutMs: settings.ringTimeoutSec * 1000,
     variables: request.variables ?? {},

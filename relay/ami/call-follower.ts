@@ -1,0 +1,185 @@
+// Follows one originated call by its Uniqueid (our ChannelId) to its end, across reconnects.
+// Used by originate.ts (`originateAndFollow`) and the job runners to learn the callback's outcome.
+// Invariants: subscribed on the AmiConnection (not the socket), so it survives a reconnect; after
+// each re-login it re-checks the call with CoreShowChannels and ends as `lost` (complete: false)
+// instead of waiting forever for Hangup events that were sent while we were away.
+
+import type { Logger } from 'pino';
+import type { AmiConnection } from './connection.js';
+import { sendList } from './event-list.js';
+import { header } from './wire.js';
+import type { AmiMessage } from './wire.js';
+import { applyCallEvent, callPhase, newCallTrack, outcomeSignals } from './call-track.js';
+import type { CallTrack } from './call-track.js';
+import { callOutcome } from './outcome.js';
+import type { CallOutcome, HangupInfo } from './outcome.js';
+
+export interface FollowOptions {
+  /** How long to wait for late signals once the call is over (a Local `;2`, OriginateResponse), ms. Default 1000. */
+  settleMs?: number;
+  /** Give up following after this long, ms. Default 4 h. */
+  maxMs?: number;
+  /** Clock in epoch ms. Default Date.now. */
+  now?: () => number;
+  logger?: Logger;
+}
+
+export type FollowEnd = 'hangup' | 'settle-timeout' | 'lost' | 'max-duration' | 'stopped';
+
+export interface FollowedCall {
+  readonly channelId: string;
+  readonly otherChannelId: string;
+  /** Real `;1` channel name, once seen. */
+  readonly channel: string | null;
+  readonly reason: number | null;
+  readonly hangup1: HangupInfo | null;
+  readonly hangup2: HangupInfo | null;
+  readonly dialStatus: string | null;
+  readonly destHangups: ReadonlyArray<HangupInfo>;
+  readonly outcome: CallOutcome;
+  /** Epoch ms. answeredAt: the originated leg; dialAnsweredAt: the onward Dial() (the customer, operator-first). */
+  readonly timestamps: {
+    readonly originatedAt: number;
+    readonly answeredAt: number | null;
+    readonly dialAnsweredAt: number | null;
+    readonly endedAt: number;
+  };
+  /** False when the end was not observed (lost across a reconnect, max duration, stopped). */
+  readonly complete: boolean;
+  readonly endedBy: FollowEnd;
+}
+
+export class CallFollower {
+  readonly ended: Promise<FollowedCall>;
+  private readonly track: CallTrack;
+  private readonly now: () => number;
+  private readonly originatedAt: number;
+  private readonly settleMs: number;
+  private resolveEnded: (call: FollowedCall) => void = () => {};
+  private rejectEnded: (err: Error) => void = () => {};
+  private done = false;
+  private cancelRequested = false;
+  private settleTimer: NodeJS.Timeout | null = null;
+  private readonly maxTimer: NodeJS.Timeout;
+  private readonly onEvent = (ev: AmiMessage): void => this.handle(ev);
+  private readonly onReady = (): void => void this.reconcile();
+
+  constructor(
+    private readonly conn: AmiConnection,
+    ids: { channelId: string; otherChannelId?: string | undefined },
+    private readonly options: FollowOptions = {},
+  ) {
+    this.now = options.now ?? Date.now;
+    this.originatedAt = this.now();
+    this.settleMs = options.settleMs ?? 1_000;
+    this.track = newCallTrack(ids.channelId, ids.otherChannelId);
+    this.ended = new Promise<FollowedCall>((resolve, reject) => {
+      this.resolveEnded = resolve;
+      this.rejectEnded = reject;
+    });
+    this.ended.catch(() => undefined); // a caller that only awaits the OriginateResponse is not forced to handle this
+    conn.on('event', this.onEvent);
+    conn.on('ready', this.onReady);
+    this.maxTimer = setTimeout(() => this.finish('max-duration'), options.maxMs ?? 4 * 3600_000);
+  }
+
+  /** What is known so far (read-only view for progress reporting). */
+  get state(): Readonly<CallTrack> {
+    return this.track;
+  }
+
+  /** Hangs the call up (AMI `Hangup` of `;1`); an unanswered call then ends as 'cancelled'. */
+  async hangup(cause = 16): Promise<void> {
+    this.cancelRequested = true;
+    const channel = this.track.channel1;
+    if (!channel) return; // nothing created yet; the outcome will say cancelled
+    await this.conn.send({ Action: 'Hangup', Channel: channel, Cause: cause });
+  }
+
+  /** Stops following without an observed end. */
+  stop(): void {
+    this.finish('stopped');
+  }
+
+  /** Ends `ended` with an error (the Originate never reached the PBX). */
+  fail(err: Error): void {
+    if (this.done) return;
+    this.cleanup();
+    this.rejectEnded(err);
+  }
+
+  private handle(ev: AmiMessage): void {
+    if (this.done) return;
+    applyCallEvent(this.track, ev, this.now());
+    const phase = callPhase(this.track);
+    if (phase === 'settled') this.finish('hangup');
+    else if (phase === 'open' && this.settleTimer) {
+      clearTimeout(this.settleTimer); // a channel showed up after all
+      this.settleTimer = null;
+    } else if (phase === 'settling' && !this.settleTimer) {
+      this.settleTimer = setTimeout(() => this.finish('settle-timeout'), this.settleMs);
+    }
+  }
+
+  /** After a re-login: is `;1` still up? Events sent while we were away are gone for good. */
+  private async reconcile(): Promise<void> {
+    if (this.done) return;
+    try {
+      const list = await sendList(this.conn, { Action: 'CoreShowChannels' });
+      if (this.done) return;
+      const alive = list.items.some((item) => header(item, 'Uniqueid') === this.track.channelId);
+      this.options.logger?.info({ channelId: this.track.channelId, alive }, 'ami call reconciled after reconnect');
+      if (!alive && this.track.hangup1 === null) this.finish('lost');
+    } catch (err) {
+      // The next 'ready' tries again; the max duration bounds the wait.
+      this.options.logger?.warn({ channelId: this.track.channelId, code: codeOf(err) }, 'ami call reconcile failed');
+    }
+  }
+
+  private finish(endedBy: FollowEnd): void {
+    if (this.done) return;
+    this.cleanup();
+    const t = this.track;
+    const signals = outcomeSignals(t, this.cancelRequested);
+    const outcome = callOutcome(signals);
+    this.options.logger?.info(
+      { channelId: t.channelId, outcome: outcome.outcome, cause: outcome.cause, reason: signals.reason, endedBy },
+      'ami call ended',
+    );
+    this.resolveEnded({
+      channelId: t.channelId,
+      otherChannelId: t.otherChannelId,
+      channel: t.channel1,
+      reason: signals.reason,
+      hangup1: t.hangup1,
+      hangup2: t.hangup2,
+      dialStatus: signals.dialStatus ?? null,
+      destHangups: signals.destHangups ?? [],
+      outcome,
+      timestamps: { originatedAt: this.originatedAt, answeredAt: t.answeredAt, dialAnsweredAt: t.dialAnsweredAt, endedAt: this.now() },
+      complete: endedBy === 'hangup' || endedBy === 'settle-timeout',
+      endedBy,
+    });
+  }
+
+  private cleanup(): void {
+    this.done = true;
+    if (this.settleTimer) clearTimeout(this.settleTimer);
+    clearTimeout(this.maxTimer);
+    this.conn.off('event', this.onEvent);
+    this.conn.off('ready', this.onReady);
+  }
+}
+
+function codeOf(err: unknown): string {
+  return typeof err === 'object' && err !== null && 'code' in err ? String(err.code) : 'unknown';
+}
+
+/** Starts following a call that is about to be (or was) originated with this ChannelId. */
+export function followCall(
+  conn: AmiConnection,
+  ids: { channelId: string; otherChannelId?: string },
+  options: FollowOptions = {},
+): CallFollower {
+  return new CallFollower(conn, ids, options);
+}
