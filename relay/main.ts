@@ -7,7 +7,9 @@ import { startRelay } from './start.js';
 function main(): void {
   let relay: Relay;
   try {
-    relay = startRelay();
+    // Superseded by another relay of the same PBX: finish in-flight calls and exit 3, so a
+    // supervisor does not restart us into a takeover fight (systemd: RestartPreventExitStatus=3).
+    relay = startRelay(process.env, { onSuperseded: () => void relay.stop().then(() => process.exit(3)) });
   } catch (err) {
     if (err instanceof ConfigError) {
       process.stderr.write(`${err.message}\n`);

@@ -26,6 +26,10 @@ export interface RelayOptions {
   link: WorkerLink;
   journal: Journal;
   logger: Logger;
+  /** Test-only fault injection (RelayConfig.fault). */
+  fault?: 'exit-after-journal' | null;
+  /** Called once when a newer relay session took this PBX over. */
+  onSuperseded?: () => void;
 }
 
 export class Relay {
@@ -94,8 +98,9 @@ export class Relay {
         this.o.journal.ack(frame.attemptId);
         return;
       case 'superseded':
-        this.o.logger.warn('another relay session took over this PBX; this one stops dialling');
+        this.o.logger.error('another relay connected for this PBX and took over; this one stops (check for a second relay with the same token)');
         this.draining = true;
+        this.o.onSuperseded?.();
         return;
       case 'error':
         this.o.logger.warn({ code: frame.code, message: frame.message }, 'the queue reported an error');
@@ -124,6 +129,7 @@ export class Relay {
     const ids = callIds(attemptId);
     const log = this.o.logger.child({ jobId: offer.jobId, attemptId });
     const entry = this.o.journal.start({ attemptId, fence, jobId: offer.jobId, channelId: ids.channelId, plan: offer.plan, startedAt: Date.now() });
+    if (this.o.fault === 'exit-after-journal') process.kill(process.pid, 'SIGKILL');
     if (this.o.ami.state !== 'ready') {
       this.finish(entry, notDialled('AMI went down before dialling'));
       return;
@@ -170,11 +176,10 @@ export class Relay {
       if (entry.result !== null || this.runs.has(entry.attemptId) || this.reconciling.has(entry.attemptId)) continue;
       this.reconciling.add(entry.attemptId);
       const follower = followCall(this.o.ami, { channelId: entry.channelId, otherChannelId: callIds(entry.attemptId).otherChannelId }, { logger: this.o.logger });
+      void follower.reconcile();
       void follower.ended
         .then((call) => {
-          const result = call.complete
-            ? { ...attemptResultOf(entry.plan, call, false), originatedAt: entry.startedAt }
-            : lostResult(entry);
+          const result = call.complete ? foundAgainResult(entry, attemptResultOf(entry.plan, call, false)) : lostResult(entry);
           this.finish(entry, result);
         }, () => this.finish(entry, lostResult(entry)))
         .finally(() => this.reconciling.delete(entry.attemptId));
@@ -192,4 +197,13 @@ function lostResult(entry: JournalEntry): AttemptResult {
     return { outcome: 'answered', cause: null, causeText: null, failedLeg: null, originatedAt: entry.startedAt, answeredAt: entry.answeredAt, endedAt: Date.now(), durationMs: null, note: 'connected; the end was not observed (relay restart)' };
   }
   return { ...notDialled('the relay restarted during the call; outcome unknown'), originatedAt: entry.startedAt };
+}
+
+/**
+ * A journalled call followed again after a restart: the events before the restart are gone, so the
+ * journal's own record of the connection decides whether it was answered.
+ */
+function foundAgainResult(entry: JournalEntry, seen: AttemptResult): AttemptResult {
+  if (entry.answeredAt === null) return { ...seen, originatedAt: entry.startedAt };
+  return { ...seen, outcome: 'answered', failedLeg: null, originatedAt: entry.startedAt, answeredAt: entry.answeredAt, durationMs: Math.max(0, seen.endedAt - entry.answeredAt) };
 }

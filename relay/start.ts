@@ -7,7 +7,7 @@ import { Journal } from './journal.js';
 import { WorkerLink } from './link/worker-link.js';
 import { Relay } from './relay.js';
 
-export function startRelay(env: Record<string, string | undefined> = process.env): Relay {
+export function startRelay(env: Record<string, string | undefined> = process.env, hooks: { onSuperseded?: () => void } = {}): Relay {
   const config = loadConfig(env);
   const logger = pino({ level: config.logLevel, base: { relayId: config.relayId, pbx: config.worker.pbx }, redact: ['secret', 'token', '*.secret', '*.token'] });
   const journal = Journal.open(config.journalPath);
@@ -18,7 +18,7 @@ export function startRelay(env: Record<string, string | undefined> = process.env
     hello: () => relay.helloFrame(),
     heartbeat: () => relay.heartbeatFrame(),
   });
-  relay = new Relay({ relayId: config.relayId, capacity: config.capacity, ami, link, journal, logger });
+  relay = new Relay({ relayId: config.relayId, capacity: config.capacity, ami, link, journal, logger, fault: config.fault, ...hooks });
   logger.info({ worker: config.worker.url, ami: `${config.ami.host}:${config.ami.port}`, openAttempts: journal.open().length }, 'relay starting');
   relay.start();
   return relay;

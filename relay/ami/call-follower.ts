@@ -121,8 +121,11 @@ export class CallFollower {
     }
   }
 
-  /** After a re-login: is `;1` still up? Events sent while we were away are gone for good. */
-  private async reconcile(): Promise<void> {
+  /**
+   * Is `;1` still up? Runs after every re-login (events sent while we were away are gone for good),
+   * and is called directly when following a call found in the journal after a relay restart.
+   */
+  async reconcile(): Promise<void> {
     if (this.done) return;
     try {
       const list = await sendList(this.conn, { Action: 'CoreShowChannels' });

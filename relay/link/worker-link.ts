@@ -106,6 +106,10 @@ export class WorkerLink extends EventEmitter<LinkEvents> {
       return;
     }
     const frame = parsed.data;
+    if (frame.type === 'superseded') {
+      // Another relay holds this PBX now. Reconnecting would take it back and the two would flap.
+      this.stopped = true;
+    }
     if (frame.type === 'welcome') {
       this.failures = 0;
       this.setState('open');

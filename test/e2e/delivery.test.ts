@@ -1,0 +1,114 @@
+// Delivery guarantees under faults, over real sockets (workerd, the relay process, the simulator):
+// no job that got a 2xx is lost, and no attempt ever rings a customer twice. Each test counts the
+// Originates the simulator saw per job and checks the job's final state.
+import { afterEach, describe, expect, it } from 'vitest';
+import { answers, rings, type AmiSimulatorOptions } from '../ami-sim/index.js';
+import { DEMO_SETTINGS, headerOf, startSystem, type System } from '../support/system.js';
+import { waitFor } from '../support/wait.js';
+
+const FINAL = ['succeeded', 'failed', 'cancelled', 'expired'] as const;
+let system: System | undefined;
+
+afterEach(async () => {
+  await system?.stop();
+  system = undefined;
+});
+
+function world(phones: AmiSimulatorOptions['phones']): Promise<System> {
+  return startSystem({ sim: { phones }, settings: { ...DEMO_SETTINGS, retry: { maxAttempts: 1 }, reconcileTimeoutSec: 20 } });
+}
+
+describe('delivery guarantees', () => {
+  it('never dials an attempt again when the relay dies after journalling it', async () => {
+    system = await startSystem({
+      sim: { phones: { '101': answers({ ringMs: 100, holdMs: 500 }), '+79990000001': answers({ ringMs: 100, holdMs: 500 }) } },
+      settings: { ...DEMO_SETTINGS, retry: { maxAttempts: 1 } },
+      relay: false,
+    });
+    const s = system;
+    await s.startRelay({ PEREZVON_TEST_FAULT: 'exit-after-journal' });
+    const job = await s.requestCallback({ customer: '+79990000001', operator: { extension: '101' } });
+    await waitFor(() => (s.relay!.child.exitCode !== null || s.relay!.child.signalCode !== null ? true : undefined), 'the relay to die');
+    await s.startRelay();
+    const done = await s.waitForStatus(job.id, [...FINAL]);
+    expect(s.originatesFor(done).length).toBeLessThanOrEqual(1);
+    expect(s.sim.actions.filter((a) => headerOf(a.headers, 'Action') === 'Originate')).toHaveLength(0);
+    expect(done.status).toBe('failed');
+    expect(done.attempts.every((a) => a.status === 'ended' || a.status === 'abandoned')).toBe(true);
+  });
+
+  it('finds a ringing call again after the relay is killed mid-call, and reports its real outcome', async () => {
+    system = await world({ '101': answers({ ringMs: 3000, holdMs: 500 }), '+79990000001': answers({ ringMs: 100, holdMs: 500 }) });
+    const s = system;
+    const job = await s.requestCallback({ customer: '+79990000001', operator: { extension: '101' } });
+    await s.waitForJob(job.id, (j) => j.attempts.some((a) => a.originatedAt !== null), 'the Originate');
+    await s.relay!.kill('SIGKILL');
+    await s.startRelay();
+    const done = await s.waitForStatus(job.id, [...FINAL], 20_000);
+    expect(s.originatesFor(done)).toHaveLength(1);
+    expect(done.status).toBe('succeeded');
+    expect(done.attempts).toHaveLength(1);
+  });
+
+  it('keeps following a call when the AMI socket drops mid-call', async () => {
+    system = await world({ '101': answers({ ringMs: 1500, holdMs: 500 }), '+79990000001': answers({ ringMs: 100, holdMs: 500 }) });
+    const s = system;
+    const job = await s.requestCallback({ customer: '+79990000001', operator: { extension: '101' } });
+    await s.waitForJob(job.id, (j) => j.attempts.some((a) => a.originatedAt !== null), 'the Originate');
+    s.sim.dropConnections();
+    const done = await s.waitForStatus(job.id, [...FINAL], 20_000);
+    expect(s.originatesFor(done)).toHaveLength(1);
+    expect(done.status).toBe('succeeded');
+  });
+
+  it('fails an attempt honestly when the PBX restarts mid-call, without dialling it again', async () => {
+    system = await world({ '101': rings(), '+79990000001': answers() });
+    const s = system;
+    const job = await s.requestCallback({ customer: '+79990000001', operator: { extension: '101' } });
+    await s.waitForJob(job.id, (j) => j.attempts.some((a) => a.originatedAt !== null), 'the Originate');
+    await s.sim.restart({ downMs: 300 });
+    const done = await s.waitForStatus(job.id, [...FINAL], 20_000);
+    expect(s.originatesFor(done)).toHaveLength(1);
+    expect(done.status).toBe('failed');
+    expect(done.attempts[0]!.note ?? '').toMatch(/not observed|unknown/);
+  });
+
+  it('keeps queued and in-flight jobs through a Worker restart and finishes each exactly once', async () => {
+    system = await world({ '101': answers({ ringMs: 1500, holdMs: 300 }), '+79990000001': answers({ ringMs: 100, holdMs: 300 }) });
+    const s = system;
+    const inFlight = await s.requestCallback({ customer: '+79990000001', operator: { extension: '101' } });
+    await s.waitForJob(inFlight.id, (j) => j.attempts.some((a) => a.originatedAt !== null), 'the Originate');
+    await s.relay!.kill('SIGTERM'); // relay away: the next job stays queued across the restart
+    const queued = await s.requestCallback({ customer: '+79990000001', operator: { extension: '101' } });
+    await s.worker.restart();
+    await s.startRelay();
+    const [a, b] = await Promise.all([s.waitForStatus(inFlight.id, [...FINAL], 20_000), s.waitForStatus(queued.id, [...FINAL], 20_000)]);
+    expect(s.originatesFor(a)).toHaveLength(1);
+    expect(s.originatesFor(b)).toHaveLength(1);
+    expect(b.status).toBe('succeeded');
+  });
+
+  it('lets only the newest of two racing relays dial', async () => {
+    system = await world({ '101': answers({ ringMs: 100, holdMs: 200 }), '+79990000001': answers({ ringMs: 100, holdMs: 200 }) });
+    const s = system;
+    const first = s.relay!;
+    await s.startRelay({ PEREZVON_RELAY_ID: 'relay-e2e-second', PEREZVON_JOURNAL: `${s.journalDir}/second.jsonl` });
+    const jobs = await Promise.all(Array.from({ length: 4 }, (_, i) => s.requestCallback({ customer: `+7999000000${i + 1}`, operator: { extension: '101' } })));
+    const done = await Promise.all(jobs.map((j) => s.waitForStatus(j.id, [...FINAL], 20_000)));
+    for (const j of done) expect(s.originatesFor(j)).toHaveLength(1);
+    // The displaced relay was told and left; it does not come back to fight for the PBX.
+    expect(await first.kill('SIGKILL')).toBe(3);
+  });
+
+  it('creates one job and one call for a webhook delivered twice with the same Idempotency-Key', async () => {
+    system = await world({ '101': answers({ ringMs: 100, holdMs: 200 }), '+79990000001': answers({ ringMs: 100, holdMs: 200 }) });
+    const s = system;
+    const body = { customer: '+79990000001', operator: { extension: '101' } };
+    const [x, y] = await Promise.all([s.requestCallback(body, { 'idempotency-key': 'crm-delivery-1' }), s.requestCallback(body, { 'idempotency-key': 'crm-delivery-1' })]);
+    expect(x.id).toBe(y.id);
+    const done = await s.waitForStatus(x.id, [...FINAL]);
+    expect(s.originatesFor(done)).toHaveLength(1);
+    const list = (await (await s.api('/jobs')).json()) as { jobs: unknown[] };
+    expect(list.jobs).toHaveLength(1);
+  });
+});
