@@ -1,6 +1,7 @@
 // `npm run bench`: every benchmark, each next to a baseline measured in the same run, printed as a
 // table of ratios (these machines are shared and noisy; absolute numbers vary run to run).
 import { benchAmiParse } from './ami-parse.js';
+import { benchCallbacks } from './callbacks.js';
 import { fmt } from './stats.js';
 
 const TRANSCRIPTS = process.env.AMI_TRANSCRIPTS ?? '../shared/ami-transcripts';
@@ -12,7 +13,12 @@ async function main(): Promise<void> {
     const r = benchAmiParse(TRANSCRIPTS);
     rows.push(`| AMI parsing (AmiParser) | ${fmt(r.parserMsgsPerSec / 1000)} k msg/s | bare split on blank lines: ${fmt(r.baselineMsgsPerSec / 1000)} k msg/s | ${fmt(r.ratio, 2)}× |`);
   }
+  if (only === undefined || only === 'callbacks') {
+    const r = await benchCallbacks();
+    rows.push(`| accepted POST /callbacks (10 in flight, ${r.accepted.ok} ok, ${r.accepted.failed} failed) | ${fmt(r.accepted.perSecond, 0)} req/s | bare DO-row route: ${fmt(r.accepted.baselinePerSecond, 0)} req/s | ${fmt(r.accepted.perSecond / r.accepted.baselinePerSecond, 2)}× |`);
+    rows.push(`| POST accepted → Originate at the PBX (n=${r.latency.n}, ${r.latency.missing} missing) | p50 ${fmt(r.latency.p50)} ms, p99 ${fmt(r.latency.p99)} ms | bare route request: p50 ${fmt(r.latency.baselineP50)} ms, p99 ${fmt(r.latency.baselineP99)} ms | p50 ${fmt(r.latency.p50 / r.latency.baselineP50, 1)}×, p99 ${fmt(r.latency.p99 / r.latency.baselineP99, 1)}× |`);
+  }
   process.stdout.write(['| benchmark | result | baseline (same run) | ratio |', '|---|---|---|---|', ...rows].join('\n') + '\n');
 }
 
-void main();
+void main().then(() => process.exit(0));

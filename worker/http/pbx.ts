@@ -13,12 +13,23 @@ export function pbxStub(c: Context<AppEnv>): { id: string; stub: DurableObjectSt
   return { id: parsed.data, stub: c.env.PBX_QUEUE.get(c.env.PBX_QUEUE.idFromName(parsed.data)) };
 }
 
+// Keys known good, per isolate, so a busy CRM does not pay a Durable Object round trip per request
+// for authentication. Bounded in size and age; only successes are cached.
+const KEY_CACHE_MS = 60_000;
+const KEY_CACHE_MAX = 1000;
+const knownKeys = new Map<string, number>();
+
 /** Requires `Authorization: Bearer pzk_…`, a key issued for this PBX. */
 export async function requireApiKey(c: Context<AppEnv>): Promise<ReturnType<typeof pbxStub>> {
   const token = bearer(c.req.header('authorization'));
   if (token === undefined || !token.startsWith('pzk_')) throw unauthorized('an API key is required: Authorization: Bearer pzk_…');
   const target = pbxStub(c);
-  if (!(await target.stub.isApiKey(await sha256Hex(token)))) throw unauthorized('invalid API key');
+  const cacheKey = `${target.id}:${await sha256Hex(token)}`;
+  const seen = knownKeys.get(cacheKey);
+  if (seen !== undefined && Date.now() - seen < KEY_CACHE_MS) return target;
+  if (!(await target.stub.isApiKey(cacheKey.slice(target.id.length + 1)))) throw unauthorized('invalid API key');
+  if (knownKeys.size >= KEY_CACHE_MAX) knownKeys.clear();
+  knownKeys.set(cacheKey, Date.now());
   return target;
 }
 

@@ -208,13 +208,18 @@ export class JobStore {
     return this.all('SELECT type, attempt_id, data, at FROM job_events WHERE job_id = ? ORDER BY seq', jobId);
   }
 
-  /** The earliest instant at which timed work is due: a queued job's run or expiry, or an attempt's lease. */
-  nextWake(): number | undefined {
+  /**
+   * The earliest future instant at which timed work is due: a queued job's `notBefore`/retry time or
+   * expiry, or an attempt's lease. Jobs ready now are not timed work: they wait for a relay or a free
+   * slot, which arrive as frames, so they must not make the alarm spin.
+   */
+  nextWake(now: number): number | undefined {
     const row = this.one<{ t: number | null }>(
       `SELECT MIN(t) AS t FROM (
-         SELECT MIN(run_at) AS t FROM jobs WHERE status = 'queued'
+         SELECT MIN(run_at) AS t FROM jobs WHERE status = 'queued' AND run_at > ?
          UNION ALL SELECT MIN(expires_at) FROM jobs WHERE status = 'queued'
          UNION ALL SELECT MIN(lease_until) FROM attempts WHERE lease_until IS NOT NULL AND status IN ${OPEN_IN})`,
+      now,
     );
     return row?.t ?? undefined;
   }

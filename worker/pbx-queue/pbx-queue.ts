@@ -235,10 +235,15 @@ export class PbxQueue extends DurableObject<Bindings> {
     if (active !== undefined && active.info.sessionId === sessionId) this.sessions.send(active.ws, frame);
   }
 
+  /** Keeps the one alarm at the next timed work; setAlarm only when that instant changed. */
   private async schedule(): Promise<void> {
-    const next = this.store.nextWake();
-    if (next === undefined) await this.ctx.storage.deleteAlarm();
-    else await this.ctx.storage.setAlarm(Math.max(next, Date.now() + 10));
+    const next = this.store.nextWake(Date.now());
+    const current = await this.ctx.storage.getAlarm();
+    if (next === undefined) {
+      if (current !== null) await this.ctx.storage.deleteAlarm();
+    } else if (current !== next) {
+      await this.ctx.storage.setAlarm(next);
+    }
   }
 
   private settings(): PbxSettings | undefined {

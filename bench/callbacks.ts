@@ -1,0 +1,85 @@
+// Benchmarks of the spine, each next to a baseline from the same run:
+// - accepted POST /callbacks per second vs a bare Worker route writing one Durable Object row;
+// - latency from a POST being accepted to its Originate arriving at the simulated PBX (p50/p99),
+//   vs the bare route's own request latency.
+import { Miniflare } from 'miniflare';
+import { build } from 'esbuild';
+import { answers } from '../test/ami-sim/index.js';
+import { DEMO_SETTINGS, headerOf, startSystem } from '../test/support/system.js';
+import { load } from './load.js';
+import { summary } from './stats.js';
+
+async function startBaseline(): Promise<{ url: string; dispose: () => Promise<void> }> {
+  const out = await build({ entryPoints: ['bench/baseline-worker.ts'], bundle: true, format: 'esm', platform: 'neutral', external: ['cloudflare:*'], write: false, logLevel: 'silent' });
+  const mf = new Miniflare({
+    modules: [{ type: 'ESModule', path: 'baseline.js', contents: out.outputFiles[0]?.text ?? '' }],
+    compatibilityDate: '2026-04-01',
+    durableObjects: { ROWS: { className: 'Rows', useSQLite: true } },
+    host: '127.0.0.1', port: 0, cf: false,
+  });
+  return { url: (await mf.ready).origin, dispose: () => mf.dispose() };
+}
+
+export interface CallbackBench {
+  accepted: { perSecond: number; baselinePerSecond: number; ok: number; failed: number };
+  latency: { n: number; p50: number; p99: number; baselineP50: number; baselineP99: number; missing: number };
+}
+
+export async function benchCallbacks(requests = 600, concurrency = 10): Promise<CallbackBench> {
+  const baseline = await startBaseline();
+  const system = await startSystem({
+    sim: { timeScale: 0.01, phones: { '101': answers({ ringMs: 0, holdMs: 20 }) } },
+    settings: { ...DEMO_SETTINGS, destinations: { allow: ['+7'] }, maxConcurrentCalls: 50, retry: { maxAttempts: 1 } },
+    relay: false,
+  });
+  await system.startRelay({ PEREZVON_CAPACITY: '50', LOG_LEVEL: 'warn' });
+  try {
+    const body = (i: number): string => JSON.stringify({ customer: `+7999${String(1_000_000 + i).slice(1)}`, operator: { extension: '101' } });
+    // Baseline first, then ours, then the baseline again, so drift on a shared machine shows up.
+    const base1 = await load(requests, concurrency, async (i) => (await fetch(baseline.url, { method: 'POST', body: body(i) })).status === 202);
+    const sentAt = new Map<string, number>();
+    const ours = await load(requests, concurrency, async (i) => {
+      const t0 = Date.now();
+      const res = await system.api('/callbacks', { method: 'POST', headers: { 'content-type': 'application/json' }, body: body(i) });
+      if (res.status !== 202) return false;
+      const job = (await res.json()) as { id: string };
+      sentAt.set(job.id, t0);
+      return true;
+    });
+    const base2 = await load(requests, concurrency, async (i) => (await fetch(baseline.url, { method: 'POST', body: body(i) })).status === 202);
+    // Wait (bounded) for every accepted job's Originate to reach the PBX.
+    const deadline = Date.now() + 120_000;
+    const jobIdOf = (channelId: string): string | undefined => channelId.startsWith('pz-') ? channelId : undefined;
+    const originateAt = new Map<string, number>();
+    while (Date.now() < deadline) {
+      for (const a of system.sim.actions) {
+        if (headerOf(a.headers, 'Action') !== 'Originate') continue;
+        const ch = jobIdOf(headerOf(a.headers, 'ChannelId') ?? '');
+        if (ch !== undefined && !originateAt.has(ch)) originateAt.set(ch, a.at);
+      }
+      if (originateAt.size >= sentAt.size) break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    // Map attempts back to jobs through the API (ChannelId = pz-<attemptId>).
+    const latencies: number[] = [];
+    let cursor: string | null = null;
+    do {
+      const page = (await (await system.api(`/jobs?limit=200${cursor ? `&cursor=${cursor}` : ''}`)).json()) as { jobs: Array<{ id: string; attempts: Array<{ id: string }> }>; nextCursor: string | null };
+      for (const job of page.jobs) {
+        const at = job.attempts[0] ? originateAt.get(`pz-${job.attempts[0].id}`) : undefined;
+        const t0 = sentAt.get(job.id);
+        if (at !== undefined && t0 !== undefined) latencies.push(at - t0);
+      }
+      cursor = page.nextCursor;
+    } while (cursor !== null);
+    const baseLat = summary([...base1.latenciesMs, ...base2.latenciesMs]);
+    const lat = summary(latencies);
+    return {
+      accepted: { perSecond: ours.perSecond, baselinePerSecond: (base1.perSecond + base2.perSecond) / 2, ok: ours.ok, failed: ours.failed },
+      latency: { n: lat.n, p50: lat.p50, p99: lat.p99, baselineP50: baseLat.p50, baselineP99: baseLat.p99, missing: sentAt.size - latencies.length },
+    };
+  } finally {
+    await system.stop();
+    await baseline.dispose();
+  }
+}
