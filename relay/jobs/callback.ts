@@ -82,12 +82,15 @@ export function runCallback(ami: AmiConnection, plan: CallbackPlan, ids: CallIds
   let cancelled = false;
   const onEvent = (ev: AmiMessage): void => {
     // Operator-first: the originated `;1` runs Dial() to the customer once the operator answered.
-    if (plan.direction === 'operator-first' && header(ev, 'Event') === 'DialEnd' && header(ev, 'Uniqueid') === ids.channelId && header(ev, 'DialStatus') === 'ANSWER') {
-      hooks.onConnected(Date.now());
-    }
+    // (The Originate's own DialEnd carries only Dest* fields, FACTS 11, so this is the onward Dial.)
+    if (plan.direction !== 'operator-first' || header(ev, 'Event') !== 'DialEnd' || header(ev, 'Uniqueid') !== ids.channelId) return;
+    if (header(ev, 'DialStatus') === 'ANSWER') hooks.onConnected(Date.now());
+    // The customer was not reached: the outcome is known, and a trunk route that maps DIALSTATUS
+    // would now play busy/congestion to the operator until they hang up. Release the operator.
+    else void follower.hangup(16).catch(() => undefined);
   };
-  ami.on('event', onEvent);
   const { result, follower } = originateAndFollow(ami, originateRequest(plan, ids), { logger });
+  ami.on('event', onEvent);
   result.then(
     (r) => {
       if (r.reason !== 4) return;

@@ -22,6 +22,12 @@ export class Channel {
   hangupRequested = false;
   gone = false;
   hangupCause = 0;
+  /** Cause the channel set itself (Busy() 17, Congestion() 34, ConfBridge 16); wins over requestedCause. */
+  ownCause: number | undefined;
+  /** Cause carried by the HangupRequest that asked this channel to go. */
+  requestedCause: number | undefined;
+  /** True while the channel executes dialplan (so it ends with SoftHangupRequest 16 first). */
+  inPbx = false;
   /** Device name for DeviceStateChange (`Local/101@phones`), empty for none. */
   device = '';
   private readonly wakers = new Set<() => void>();

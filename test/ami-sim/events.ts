@@ -35,8 +35,6 @@ export const causeTxt = (c: number): string => CAUSE_TXT[c] ?? 'Unknown';
 
 export const hangupEv = (ch: Channel, cause: number): Fields => chanEvent('Hangup', ch, [['Cause', String(cause)], ['Cause-txt', causeTxt(cause)]]);
 
-export const dialFields = (dest: Channel, caller?: Channel): Fields => [...(caller ? chanFields(caller) : []), ...chanFields(dest, 'Dest')];
-
 export interface BridgeInfo { id: string; type: string; tech: string; creator: string; name: string; count: number }
 
 export const bridgeFields = (b: BridgeInfo, count = b.count): Fields => [

@@ -6,8 +6,11 @@ import { chanEvent, ev, hangupEv, CALL } from './events';
 import type { Fields } from './frame';
 import type { PhoneBehaviour } from './phones';
 
+export type JitterPoint = 'answer' | 'bridge-enter' | 'kick-leave';
+
 export interface PbxOptions {
   timeScale: number;
+  jitter?: (point: JitterPoint, channelName: string) => number;
   phones: Map<string, PhoneBehaviour>;
 }
 
@@ -45,6 +48,16 @@ export class Pbx {
   /** Waits ms of PBX time (scaled by timeScale); resolves false early if ch's hangup is requested. */
   sleep(ms: number, ch?: Channel): Promise<boolean> {
     return this.rawSleep(ms * this.opts.timeScale, ch);
+  }
+
+  /** Lets other pending PBX work (promise continuations, immediate timers) run first. */
+  yieldTurn(): Promise<void> {
+    return new Promise((resolve) => setImmediate(resolve));
+  }
+
+  /** Extra scheduling delay injected by tests to reproduce an unstable cross-channel order. */
+  jitter(point: JitterPoint, ch: Channel): number {
+    return this.opts.jitter?.(point, ch.name) ?? 0;
   }
 
   /** Waits real ms (client-given durations such as Originate Timeout or PlayDTMF Duration). */

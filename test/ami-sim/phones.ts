@@ -19,12 +19,13 @@ export const isExternal = (n: string): boolean => /^\+?\d{5,}$/.test(n) && !/^[1
 
 /** The default behaviour of `phones` extension n, or undefined when the extension does not exist. */
 export function defaultPhone(n: string): PhoneBehaviour | undefined {
-  if (/^1\d\d$/.test(n)) return answers({ ringMs: 1000, holdMs: 30_000 });
+  // Defaults come from the capture dialplan (Wait(1) / Wait(2), HOLDTIME 30 / 60) on the scaled clock.
+  if (/^1\d\d$/.test(n)) return answers();
   if (n === '200') return rings();
   if (n === '300') return busy();
   if (n === '400') return congested();
   const causes: Record<string, number> = { '500': 1, '501': 17, '502': 21, '503': 34 };
   if (causes[n] !== undefined) return hangsUp(causes[n]);
-  if (/^8\d{10}$/.test(n)) return answers({ ringMs: 2000, holdMs: 60_000 });
+  if (/^8\d{10}$/.test(n)) return answers();
   return undefined;
 }

@@ -19,7 +19,8 @@ beforeAll(async () => {
   system = await startSystem({
     sim: {
       phones: {
-        [OPERATOR]: answers({ ringMs: 200, holdMs: 1500 }),
+        // The operator stays on the line; the customer's side decides how the call ends.
+        [OPERATOR]: answers({ ringMs: 200, holdMs: 20_000 }),
         '109': rings(),
         [CUSTOMERS.answers]: answers({ ringMs: 300, holdMs: 1000 }),
         [CUSTOMERS.busy]: busy(),

@@ -1,0 +1,273 @@
+// The PBX model: the dialplan of the captures (README "The PBX behind the captures") plus the
+// product extras in `from-internal`. Runs one channel through its extension step by step.
+// Invariant: every step emits Newexten with the substituted AppData before it acts, and any
+// hangup request ends the channel with SoftHangupRequest 16 + Hangup (ownCause ?? requested cause).
+import { chanFields, type Channel } from './channels';
+import type { Conferences } from './confbridge';
+import { ev, newexten, varSet, CALL, bridgeFields, type BridgeInfo } from './events';
+import { createLocalPair, dialStatusForCause, endPbxChannel, hangupHalf, type LocalPair } from './local';
+import { randomUUID } from 'node:crypto';
+import type { Pbx } from './pbx';
+import { defaultPhone, isExternal, type PhoneBehaviour } from './phones';
+
+export interface Dialplan {
+  pbx: Pbx;
+  confs: Conferences;
+}
+
+const EXTERNAL = /^\+?\d{5,}$/;
+
+/** The phone behaviour of `phones` extension n (test override first), undefined if it does not exist. */
+export function phoneFor(pbx: Pbx, n: string): PhoneBehaviour | undefined {
+  return pbx.phone(n) ?? defaultPhone(n);
+}
+
+export function extenExists(pbx: Pbx, context: string, exten: string): boolean {
+  switch (context) {
+    case 'phones':
+      return phoneFor(pbx, exten) !== undefined;
+    case 'outbound':
+    case 'outbound-mapped':
+      return EXTERNAL.test(exten) || /^\d+$/.test(exten);
+    case 'conf':
+      return /^\d+$/.test(exten);
+    case 'from-internal':
+      return /^\*100\d+$/.test(exten) || /^[12]\d\d$/.test(exten) || EXTERNAL.test(exten);
+    default:
+      return false;
+  }
+}
+
+function step(d: Dialplan, ch: Channel, priority: number, app: string, data: string): void {
+  ch.priority = priority;
+  ch.app = app;
+  ch.appData = data;
+  d.pbx.emit(newexten(ch, app, data));
+}
+
+const secs = (ms: number): string => String(Math.round(ms) / 1000);
+
+/** Runs ch (usually a Local `;2`) through context/exten; pair is set when ch is a pair's `;2`. */
+export async function runDialplan(d: Dialplan, ch: Channel, pair: LocalPair | undefined): Promise<void> {
+  const { pbx } = d;
+  const { context, exten } = ch;
+  if (context === 'phones') await runPhone(d, ch, pair, phoneFor(pbx, exten));
+  else if (context === 'conf') {
+    step(d, ch, 1, 'ConfBridge', `${exten},default_bridge,default_user`);
+    answerIfNeeded(d, ch, pair);
+    await d.confs.run(ch, `${exten},default_bridge,default_user`);
+  } else if (context === 'from-internal') {
+    const svc = /^\*100(\d+)$/.exec(exten);
+    if (svc) await serviceCode(d, ch, pair, svc[1] ?? '');
+    else if (/^[12]\d\d$/.test(exten)) await runPhone(d, ch, pair, phoneFor(pbx, exten));
+    else await dialOut(d, ch, pair, 60, true);
+  } else if (context === 'outbound') await dialOut(d, ch, pair, /^8\d{10}$/.test(exten) ? 60 : 30, false);
+  else if (context === 'outbound-mapped') await dialOut(d, ch, pair, 60, true);
+  pair?.settle({ kind: 'hangup', cause: ch.hangupCause });
+  if (!ch.gone) endPbxChannel(pbx, ch);
+}
+
+function answerIfNeeded(d: Dialplan, ch: Channel, pair: LocalPair | undefined): void {
+  if (ch.state === 6) return;
+  d.pbx.setState(ch, 6);
+  if (pair && ch === pair.two) pair.answer();
+}
+
+async function runPhone(d: Dialplan, ch: Channel, pair: LocalPair | undefined, b: PhoneBehaviour | undefined): Promise<void> {
+  const { pbx } = d;
+  const n = ch.exten;
+  if (!b) return;
+  switch (b.kind) {
+    case 'answer': {
+      const external = isExternal(n);
+      const ringMs = b.ringMs ?? (external ? 2000 : 1000);
+      const held = ch.vars.get('HOLDTIME');
+      const holdMs = held !== undefined && held !== '' ? Number(held) * 1000 : b.holdMs ?? (external ? 60_000 : 30_000);
+      step(d, ch, 1, 'NoOp', external ? `external ${n}` : `phone ${n} rings then answers`);
+      step(d, ch, 2, 'Ringing', '');
+      pair?.ringing();
+      step(d, ch, 3, 'Wait', secs(ringMs));
+      // Explicit ringMs/holdMs are what a test asked for, in real milliseconds; only the dialplan's
+      // own defaults (Wait(1), HOLDTIME) run on the scaled PBX clock.
+      if (!(await (b.ringMs !== undefined ? pbx.rawSleep(ringMs, ch) : pbx.sleep(ringMs, ch)))) return;
+      const jitter = pbx.jitter('answer', ch);
+      if (jitter > 0 && !(await pbx.rawSleep(jitter, ch))) return;
+      step(d, ch, 4, 'Answer', '');
+      answerIfNeeded(d, ch, pair);
+      // Let the caller side react to the answer first (e.g. a missing Application hangs up at once, 04 e17).
+      await pbx.yieldTurn();
+      if (ch.hangupRequested) return;
+      step(d, ch, 5, 'Wait', secs(holdMs));
+      const explicitHold = (held === undefined || held === '') && b.holdMs !== undefined;
+      if (!(await (explicitHold ? pbx.rawSleep(holdMs, ch) : pbx.sleep(holdMs, ch)))) return;
+      step(d, ch, 6, 'Hangup', '16');
+      ch.ownCause = 16;
+      endPbxChannel(pbx, ch, 16);
+      return;
+    }
+    case 'ring':
+      step(d, ch, 1, 'Ringing', '');
+      pair?.ringing();
+      step(d, ch, 2, 'Wait', '60');
+      // "Rings forever": only the caller's timeout or a hangup ends it (not the scaled clock).
+      await ch.interrupted();
+      return;
+    case 'busy':
+    case 'congestion':
+      await busyOrCongestion(d, ch, pair, b.kind, 1, '');
+      return;
+    case 'hangup':
+      step(d, ch, 1, 'Hangup', String(b.cause));
+      ch.ownCause = b.cause;
+      endPbxChannel(pbx, ch, b.cause);
+      pair?.settle({ kind: 'hangup', cause: b.cause });
+      return;
+  }
+}
+
+/** Busy()/Congestion(): state Busy, the dialler sees BUSY/CONGESTION, the channel waits to be hung up. */
+async function busyOrCongestion(d: Dialplan, ch: Channel, pair: LocalPair | undefined, kind: 'busy' | 'congestion', prio: number, data: string): Promise<void> {
+  step(d, ch, prio, kind === 'busy' ? 'Busy' : 'Congestion', data);
+  ch.ownCause = kind === 'busy' ? 17 : 34;
+  if (pair?.sync) {
+    // A synchronous Originate hangs `;1` up before `;2` reports its Busy state (12).
+    pair.settle({ kind });
+    await d.pbx.yieldTurn();
+  }
+  d.pbx.setState(ch, 7);
+  pair?.settle({ kind });
+  await ch.interrupted();
+}
+
+/** `*100G`: UserEvent ConferenceAssembly, Answer, ConfBridge(<caller id>) (capture 10). */
+async function serviceCode(d: Dialplan, ch: Channel, pair: LocalPair | undefined, group: string): Promise<void> {
+  const cid = ch.cidNum;
+  step(d, ch, 1, 'UserEvent', `ConferenceAssembly,Group: ${group},Room: ${cid},Caller: ${cid}`);
+  d.pbx.emit(ev('UserEvent', 'user,all', chanFields(ch), [['UserEvent', 'ConferenceAssembly'], ['Group', group], ['Room', cid], ['Caller', cid]]));
+  step(d, ch, 2, 'Answer', '');
+  answerIfNeeded(d, ch, pair);
+  step(d, ch, 3, 'ConfBridge', cid);
+  await d.confs.run(ch, cid);
+}
+
+const DIAL_VARS = ['DIALSTATUS', 'DIALEDPEERNUMBER', 'DIALEDPEERNAME', 'ANSWEREDTIME', 'ANSWEREDTIME_MS', 'DIALEDTIME', 'DIALEDTIME_MS', 'RINGTIME', 'RINGTIME_MS', 'PROGRESSTIME', 'PROGRESSTIME_MS'];
+
+/** `Dial(Local/N@phones,T)` then either `Hangup()` (outbound) or the DIALSTATUS mapping (outbound-mapped). */
+async function dialOut(d: Dialplan, ch: Channel, pair: LocalPair | undefined, timeoutS: number, mapped: boolean): Promise<void> {
+  const { pbx } = d;
+  const n = ch.exten;
+  step(d, ch, 1, 'Dial', `Local/${n}@phones,${timeoutS}`);
+  for (const v of DIAL_VARS) setVar(pbx, ch, v, '');
+  const { status, cause } = await dial(d, ch, pair, n, timeoutS * 1000);
+  // After a bridged call or a cancelled dial the channel just hangs up (03h, 03j).
+  if (ch.hangupRequested || status === 'ANSWER' || status === 'CANCEL') return;
+  if (!mapped) {
+    step(d, ch, 2, 'Hangup', '');
+    ch.ownCause = cause ?? 16;
+    endPbxChannel(pbx, ch, ch.ownCause);
+    return;
+  }
+  step(d, ch, 2, 'Goto', `ds-${status},1`);
+  ch.exten = `ds-${status}`;
+  if (status === 'BUSY' || status === 'CONGESTION') {
+    await busyOrCongestion(d, ch, pair, status === 'BUSY' ? 'busy' : 'congestion', 1, '10');
+    return;
+  }
+  step(d, ch, 1, 'Hangup', '19');
+  ch.ownCause = 19;
+  endPbxChannel(pbx, ch, 19);
+}
+
+function setVar(pbx: Pbx, ch: Channel, name: string, value: string): void {
+  ch.vars.set(name, value);
+  pbx.emit(varSet(ch, name, value));
+}
+
+/** Dial() from ch to Local/N@phones: DIALSTATUS, plus the callee's cause when it hung up unanswered. */
+async function dial(d: Dialplan, ch: Channel, outer: LocalPair | undefined, n: string, timeoutMs: number): Promise<{ status: string; cause?: number }> {
+  const { pbx } = d;
+  const started = Date.now();
+  const done = (status: string, cause?: number) => {
+    setVar(pbx, ch, 'DIALSTATUS', status);
+    return { status, cause };
+  };
+  if (!extenExists(pbx, 'phones', n)) return done('CHANUNAVAIL');
+  const inner = createLocalPair(pbx, n, 'phones', { caller: ch, dialApp: 'AppDial', linkedid: ch.linkedid });
+  const dialEv = (name: string, extra: Array<[string, string]>) => pbx.emit(ev(name, CALL, chanFields(ch), chanFields(inner.one, 'Dest'), extra));
+  dialEv('DialBegin', [['DialString', `${n}@phones`]]);
+  inner.onRinging = () => {
+    outer?.ringing();
+    const ms = Date.now() - started;
+    setVar(pbx, ch, 'RINGTIME', String(Math.floor(ms / 1000)));
+    setVar(pbx, ch, 'RINGTIME_MS', String(ms));
+    dialEv('DialState', [['DialStatus', 'RINGING']]);
+  };
+  void runDialplan(d, inner.two, inner);
+  // The Dial timeout is a dialplan delay, so it is scaled (it races the client's real-time Originate Timeout).
+  const timedOut = pbx.sleep(timeoutMs, ch).then((full) => (full ? 'timeout' : 'caller'));
+  const first = await Promise.race([inner.outcome, timedOut]);
+  if (first === 'caller') {
+    dialEv('DialEnd', [['DialStatus', 'CANCEL']]);
+    hangupHalf(pbx, inner.one, ch.requestedCause ?? 0);
+    return done('CANCEL');
+  }
+  if (first === 'timeout') {
+    dialEv('DialEnd', [['DialStatus', 'NOANSWER']]);
+    hangupHalf(pbx, inner.one, 0);
+    return done('NOANSWER');
+  }
+  if (first.kind !== 'answer') {
+    const status = first.kind === 'busy' ? 'BUSY' : first.kind === 'congestion' ? 'CONGESTION' : dialStatusForCause(first.cause);
+    dialEv('DialEnd', [['DialStatus', status]]);
+    if (first.kind === 'hangup') {
+      pbx.finishHangup(inner.one, first.cause);
+      // DialEnd says NOANSWER but DIALSTATUS is CHANUNAVAIL, and Hangup() inherits the cause (03k).
+      return done(status === 'NOANSWER' ? 'CHANUNAVAIL' : status, first.cause);
+    }
+    hangupHalf(pbx, inner.one, 0);
+    return done(status);
+  }
+  // The answered callee's exten is already cleared in DialEnd (03h).
+  inner.one.exten = '';
+  dialEv('DialEnd', [['DialStatus', 'ANSWER']]);
+  setVar(pbx, ch, 'DIALSTATUS', 'ANSWER');
+  setVar(pbx, ch, 'DIALEDPEERNAME', inner.one.name);
+  setVar(pbx, ch, 'DIALEDPEERNUMBER', `${n}@phones`);
+  answerIfNeeded(d, ch, outer);
+  const answeredAt = Date.now();
+  await bridgeCall(d, ch, inner.one);
+  const now = Date.now();
+  setVar(pbx, ch, 'ANSWEREDTIME', String(Math.floor((now - answeredAt) / 1000)));
+  setVar(pbx, ch, 'ANSWEREDTIME_MS', String(now - answeredAt));
+  setVar(pbx, ch, 'DIALEDTIME', String(Math.floor((now - started) / 1000)));
+  setVar(pbx, ch, 'DIALEDTIME_MS', String(now - started));
+  return done('ANSWER');
+}
+
+/** The basic two-party bridge between the dialling channel and the answered callee (03h). */
+export async function bridgeCall(d: Dialplan, caller: Channel, callee: Channel): Promise<void> {
+  const { pbx } = d;
+  const b: BridgeInfo = { id: randomUUID(), type: 'basic', tech: 'simple_bridge', creator: '<unknown>', name: '<unknown>', count: 0 };
+  pbx.emit(ev('BridgeCreate', CALL, bridgeFields(b)));
+  pbx.emit(newexten(callee, 'AppDial', '(Outgoing Line)'));
+  for (const c of [callee, caller]) {
+    b.count++;
+    c.bridgeId = b.id;
+    pbx.emit(ev('BridgeEnter', CALL, bridgeFields(b), chanFields(c)));
+  }
+  setVar(pbx, callee, 'BRIDGEPEER', caller.name);
+  setVar(pbx, caller, 'BRIDGEPEER', callee.name);
+  await Promise.race([callee.interrupted(), caller.interrupted()]);
+  const [first, second] = callee.hangupRequested ? [callee, caller] : [caller, callee];
+  setVar(pbx, first, 'BRIDGEPEER', '');
+  b.count--;
+  pbx.emit(ev('BridgeLeave', CALL, bridgeFields(b), chanFields(first)));
+  if (first === callee) pbx.finishHangup(callee, callee.requestedCause ?? 16);
+  else hangupHalf(pbx, callee, 16);
+  if (!second.gone) setVar(pbx, second, 'BRIDGEPEER', '');
+  b.count--;
+  pbx.emit(ev('BridgeLeave', CALL, bridgeFields(b), chanFields(second)));
+  pbx.emit(ev('BridgeDestroy', CALL, bridgeFields(b)));
+  for (const c of [caller, callee]) c.bridgeId = '';
+  caller.ownCause = 16;
+}
