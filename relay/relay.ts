@@ -49,15 +49,22 @@ export class Relay {
     this.o.link.start();
   }
 
-  /** Graceful stop: refuse new offers, give running calls up to graceMs to finish, then close. */
+  /** Graceful stop: refuse new offers, give running calls up to graceMs to finish and be acknowledged, then close. */
   async stop(graceMs = 10_000): Promise<void> {
     this.draining = true;
     this.o.link.send(this.heartbeatFrame());
-    const deadline = new Promise((resolve) => setTimeout(resolve, graceMs).unref());
-    await Promise.race([Promise.allSettled([...this.runs.values()].map((r) => r.done)), deadline]);
+    await this.settled(graceMs);
     await this.o.link.stop();
     await this.o.ami.stop();
     this.o.journal.close();
+  }
+
+  /** Resolves when no call runs and the queue has acknowledged every result, or after timeoutMs. */
+  private async settled(timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline && (this.runs.size > 0 || this.o.journal.open().some((e) => e.result !== null))) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
   }
 
   /** Calls running now. */
@@ -98,9 +105,9 @@ export class Relay {
         this.o.journal.ack(frame.attemptId);
         return;
       case 'superseded':
-        this.o.logger.error('another relay connected for this PBX and took over; this one stops (check for a second relay with the same token)');
+        this.o.logger.error('another relay connected for this PBX and took over; this one finishes its calls and stops (check for a second relay with the same token)');
         this.draining = true;
-        this.o.onSuperseded?.();
+        void this.settled(60_000).then(() => this.o.onSuperseded?.());
         return;
       case 'error':
         this.o.logger.warn({ code: frame.code, message: frame.message }, 'the queue reported an error');

@@ -43,7 +43,7 @@ export interface CallOutcome {
  * (Asterisk's Congestion() hangs up with 34, capture 03b). 16 Normal Clearing and 0 Unknown say
  * nothing (behind Dial()+Hangup() a busy callee shows 16, capture 03i).
  */
-function outcomeOfCause(cause: number | null): CallOutcomeKind | null {
+export function outcomeOfCause(cause: number | null): CallOutcomeKind | null {
   switch (cause) {
     case 17:
       return 'busy';

@@ -7,6 +7,7 @@ import type { CallbackPlan, AttemptResult } from '../../shared/relay-protocol.js
 import type { FollowedCall } from '../ami/call-follower.js';
 import type { AmiConnection } from '../ami/connection.js';
 import { originateAndFollow, type OriginateRequest } from '../ami/originate.js';
+import { outcomeOfCause } from '../ami/outcome.js';
 import { header, type AmiMessage } from '../ami/wire.js';
 
 export interface CallIds {
@@ -59,9 +60,12 @@ export function originateRequest(plan: CallbackPlan, ids: CallIds): OriginateReq
 
 /** The attempt's result from the followed call. Pure. */
 export function attemptResultOf(plan: CallbackPlan, call: FollowedCall, cancelled: boolean): AttemptResult {
-  const { outcome, cause, causeText } = call.outcome;
+  const { cause, causeText } = call.outcome;
   const firstLegAnswered = call.reason === 4 || call.timestamps.answeredAt !== null;
   const connectedAt = plan.direction === 'operator-first' ? call.timestamps.dialAnsweredAt : call.timestamps.answeredAt;
+  // Operator-first, Reason 4 only says the operator picked up: without an answered onward Dial()
+  // the customer was never reached, whatever the Originate said.
+  const outcome = call.outcome.outcome === 'answered' && connectedAt === null ? (outcomeOfCause(cause) ?? 'failed') : call.outcome.outcome;
   const customerLeg = plan.direction === 'operator-first' ? 'customer' : 'operator';
   const firstLeg = plan.direction === 'operator-first' ? 'operator' : 'customer';
   const finalOutcome = cancelled && outcome !== 'answered' ? 'cancelled' : outcome;

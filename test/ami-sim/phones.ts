@@ -26,6 +26,7 @@ export function defaultPhone(n: string): PhoneBehaviour | undefined {
   if (n === '400') return congested();
   const causes: Record<string, number> = { '500': 1, '501': 17, '502': 21, '503': 34 };
   if (causes[n] !== undefined) return hangsUp(causes[n]);
-  if (/^8\d{10}$/.test(n)) return answers();
+  // Any other outside number answers like the captures' 8XXXXXXXXXX (ring 2 s, hold 60 s) unless a test scripts it.
+  if (/^8\d{10}$/.test(n) || isExternal(n)) return answers();
   return undefined;
 }

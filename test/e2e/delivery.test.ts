@@ -91,16 +91,20 @@ describe('delivery guarantees', () => {
     expect(b.status).toBe('succeeded');
   });
 
-  it('lets only the newest of two racing relays dial', async () => {
-    system = await world({ '101': answers({ ringMs: 100, holdMs: 20_000 }), '+79990000001': answers({ ringMs: 100, holdMs: 200 }) });
+  it('lets only the newest of two racing relays dial, while the older one still reports the call it had', { timeout: 60_000 }, async () => {
+    system = await world({ '101': answers({ ringMs: 100, holdMs: 20_000 }), '102': answers({ ringMs: 1500, holdMs: 20_000 }), '+79990000001': answers({ ringMs: 100, holdMs: 300 }) });
     const s = system;
     const first = s.relay!;
+    const early = await s.requestCallback({ customer: '+79990000001', operator: { extension: '102' } });
+    await s.waitForJob(early.id, (j) => j.attempts.some((a) => a.originatedAt !== null), 'the first relay to dial');
     await s.startRelay({ PEREZVON_RELAY_ID: 'relay-e2e-second', PEREZVON_JOURNAL: `${s.journalDir}/second.jsonl` });
-    const jobs = await Promise.all(Array.from({ length: 4 }, (_, i) => s.requestCallback({ customer: `+7999000000${i + 1}`, operator: { extension: '101' } })));
-    const done = await Promise.all(jobs.map((j) => s.waitForStatus(j.id, [...FINAL], 20_000)));
+    const jobs = await Promise.all(Array.from({ length: 3 }, (_, i) => s.requestCallback({ customer: `+7999000000${i + 2}`, operator: { extension: '101' } })));
+    const done = await Promise.all([early, ...jobs].map((j) => s.waitForStatus(j.id, [...FINAL], 20_000)));
     for (const j of done) expect(s.originatesFor(j)).toHaveLength(1);
-    // The displaced relay was told and left (exit 3); it does not come back to fight for the PBX.
-    const code = await waitFor(() => first.child.exitCode ?? undefined, 'the displaced relay to exit', 10_000);
+    // The call the displaced relay had in flight is reported by it, late but true.
+    expect(done[0]!.status).toBe('succeeded');
+    // Then it leaves (exit 3) and does not come back to fight for the PBX.
+    const code = await waitFor(() => first.child.exitCode ?? undefined, 'the displaced relay to exit', 20_000);
     expect(code).toBe(3);
   });
 

@@ -73,7 +73,11 @@ export async function startSystem(options: SystemOptions = {}): Promise<System> 
         AMI_URL: `ami://relay:relaysecret@127.0.0.1:${sim.port}`, LOG_LEVEL: 'info', ...extraEnv,
       });
       system.relay = relay;
-      await waitFor(async () => ((await status()).relay.ami === 'ready' ? true : undefined), 'the relay to connect with AMI ready', 15_000);
+      const relayId = extraEnv.PEREZVON_RELAY_ID ?? 'relay-e2e';
+      await waitFor(async () => {
+        const s = (await status()).relay;
+        return s.ami === 'ready' && s.relayId === relayId ? true : undefined;
+      }, 'the relay to connect with AMI ready', 15_000);
       return relay;
     },
     api: (path, init = {}) => fetch(`${worker.url}/v1/pbxes/${pbx}${path}`, { ...init, headers: { ...auth, ...(init.headers as Record<string, string> | undefined) } }),
@@ -107,8 +111,8 @@ export async function startSystem(options: SystemOptions = {}): Promise<System> 
       await Promise.allSettled([worker.dispose(), sim.close()]);
     },
   };
-  async function status(): Promise<{ relay: { ami: string } }> {
-    return (await (await system.api('/status')).json()) as { relay: { ami: string } };
+  async function status(): Promise<{ relay: { ami: string; relayId: string | null } }> {
+    return (await (await system.api('/status')).json()) as { relay: { ami: string; relayId: string | null } };
   }
   if (options.relay !== false) await system.startRelay();
   return system;

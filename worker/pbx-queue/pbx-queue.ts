@@ -185,11 +185,6 @@ export class PbxQueue extends DurableObject<Bindings> {
   }
 
   override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
-    if (!this.sessions.isActive(ws)) {
-      this.sessions.send(ws, { type: 'superseded' });
-      ws.close(4001, 'superseded by a newer relay session');
-      return;
-    }
     let parsed: unknown;
     try {
       parsed = JSON.parse(typeof message === 'string' ? message : new TextDecoder().decode(message));
@@ -202,6 +197,12 @@ export class PbxQueue extends DurableObject<Bindings> {
       return;
     }
     const now = Date.now();
+    // A displaced session may only report on attempts it holds (the dispatcher checks the holder and
+    // fence of each); it is never offered anything, and its hello cannot take the PBX back.
+    if (!this.sessions.isActive(ws) && frame.data.type !== 'attempt.result' && frame.data.type !== 'attempt.progress') {
+      if (frame.data.type !== 'heartbeat') this.sessions.send(ws, { type: 'superseded' });
+      return;
+    }
     this.dispatcher.onFrame(ws, frame.data, now);
     this.dispatcher.pump(now);
     await this.schedule();
@@ -231,8 +232,8 @@ export class PbxQueue extends DurableObject<Bindings> {
   }
 
   private tellHolder(sessionId: string | null, frame: { type: 'job.cancel'; attemptId: string; fence: number }): void {
-    const active = this.sessions.active();
-    if (active !== undefined && active.info.sessionId === sessionId) this.sessions.send(active.ws, frame);
+    const ws = sessionId === null ? undefined : this.ctx.getWebSockets(sessionId)[0];
+    if (ws !== undefined) this.sessions.send(ws, frame);
   }
 
   /** Keeps the one alarm at the next timed work; setAlarm only when that instant changed. */

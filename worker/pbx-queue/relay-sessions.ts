@@ -1,6 +1,6 @@
 // The relay WebSockets of one PBX queue, kept across Durable Object hibernation: each socket's state
 // lives in its attachment and the session holding the dispatch right in the meta table. Only the
-// newest session may dial; older ones are told `superseded` and closed.
+// newest session is offered jobs; older ones are told `superseded` and may only report results.
 import { queueFrame, type AmiState, type QueueFrame } from '../../shared/relay-protocol.js';
 import type { JobStore } from './job-store.js';
 
@@ -33,14 +33,19 @@ export class RelaySessions {
     return next;
   }
 
-  /** Accepts a new socket as the active session; returns the sessions it displaced. */
+  /**
+   * Accepts a new socket as the active session; returns the sessions it displaced. A displaced
+   * socket is told but left open: it gets no more offers, yet may still report the calls it has in
+   * flight (their results are the truth), and closes itself when done.
+   */
   open(ws: WebSocket, sessionId: string, now: number): SessionInfo[] {
     const displaced: SessionInfo[] = [];
+    const activeId = this.store.getMeta('active_session');
     for (const other of this.ctx.getWebSockets()) {
       const info = this.info(other);
-      if (info !== undefined) displaced.push(info);
+      if (info === undefined || info.sessionId !== activeId) continue;
+      displaced.push(info);
       this.send(other, { type: 'superseded' });
-      other.close(4001, 'superseded by a newer relay session');
     }
     this.ctx.acceptWebSocket(ws, [sessionId]);
     const info: SessionInfo = { sessionId, connectedAt: now, relayId: null, ami: 'down', capacity: 0, lastSeenAt: now };
