@@ -57,6 +57,10 @@ const MIGRATIONS: ReadonlyArray<string> = [
      at INTEGER NOT NULL
    );
    CREATE INDEX job_events_by_job ON job_events (job_id, seq);`,
+  // 2: conferences (groups, assemblies, members, permanent-participant rules). Filled by that feature.
+  `SELECT 1`,
+  // 3: callers (widget keys, rate limits, webhook secrets, status-callback outbox). Filled by that feature.
+  `SELECT 1`,
 ];
 
 export function migrate(sql: SqlStorage): void {
