@@ -2,6 +2,7 @@
 // table of ratios (these machines are shared and noisy; absolute numbers vary run to run).
 import { benchAmiParse } from './ami-parse.js';
 import { benchCallbacks } from './callbacks.js';
+import { soak } from './soak.js';
 import { fmt } from './stats.js';
 
 const TRANSCRIPTS = process.env.AMI_TRANSCRIPTS ?? '../shared/ami-transcripts';
@@ -17,6 +18,11 @@ async function main(): Promise<void> {
     const r = await benchCallbacks();
     rows.push(`| accepted POST /callbacks (10 in flight, ${r.accepted.ok} ok, ${r.accepted.failed} failed) | ${fmt(r.accepted.perSecond, 0)} req/s | bare DO-row route: ${fmt(r.accepted.baselinePerSecond, 0)} req/s | ${fmt(r.accepted.perSecond / r.accepted.baselinePerSecond, 2)}× |`);
     rows.push(`| POST accepted → Originate at the PBX (n=${r.latency.n}, ${r.latency.missing} missing) | p50 ${fmt(r.latency.p50)} ms, p99 ${fmt(r.latency.p99)} ms | bare route request: p50 ${fmt(r.latency.baselineP50)} ms, p99 ${fmt(r.latency.baselineP99)} ms | p50 ${fmt(r.latency.p50 / r.latency.baselineP50, 1)}×, p99 ${fmt(r.latency.p99 / r.latency.baselineP99, 1)}× |`);
+  }
+  if (only === undefined || only === 'soak') {
+    const total = Number(process.env.SOAK_JOBS ?? 2000);
+    const r = await soak(total);
+    rows.push(`| soak: ${r.accepted} callbacks, ${r.faults.relayKills} relay SIGKILLs + ${r.faults.amiDrops} AMI drops, ${Math.round(r.seconds)} s | final ${r.final}, lost ${r.lost}, attempts rung twice ${r.ringsTwice} (${Object.entries(r.byStatus).map(([k, v]) => `${k} ${v}`).join(', ')}) | — | time to final p50 ${fmt(r.toFinalMs.p50 / 1000)} s, p99 ${fmt(r.toFinalMs.p99 / 1000)} s |`);
   }
   process.stdout.write(['| benchmark | result | baseline (same run) | ratio |', '|---|---|---|---|', ...rows].join('\n') + '\n');
 }
