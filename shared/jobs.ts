@@ -3,7 +3,7 @@
 // join the `JobSpec` union; everything else (states, attempts, outcomes) is common to all types.
 import { z } from 'zod';
 import { amiName, callerIdName, extension, phoneNumber, variableName, variableValue } from './dial.js';
-import { OUTCOMES } from './pbx.js';
+import { OUTCOMES, retryPolicy } from './pbx.js';
 
 export const JOB_STATUSES = ['queued', 'dispatched', 'running', 'succeeded', 'failed', 'cancelled', 'expired'] as const;
 export type JobStatus = (typeof JOB_STATUSES)[number];
@@ -31,6 +31,8 @@ export const callbackRequest = z.strictObject({
   notBefore: z.iso.datetime({ offset: true }).optional(),
   /** After this instant a job that has not connected becomes `expired`. */
   expiresAt: z.iso.datetime({ offset: true }).optional(),
+  /** This job's retry policy, replacing the PBX's default (`settings.retry`) as a whole. */
+  retry: retryPolicy.optional(),
   /** Channel variables set on the originated call; at most 20. */
   variables: z
     .record(variableName, variableValue)

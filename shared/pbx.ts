@@ -43,6 +43,8 @@ export const pbxSettings = z.strictObject({
   /** Simultaneous calls this PBX may carry for us; jobs beyond it wait in order. */
   maxConcurrentCalls: z.int().min(1).max(500).default(4),
   retry: retryPolicy.default({ maxAttempts: 3, backoffSec: [60, 300, 900], retryOn: ['busy', 'no-answer', 'congestion'] }),
+  /** How long the relay has to accept an offered job before it is offered again. Seconds, default 10. */
+  offerTimeoutSec: z.int().min(1).max(300).default(10),
   /** How long an attempt that may have been dialled waits for its relay to come back and report. Seconds, default 300. */
   reconcileTimeoutSec: z.int().min(2).max(86_400).default(300),
   /** A pending job older than this becomes `expired`: a callback asked for long ago is useless. Seconds, default 3600. */

@@ -191,4 +191,72 @@ describe('relay link', () => {
     const err = await relay.next('error');
     expect(err.code).toBe('bad_frame');
   });
+
+  it('offers a job again when the relay does not accept it in time', async () => {
+    const { pbx, relayToken, auth } = await createPbx({ ...DEFAULT_SETTINGS, offerTimeoutSec: 1 });
+    const relay = await relayFor(pbx, relayToken);
+    relay.hello();
+    const created = (await (await postJson(`http://w/v1/pbxes/${pbx}/callbacks`, request, auth)).json()) as JobView;
+    const first = await relay.next('job.offer');
+    const second = await relay.next('job.offer', 5000);
+    expect(second.jobId).toBe(created.id);
+    expect(second.attemptId).not.toBe(first.attemptId);
+    // The lapsed offer can no longer start: accepting it now is answered with a cancel.
+    relay.send({ type: 'job.accept', attemptId: first.attemptId, fence: first.fence });
+    expect((await relay.next('job.cancel')).attemptId).toBe(first.attemptId);
+    const view = await job(pbx, auth, created.id);
+    expect(view.attempts.map((a) => a.status)).toEqual(['abandoned', 'offered']);
+  });
+
+  it('fails a started attempt whose relay never comes back, instead of guessing or dialling again', async () => {
+    const { pbx, relayToken, auth } = await createPbx({ ...DEFAULT_SETTINGS, reconcileTimeoutSec: 2 });
+    const relay = await relayFor(pbx, relayToken);
+    relay.hello();
+    const created = (await (await postJson(`http://w/v1/pbxes/${pbx}/callbacks`, request, auth)).json()) as JobView;
+    const offer = await relay.next('job.offer');
+    relay.send({ type: 'job.accept', attemptId: offer.attemptId, fence: offer.fence });
+    await relay.next('job.start');
+    relay.send({ type: 'attempt.progress', attemptId: offer.attemptId, fence: offer.fence, phase: 'originating', at: Date.now() });
+    await relay.next('job.start', 200).catch(() => undefined); // let the progress frame land
+    relay.ws.close(1000, 'relay gone');
+    const deadline = Date.now() + 8000;
+    let view = await job(pbx, auth, created.id);
+    while (view.status !== 'failed' && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 200));
+      view = await job(pbx, auth, created.id);
+    }
+    expect(view.status).toBe('failed');
+    expect(view.attempts).toHaveLength(1);
+    expect(view.attempts[0]!.note).toMatch(/outcome unknown/);
+  });
+
+  it('expires a queued job nobody could run before its expiry', async () => {
+    const { pbx, auth } = await createPbx();
+    const expiresAt = new Date(Date.now() + 1500).toISOString();
+    const created = (await (await postJson(`http://w/v1/pbxes/${pbx}/callbacks`, { ...request, expiresAt }, auth)).json()) as JobView;
+    const deadline = Date.now() + 8000;
+    let view = await job(pbx, auth, created.id);
+    while (view.status === 'queued' && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 200));
+      view = await job(pbx, auth, created.id);
+    }
+    expect(view.status).toBe('expired');
+    expect(view.attempts).toHaveLength(0);
+  });
+
+  it('applies the retry policy of the job over the PBX default', async () => {
+    const { pbx, relayToken, auth } = await createPbx();
+    const relay = await relayFor(pbx, relayToken);
+    relay.hello();
+    const created = (await (await postJson(`http://w/v1/pbxes/${pbx}/callbacks`, { ...request, retry: { maxAttempts: 1 } }, auth)).json()) as JobView;
+    const offer = await relay.next('job.offer');
+    relay.send({ type: 'job.accept', attemptId: offer.attemptId, fence: offer.fence });
+    await relay.next('job.start');
+    relay.send({ type: 'attempt.progress', attemptId: offer.attemptId, fence: offer.fence, phase: 'originating', at: Date.now() });
+    relay.send(result(offer.attemptId, offer.fence, 'busy'));
+    await relay.next('result.ack');
+    const view = await job(pbx, auth, created.id);
+    expect(view.status).toBe('failed');
+    expect(view.lastError).toMatch(/busy after 1 attempt/);
+  });
 });

@@ -4,7 +4,7 @@
 // Invariant: an attempt that may have been dialled (status accepted or later) is never re-offered;
 // only the relay's own journal, reported in `hello`, can clear it, or the reconcile timeout fails it.
 import { callbackRequest } from '../../shared/jobs.js';
-import type { PbxSettings } from '../../shared/pbx.js';
+import type { PbxSettings, RetryPolicy } from '../../shared/pbx.js';
 import type { RelayFrame } from '../../shared/relay-protocol.js';
 import { newId } from '../auth/tokens.js';
 import { callbackPlan } from './call-plan.js';
@@ -12,8 +12,6 @@ import type { AttemptRow, JobStore } from './job-store.js';
 import type { RelaySessions, SessionInfo } from './relay-sessions.js';
 import { nextStep } from './retry.js';
 
-/** How long a relay has to accept an offer before the job is offered again. */
-export const OFFER_TIMEOUT_MS = 10_000;
 /** Pause before re-offering a job the relay refused, so a refusing relay is not hammered. */
 const REJECT_BACKOFF_MS = 2_000;
 
@@ -141,7 +139,7 @@ export class Dispatcher {
     // An unknown outcome (no report) might have rung the customer: never retry it blindly.
     const step = r.note?.includes('outcome unknown')
       ? { kind: 'failed' as const, reason: r.note }
-      : nextStep({ outcome: r.outcome, attemptsUsed: job.attempts_used }, settings.retry, job.max_attempts, job.expires_at, now);
+      : nextStep({ outcome: r.outcome, attemptsUsed: job.attempts_used }, jobPolicy(job.request) ?? settings.retry, job.max_attempts, job.expires_at, now);
     if (step.kind === 'retry') this.store.requeueJob(job.id, step.runAt, now, `${r.outcome}; retrying`);
     else if (step.kind === 'failed') this.store.setJobStatus(job.id, 'failed', now, step.reason);
     else this.store.setJobStatus(job.id, step.kind, now);
@@ -180,7 +178,7 @@ export class Dispatcher {
       const attempt = {
         id: newId('att_'), job_id: job.id, number: this.store.lastAttemptNumber(job.id) + 1,
         fence: this.store.nextFence(), session_id: info.sessionId, relay_id: info.relayId,
-        dispatched_at: now, lease_until: now + OFFER_TIMEOUT_MS,
+        dispatched_at: now, lease_until: now + settings.offerTimeoutSec * 1000,
       };
       this.store.insertAttempt(attempt);
       this.store.setJobStatus(job.id, 'dispatched', now);
@@ -199,4 +197,9 @@ export class Dispatcher {
     }
     return a;
   }
+}
+
+/** The job's own retry policy, if its request carried one. */
+function jobPolicy(request: string): RetryPolicy | undefined {
+  return callbackRequest.parse(JSON.parse(request)).retry;
 }

@@ -100,7 +100,7 @@ export class PbxQueue extends DurableObject<Bindings> {
     this.store.insertJob({
       id, type: 'callback', status: 'queued', request: JSON.stringify(request), idempotency_key: idempotencyKey,
       request_hash: requestHash, requested_at: now, not_before: notBefore, run_at: Math.max(now, notBefore ?? now),
-      expires_at: expiresAt, max_attempts: settings.retry.maxAttempts, updated_at: now,
+      expires_at: expiresAt, max_attempts: (request.retry ?? settings.retry).maxAttempts, updated_at: now,
     });
     this.store.addEvent(id, null, 'queued', undefined, now);
     this.dispatcher.pump(now);
