@@ -119,4 +119,33 @@ describe('delivery guarantees', () => {
     const list = (await (await s.api('/jobs')).json()) as { jobs: unknown[] };
     expect(list.jobs).toHaveLength(1);
   });
+
+  it('takes no job while AMI is down, says so in the status, and runs it once AMI is back', async () => {
+    system = await world({ '101': answers({ ringMs: 100, holdMs: 20_000 }), '+79990000001': answers({ ringMs: 100, holdMs: 200 }) });
+    const s = system;
+    s.sim.refuseLogins(true);
+    s.sim.dropConnections();
+    await waitFor(async () => {
+      const st = (await (await s.api('/status')).json()) as { relay: { connected: boolean; ami: string } };
+      return st.relay.connected && st.relay.ami !== 'ready' ? true : undefined;
+    }, 'the status to show AMI down');
+    const job = await s.requestCallback({ customer: '+79990000001', operator: { extension: '101' } });
+    expect((await s.job(job.id)).status).toBe('queued');
+    s.sim.refuseLogins(false);
+    const done = await s.waitForStatus(job.id, [...FINAL], 45_000);
+    expect(done.status).toBe('succeeded');
+    expect(s.originatesFor(done)).toHaveLength(1);
+  }, 60_000);
+
+  it('lets a call in flight finish and report on SIGTERM, then exits cleanly', async () => {
+    system = await world({ '101': answers({ ringMs: 800, holdMs: 20_000 }), '+79990000001': answers({ ringMs: 100, holdMs: 300 }) });
+    const s = system;
+    const job = await s.requestCallback({ customer: '+79990000001', operator: { extension: '101' } });
+    await s.waitForJob(job.id, (j) => j.attempts.some((a) => a.originatedAt !== null), 'the Originate');
+    const exit = await s.relay!.kill('SIGTERM');
+    expect(exit).toBe(0);
+    const done = await s.job(job.id);
+    expect(done.status).toBe('succeeded');
+    expect(s.originatesFor(done)).toHaveLength(1);
+  });
 });
