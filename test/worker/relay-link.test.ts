@@ -43,6 +43,18 @@ class ScriptedRelay {
     }
   }
 
+  /** Accepts an offer and waits for the queue's go-ahead, as a relay does before journalling. */
+  async accept(offer: { attemptId: string; fence: number }): Promise<void> {
+    this.send({ type: 'job.accept', attemptId: offer.attemptId, fence: offer.fence });
+    await this.next('job.start');
+  }
+
+  /** Accepts, gets the go-ahead, and reports the Originate as sent. */
+  async dial(offer: { attemptId: string; fence: number }): Promise<void> {
+    await this.accept(offer);
+    this.send({ type: 'attempt.progress', attemptId: offer.attemptId, fence: offer.fence, phase: 'originating', at: Date.now() });
+  }
+
   has(type: QueueFrame['type']): boolean {
     return this.frames.some((f) => f.type === type);
   }
@@ -67,6 +79,10 @@ async function job(pbx: string, auth: Record<string, string>, id: string): Promi
 }
 
 const request = { customer: '+79991234567', operator: { extension: '101' } };
+
+async function queue(pbx: string, auth: Record<string, string>, body: unknown): Promise<JobView> {
+  return (await (await postJson(`http://w/v1/pbxes/${pbx}/callbacks`, body, auth)).json()) as JobView;
+}
 const result = (attemptId: string, fence: number, outcome: 'answered' | 'busy', at = Date.now()): RelayFrame => ({
   type: 'attempt.result', attemptId, fence, outcome, cause: outcome === 'busy' ? 17 : 16, causeText: null, failedLeg: outcome === 'busy' ? 'customer' : null,
   originatedAt: at - 1000, answeredAt: outcome === 'answered' ? at - 500 : null, endedAt: at, durationMs: outcome === 'answered' ? 500 : null, note: null,
@@ -83,14 +99,12 @@ describe('relay link', () => {
     const { pbx, relayToken, auth } = await createPbx();
     const relay = await relayFor(pbx, relayToken);
     relay.hello();
-    const created = (await (await postJson(`http://w/v1/pbxes/${pbx}/callbacks`, request, auth)).json()) as JobView;
+    const created = await queue(pbx, auth, request);
     const offer = await relay.next('job.offer');
     expect(offer.jobId).toBe(created.id);
     expect(offer.plan).toMatchObject({ direction: 'operator-first', customer: '+79991234567', contexts: { operator: 'from-internal', customer: 'from-internal' } });
     expect(relay.has('job.start')).toBe(false);
-    relay.send({ type: 'job.accept', attemptId: offer.attemptId, fence: offer.fence });
-    await relay.next('job.start');
-    relay.send({ type: 'attempt.progress', attemptId: offer.attemptId, fence: offer.fence, phase: 'originating', at: Date.now() });
+    await relay.dial(offer);
     relay.send(result(offer.attemptId, offer.fence, 'answered'));
     await relay.next('result.ack');
     const done = await job(pbx, auth, created.id);
@@ -103,11 +117,9 @@ describe('relay link', () => {
     const { pbx, relayToken, auth } = await createPbx();
     const relay = await relayFor(pbx, relayToken);
     relay.hello();
-    const created = (await (await postJson(`http://w/v1/pbxes/${pbx}/callbacks`, request, auth)).json()) as JobView;
+    const created = await queue(pbx, auth, request);
     const offer = await relay.next('job.offer');
-    relay.send({ type: 'job.accept', attemptId: offer.attemptId, fence: offer.fence });
-    await relay.next('job.start');
-    relay.send({ type: 'attempt.progress', attemptId: offer.attemptId, fence: offer.fence, phase: 'originating', at: Date.now() });
+    await relay.dial(offer);
     relay.send(result(offer.attemptId, offer.fence + 100, 'answered'));
     await relay.next('result.ack');
     expect((await job(pbx, auth, created.id)).status).toBe('running');
@@ -134,8 +146,7 @@ describe('relay link', () => {
     const first = await relay.next('job.offer');
     relay.send({ type: 'heartbeat', ami: 'ready', inFlight: 0 });
     await expect(relay.next('job.offer', 300)).rejects.toThrow(/no job.offer/);
-    relay.send({ type: 'job.accept', attemptId: first.attemptId, fence: first.fence });
-    await relay.next('job.start');
+    await relay.accept(first);
     relay.send(result(first.attemptId, first.fence, 'answered'));
     const second = await relay.next('job.offer');
     expect(second.plan.customer).toBe('+79990000000');
@@ -157,15 +168,12 @@ describe('relay link', () => {
     const { pbx, relayToken, auth } = await createPbx();
     const first = await relayFor(pbx, relayToken);
     first.hello();
-    const a = (await (await postJson(`http://w/v1/pbxes/${pbx}/callbacks`, request, auth)).json()) as JobView;
+    const a = await queue(pbx, auth, request);
     const offerA = await first.next('job.offer');
-    first.send({ type: 'job.accept', attemptId: offerA.attemptId, fence: offerA.fence });
-    await first.next('job.start');
-    const b = (await (await postJson(`http://w/v1/pbxes/${pbx}/callbacks`, { ...request, customer: '+79990000000' }, auth)).json()) as JobView;
+    await first.accept(offerA);
+    const b = await queue(pbx, auth, { ...request, customer: '+79990000000' });
     const offerB = await first.next('job.offer');
-    first.send({ type: 'job.accept', attemptId: offerB.attemptId, fence: offerB.fence });
-    await first.next('job.start');
-    first.send({ type: 'attempt.progress', attemptId: offerB.attemptId, fence: offerB.fence, phase: 'originating', at: Date.now() });
+    await first.dial(offerB);
     first.ws.close(1000, 'relay restart');
 
     const second = await relayFor(pbx, relayToken);
@@ -196,7 +204,7 @@ describe('relay link', () => {
     const { pbx, relayToken, auth } = await createPbx({ ...DEFAULT_SETTINGS, offerTimeoutSec: 1 });
     const relay = await relayFor(pbx, relayToken);
     relay.hello();
-    const created = (await (await postJson(`http://w/v1/pbxes/${pbx}/callbacks`, request, auth)).json()) as JobView;
+    const created = await queue(pbx, auth, request);
     const first = await relay.next('job.offer');
     const second = await relay.next('job.offer', 5000);
     expect(second.jobId).toBe(created.id);
@@ -212,11 +220,9 @@ describe('relay link', () => {
     const { pbx, relayToken, auth } = await createPbx({ ...DEFAULT_SETTINGS, reconcileTimeoutSec: 2 });
     const relay = await relayFor(pbx, relayToken);
     relay.hello();
-    const created = (await (await postJson(`http://w/v1/pbxes/${pbx}/callbacks`, request, auth)).json()) as JobView;
+    const created = await queue(pbx, auth, request);
     const offer = await relay.next('job.offer');
-    relay.send({ type: 'job.accept', attemptId: offer.attemptId, fence: offer.fence });
-    await relay.next('job.start');
-    relay.send({ type: 'attempt.progress', attemptId: offer.attemptId, fence: offer.fence, phase: 'originating', at: Date.now() });
+    await relay.dial(offer);
     await relay.next('job.start', 200).catch(() => undefined); // let the progress frame land
     relay.ws.close(1000, 'relay gone');
     const deadline = Date.now() + 8000;
@@ -233,7 +239,7 @@ describe('relay link', () => {
   it('expires a queued job nobody could run before its expiry', async () => {
     const { pbx, auth } = await createPbx();
     const expiresAt = new Date(Date.now() + 1500).toISOString();
-    const created = (await (await postJson(`http://w/v1/pbxes/${pbx}/callbacks`, { ...request, expiresAt }, auth)).json()) as JobView;
+    const created = await queue(pbx, auth, { ...request, expiresAt });
     const deadline = Date.now() + 8000;
     let view = await job(pbx, auth, created.id);
     while (view.status === 'queued' && Date.now() < deadline) {
@@ -248,11 +254,9 @@ describe('relay link', () => {
     const { pbx, relayToken, auth } = await createPbx();
     const relay = await relayFor(pbx, relayToken);
     relay.hello();
-    const created = (await (await postJson(`http://w/v1/pbxes/${pbx}/callbacks`, { ...request, retry: { maxAttempts: 1 } }, auth)).json()) as JobView;
+    const created = await queue(pbx, auth, { ...request, retry: { maxAttempts: 1 } });
     const offer = await relay.next('job.offer');
-    relay.send({ type: 'job.accept', attemptId: offer.attemptId, fence: offer.fence });
-    await relay.next('job.start');
-    relay.send({ type: 'attempt.progress', attemptId: offer.attemptId, fence: offer.fence, phase: 'originating', at: Date.now() });
+    await relay.dial(offer);
     relay.send(result(offer.attemptId, offer.fence, 'busy'));
     await relay.next('result.ack');
     const view = await job(pbx, auth, created.id);
