@@ -6,7 +6,7 @@ import { header, serialize } from '../../../relay/ami/wire.js';
 import type { AmiMessage } from '../../../relay/ami/wire.js';
 import { startScriptedPbx } from './scripted-pbx.js';
 import type { ScriptedPbx } from './scripted-pbx.js';
-import { answersFor, capturesAvailable } from './captures.js';
+import { answersFor } from './captures.js';
 import { captureLogger } from './logger.js';
 import { nextEmit } from './wait.js';
 
@@ -35,7 +35,7 @@ afterEach(async () => {
   await pbx.close();
 });
 
-describe.skipIf(!capturesAvailable)('sendList (replayed captures)', () => {
+describe('sendList (replayed captures)', () => {
   it('collects ConfbridgeList items whose ActionID is the 2nd header (capture 05)', async () => {
     replay('05-confbridge-list-kick', 'list-1');
     const list = await sendList(conn, { Action: 'ConfbridgeList', Conference: '7001' });

@@ -7,7 +7,7 @@ import { header, serialize } from '../../../relay/ami/wire.js';
 import type { AmiMessage } from '../../../relay/ami/wire.js';
 import { startScriptedPbx } from './scripted-pbx.js';
 import type { ScriptedPbx } from './scripted-pbx.js';
-import { capturesAvailable, receivedMessages, sentActionId } from './captures.js';
+import { receivedMessages, sentActionId } from './captures.js';
 import { captureLogger } from './logger.js';
 import { nextEmit } from './wait.js';
 
@@ -123,7 +123,7 @@ describe('originate (scripted PBX)', () => {
     expect(pbx.received().length).toBe(before);
   });
 
-  it.skipIf(!capturesAvailable)('follows a busy call of capture 03a to outcome busy / 17', async () => {
+  it('follows a busy call of capture 03a to outcome busy / 17', async () => {
     replayOriginate('03a-originate-busy');
     const { result, follower } = originateAndFollow(conn, { ...base, channel: 'Local/300@phones', channelId: 'orig-busy-chan' }, { settleMs: 200 });
     await expect(result).resolves.toMatchObject({ response: 'Failure', reason: 5 });
@@ -133,7 +133,7 @@ describe('originate (scripted PBX)', () => {
     expect(call.timestamps.endedAt).toBeGreaterThanOrEqual(call.timestamps.originatedAt);
   });
 
-  it.skipIf(!capturesAvailable)('follows an answered call through a trunk Dial() (03h) with timestamps', async () => {
+  it('follows an answered call through a trunk Dial() (03h) with timestamps', async () => {
     replayOriginate('03h-originate-external-answered-via-dial');
     const { result, follower } = originateAndFollow(conn, { ...base, channel: 'Local/89991234567@outbound', data: '7003', channelId: 'orig-ext-chan' });
     await expect(result).resolves.toMatchObject({ response: 'Success', reason: 4, uniqueid: 'orig-ext-chan' });

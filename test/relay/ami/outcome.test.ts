@@ -57,7 +57,7 @@ describe('callOutcome', () => {
   });
 });
 
-describe.skipIf(!capturesAvailable)('call tracking replayed from the real 03* captures', () => {
+describe('call tracking replayed from the real 03* captures', () => {
   const expected: Array<[stem: string, outcome: CallOutcomeKind, cause: number, reason: number]> = [
     ['02a-originate-async-app-confbridge', 'answered', 16, 4],
     ['03a-originate-busy', 'busy', 17, 5],
