@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// The `perezvon-relay` command: runs relay/main.ts through tsx's loader (no build step to forget).
-import { register } from 'node:module';
-import { pathToFileURL } from 'node:url';
-register('tsx/esm', pathToFileURL('./'));
+// The `perezvon-relay` command: runs relay/main.ts through tsx's loader API (no build step to forget).
+import { register } from 'tsx/esm/api';
+
+register();
 await import('../relay/main.ts');

@@ -135,7 +135,15 @@ export class Relay {
     if (offer === undefined || offer.fence !== fence || this.draining) return;
     const ids = callIds(attemptId);
     const log = this.o.logger.child({ jobId: offer.jobId, attemptId });
-    const entry = this.o.journal.start({ attemptId, fence, jobId: offer.jobId, channelId: ids.channelId, plan: offer.plan, startedAt: Date.now() });
+    let entry: JournalEntry;
+    try {
+      entry = this.o.journal.start({ attemptId, fence, jobId: offer.jobId, channelId: ids.channelId, plan: offer.plan, startedAt: Date.now() });
+    } catch (err) {
+      // Not journalled means not dialled: say so, and the queue offers the job again later.
+      log.error({ err: err instanceof Error ? err.message : String(err) }, 'cannot journal the attempt; not dialling it');
+      this.o.link.send({ type: 'attempt.result', attemptId, fence, ...notDialled('the relay could not journal the attempt') });
+      return;
+    }
     if (this.o.fault === 'exit-after-journal') process.kill(process.pid, 'SIGKILL');
     if (this.o.ami.state !== 'ready') {
       this.finish(entry, notDialled('AMI went down before dialling'));

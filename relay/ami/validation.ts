@@ -128,3 +128,14 @@ export function tryValidate<T>(validate: (v: unknown) => T, value: unknown): Val
     throw err;
   }
 }
+
+/**
+ * A real channel name as Asterisk reported it (`Local/101@phones-00000021;1`, `PJSIP/101-0000001a`),
+ * written back in ConfbridgeKick/PlayDTMF/Hangup. Tech/resource with `;` for Local halves; no
+ * whitespace, `,` or control characters.
+ */
+export const CHANNEL_NAME = /^[A-Za-z][A-Za-z0-9]{0,15}\/[A-Za-z0-9_@.+*#/;:-]{1,150}$/;
+
+export function validateChannelName(value: unknown, field = 'channel'): DialString {
+  return check<DialString>(CHANNEL_NAME, value, field, 'a channel name as Asterisk reports it');
+}

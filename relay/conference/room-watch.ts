@@ -1,0 +1,138 @@
+// Who is in which ConfBridge room, from ConfbridgeJoin/Leave/End as they arrive and from
+// ConfbridgeList after every (re)login. Used by the conference module (rules, assemblies, reports).
+// Invariant: a participant is `external` only if this relay originated it as one (its Uniqueid is our
+// ChannelId, recorded in the LegRegistry) or its PEREZVON_LEG variable says so; never by its name.
+import { EventEmitter } from 'node:events';
+import type { Logger } from 'pino';
+import type { AmiConnection } from '../ami/connection.js';
+import { sendList } from '../ami/event-list.js';
+import { validateChannelName, validateVariableName } from '../ami/validation.js';
+import { header, type AmiMessage } from '../ami/wire.js';
+
+export type LegKind = 'internal' | 'external';
+
+export interface LegRecord {
+  leg: LegKind;
+  room: string;
+  memberId: string | null;
+}
+
+/** The legs this relay originated, by ChannelId (= the Uniqueid of the `;1` that enters the room). */
+export class LegRegistry {
+  private readonly legs = new Map<string, LegRecord>();
+  add(channelId: string, record: LegRecord): void {
+    this.legs.set(channelId, record);
+  }
+  get(uniqueid: string): LegRecord | undefined {
+    return this.legs.get(uniqueid);
+  }
+  delete(channelId: string): void {
+    this.legs.delete(channelId);
+  }
+}
+
+/** The channel variable the relay sets on every leg it originates. */
+export const LEG_VARIABLE = 'PEREZVON_LEG';
+
+export interface RoomParticipant {
+  uniqueid: string;
+  channel: string;
+  callerIdNum: string | null;
+  leg: LegKind;
+  memberId: string | null;
+}
+
+export type RoomChange =
+  | { kind: 'join' | 'leave'; room: string; who: RoomParticipant; at: number }
+  | { kind: 'snapshot'; room: string; participants: RoomParticipant[]; at: number };
+
+export class RoomWatch extends EventEmitter<{ change: [RoomChange] }> {
+  private readonly rooms = new Map<string, Map<string, RoomParticipant>>();
+  private readonly onEvent = (ev: AmiMessage): void => this.handle(ev);
+
+  constructor(
+    private readonly ami: AmiConnection,
+    private readonly registry: LegRegistry,
+    private readonly logger: Logger,
+  ) {
+    super();
+    ami.on('event', this.onEvent);
+  }
+
+  stop(): void {
+    this.ami.off('event', this.onEvent);
+  }
+
+  participants(room: string): RoomParticipant[] {
+    return [...(this.rooms.get(room)?.values() ?? [])];
+  }
+
+  /** Reads the room with ConfbridgeList (an unknown room is an empty one, capture 05) and replaces what we knew. */
+  async reconcile(room: string): Promise<RoomParticipant[]> {
+    const list = await sendList(this.ami, { Action: 'ConfbridgeList', Conference: room }, { emptyOnKnownErrors: true });
+    const found: RoomParticipant[] = [];
+    for (const item of list.items) {
+      const p = this.fromEvent(item);
+      if (p === undefined) continue;
+      if (this.registry.get(p.uniqueid) === undefined) p.leg = await this.legOf(p.channel);
+      found.push(p);
+    }
+    this.rooms.set(room, new Map(found.map((p) => [p.uniqueid, p])));
+    this.emit('change', { kind: 'snapshot', room, participants: found, at: Date.now() });
+    return found;
+  }
+
+  private handle(ev: AmiMessage): void {
+    const name = header(ev, 'Event');
+    if (name !== 'ConfbridgeJoin' && name !== 'ConfbridgeLeave' && name !== 'ConfbridgeEnd') return;
+    const room = header(ev, 'Conference');
+    if (room === undefined) return;
+    if (name === 'ConfbridgeEnd') {
+      this.rooms.delete(room);
+      return;
+    }
+    const p = this.fromEvent(ev);
+    if (p === undefined) return;
+    const members = this.rooms.get(room) ?? new Map<string, RoomParticipant>();
+    this.rooms.set(room, members);
+    if (name === 'ConfbridgeJoin') {
+      members.set(p.uniqueid, p);
+      this.emit('change', { kind: 'join', room, who: p, at: Date.now() });
+      // Not one of ours: internal at once (a dial-in), then checked, so a leg of ours from before a
+      // restart that joins late is still recognised by its PEREZVON_LEG variable.
+      if (this.registry.get(p.uniqueid) === undefined) void this.recheck(room, p);
+    } else {
+      const known = members.get(p.uniqueid);
+      members.delete(p.uniqueid);
+      this.emit('change', { kind: 'leave', room, who: known ?? p, at: Date.now() });
+    }
+  }
+
+  private async recheck(room: string, p: RoomParticipant): Promise<void> {
+    const leg = await this.legOf(p.channel);
+    const current = this.rooms.get(room)?.get(p.uniqueid);
+    if (leg !== 'external' || current === undefined || current.leg === 'external') return;
+    this.emit('change', { kind: 'leave', room, who: current, at: Date.now() });
+    current.leg = 'external';
+    this.emit('change', { kind: 'join', room, who: current, at: Date.now() });
+  }
+
+  private fromEvent(ev: AmiMessage): RoomParticipant | undefined {
+    const uniqueid = header(ev, 'Uniqueid');
+    const channel = header(ev, 'Channel');
+    if (uniqueid === undefined || channel === undefined) return undefined;
+    const record = this.registry.get(uniqueid);
+    return { uniqueid, channel, callerIdNum: header(ev, 'CallerIDNum') ?? null, leg: record?.leg ?? 'internal', memberId: record?.memberId ?? null };
+  }
+
+  /** PEREZVON_LEG of a channel we have no record of (we restarted since we originated it). */
+  private async legOf(channel: string): Promise<LegKind> {
+    try {
+      const res = await this.ami.send({ Action: 'Getvar', Channel: validateChannelName(channel), Variable: validateVariableName(LEG_VARIABLE) });
+      return header(res, 'Value') === 'external' ? 'external' : 'internal';
+    } catch (err) {
+      this.logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'could not read the leg variable; counting the participant as internal');
+      return 'internal';
+    }
+  }
+}
