@@ -19,6 +19,8 @@ async function main(): Promise<void> {
   mkdirSync('.perezvon', { recursive: true });
   const sim = await startAmiSimulator({
     port: SIM_PORT,
+    // Customers ring ~0.5 s and talk ~15 s, so a demo callback finishes while you watch.
+    timeScale: 0.25,
     phones: { '101': answers({ ringMs: 2000, holdMs: 20_000 }), '102': rings(), '+79990000002': busy() },
   });
   log.info({ port: sim.port }, 'demo PBX (AMI simulator) listening');
