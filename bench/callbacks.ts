@@ -28,7 +28,8 @@ export interface CallbackBench {
 export async function benchCallbacks(requests = 600, concurrency = 10): Promise<CallbackBench> {
   const baseline = await startBaseline();
   const system = await startSystem({
-    sim: { timeScale: 0.01, phones: { '101': answers({ ringMs: 0, holdMs: 20 }) } },
+    // Customers ring ~2 ms and talk ~60 ms: calls end fast, so the latency phase never queues behind the limit.
+    sim: { timeScale: 0.001, phones: { '101': answers({ ringMs: 0, holdMs: 5_000 }) } },
     settings: { ...DEMO_SETTINGS, destinations: { allow: ['+7'] }, maxConcurrentCalls: 50, retry: { maxAttempts: 1 } },
     relay: false,
   });
@@ -37,16 +38,21 @@ export async function benchCallbacks(requests = 600, concurrency = 10): Promise<
     const body = (i: number): string => JSON.stringify({ customer: `+7999${String(1_000_000 + i).slice(1)}`, operator: { extension: '101' } });
     // Baseline first, then ours, then the baseline again, so drift on a shared machine shows up.
     const base1 = await load(requests, concurrency, async (i) => (await fetch(baseline.url, { method: 'POST', body: body(i) })).status === 202);
+    const post = (i: number): Promise<Response> => system.api('/callbacks', { method: 'POST', headers: { 'content-type': 'application/json' }, body: body(i) });
+    // Throughput: 10 in flight, the relay dialling everything it is offered meanwhile.
+    const ours = await load(requests, concurrency, async (i) => (await post(i)).status === 202);
+    await waitForQuiet(system.api);
+    // Latency: one request at a time (below the call limit, so nothing queues), POST sent → Originate seen.
     const sentAt = new Map<string, number>();
-    const ours = await load(requests, concurrency, async (i) => {
+    await load(requests, 1, async (i) => {
       const t0 = Date.now();
-      const res = await system.api('/callbacks', { method: 'POST', headers: { 'content-type': 'application/json' }, body: body(i) });
+      const res = await post(requests + i);
       if (res.status !== 202) return false;
-      const job = (await res.json()) as { id: string };
-      sentAt.set(job.id, t0);
+      sentAt.set(((await res.json()) as { id: string }).id, t0);
       return true;
     });
     const base2 = await load(requests, concurrency, async (i) => (await fetch(baseline.url, { method: 'POST', body: body(i) })).status === 202);
+    const baseSerial = await load(requests, 1, async (i) => (await fetch(baseline.url, { method: 'POST', body: body(i) })).status === 202);
     // Wait (bounded) for every accepted job's Originate to reach the PBX.
     const deadline = Date.now() + 120_000;
     const jobIdOf = (channelId: string): string | undefined => channelId.startsWith('pz-') ? channelId : undefined;
@@ -57,7 +63,7 @@ export async function benchCallbacks(requests = 600, concurrency = 10): Promise<
         const ch = jobIdOf(headerOf(a.headers, 'ChannelId') ?? '');
         if (ch !== undefined && !originateAt.has(ch)) originateAt.set(ch, a.at);
       }
-      if (originateAt.size >= sentAt.size) break;
+      if (originateAt.size >= sentAt.size + requests) break;
       await new Promise((r) => setTimeout(r, 200));
     }
     // Map attempts back to jobs through the API (ChannelId = pz-<attemptId>).
@@ -72,7 +78,7 @@ export async function benchCallbacks(requests = 600, concurrency = 10): Promise<
       }
       cursor = page.nextCursor;
     } while (cursor !== null);
-    const baseLat = summary([...base1.latenciesMs, ...base2.latenciesMs]);
+    const baseLat = summary(baseSerial.latenciesMs);
     const lat = summary(latencies);
     return {
       accepted: { perSecond: ours.perSecond, baselinePerSecond: (base1.perSecond + base2.perSecond) / 2, ok: ours.ok, failed: ours.failed },
@@ -81,5 +87,15 @@ export async function benchCallbacks(requests = 600, concurrency = 10): Promise<
   } finally {
     await system.stop();
     await baseline.dispose();
+  }
+}
+
+/** Waits (bounded) until no job is queued or in flight, so one phase does not bleed into the next. */
+async function waitForQuiet(api: (path: string) => Promise<Response>): Promise<void> {
+  const deadline = Date.now() + 120_000;
+  while (Date.now() < deadline) {
+    const s = (await (await api('/status')).json()) as { inFlight: number; queued: number };
+    if (s.inFlight === 0 && s.queued === 0) return;
+    await new Promise((r) => setTimeout(r, 250));
   }
 }

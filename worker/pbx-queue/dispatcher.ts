@@ -35,7 +35,8 @@ export class Dispatcher {
   }
 
   onFrame(ws: WebSocket, frame: RelayFrame, now: number): void {
-    const info = this.sessions.update(ws, { lastSeenAt: now });
+    // lastSeenAt is refreshed by hello and heartbeats only: rewriting the attachment on every frame costs.
+    const info = frame.type === 'hello' || frame.type === 'heartbeat' ? this.sessions.update(ws, { lastSeenAt: now }) : this.sessions.info(ws);
     if (info === undefined) return;
     switch (frame.type) {
       case 'hello':

@@ -204,6 +204,8 @@ export class PbxQueue extends DurableObject<Bindings> {
       return;
     }
     this.dispatcher.onFrame(ws, frame.data, now);
+    // Accepts and progress reports neither free a slot nor change any timer: skip the queue scan.
+    if (frame.data.type === 'job.accept' || frame.data.type === 'attempt.progress') return;
     this.dispatcher.pump(now);
     await this.schedule();
   }
