@@ -2,6 +2,7 @@
 // table of ratios (these machines are shared and noisy; absolute numbers vary run to run).
 import { benchAmiParse } from './ami-parse.js';
 import { benchCallbacks } from './callbacks.js';
+import { benchConference } from './conference.js';
 import { soak } from './soak.js';
 import { fmt } from './stats.js';
 
@@ -23,6 +24,10 @@ async function main(): Promise<void> {
     const total = Number(process.env.SOAK_JOBS ?? 2000);
     const r = await soak(total);
     rows.push(`| soak: ${r.accepted} callbacks, ${r.faults.relayKills} relay SIGKILLs + ${r.faults.amiDrops} AMI drops, ${Math.round(r.seconds)} s | final ${r.final}, lost ${r.lost}, attempts rung twice ${r.ringsTwice} (${Object.entries(r.byStatus).map(([k, v]) => `${k} ${v}`).join(', ')}) | — | time to final p50 ${fmt(r.toFinalMs.p50 / 1000)} s, p99 ${fmt(r.toFinalMs.p99 / 1000)} s |`);
+  }
+  if (only === undefined || only === 'conference') {
+    const r = await benchConference();
+    rows.push(`| ConfbridgeJoin → external leg Originate on the wire (n=${r.n}, ${r.missing} missing) | p50 ${fmt(r.joinToOriginate.p50)} ms, p99 ${fmt(r.joinToOriginate.p99)} ms | raw event round-trip (join → bare Getvar): p50 ${fmt(r.rawRoundTrip.p50)} ms, p99 ${fmt(r.rawRoundTrip.p99)} ms | p50 ${fmt(r.joinToOriginate.p50 / r.rawRoundTrip.p50, 1)}×, p99 ${fmt(r.joinToOriginate.p99 / r.rawRoundTrip.p99, 1)}× |`);
   }
   process.stdout.write(['| benchmark | result | baseline (same run) | ratio |', '|---|---|---|---|', ...rows].join('\n') + '\n');
 }

@@ -2,6 +2,7 @@
 // Used by main.ts (the process) and by whole-system tests that run a relay in-process.
 import pino from 'pino';
 import { AmiConnection } from './ami/connection.js';
+import { ConferenceModule } from './conference/conference-module.js';
 import { loadConfig } from './config.js';
 import { Journal } from './journal.js';
 import { WorkerLink } from './link/worker-link.js';
@@ -19,6 +20,8 @@ export function startRelay(env: Record<string, string | undefined> = process.env
     heartbeat: () => relay.heartbeatFrame(),
   });
   relay = new Relay({ relayId: config.relayId, capacity: config.capacity, ami, link, journal, logger, fault: config.fault, ...hooks });
+  // Conferences share the AMI connection and the link; they listen before either starts.
+  new ConferenceModule(ami, link, logger.child({ component: 'conference' }));
   logger.info({ worker: config.worker.url, ami: `${config.ami.host}:${config.ami.port}`, openAttempts: journal.open().length }, 'relay starting');
   relay.start();
   return relay;

@@ -6,6 +6,7 @@
 // offer → accept → start: until `job.start` the queue may re-offer the job without any risk of a
 // second ring; after it, only the relay's journal (reported in `hello`) can say it never dialled.
 import { z } from 'zod';
+import { conferenceQueueFrames, conferenceRelayFrames } from './conference-frames.js';
 import { callerIdName, contextName, extension, phoneNumber, variableName, variableValue } from './dial.js';
 import { DIRECTIONS, LEGS, operatorTarget } from './jobs.js';
 import { OUTCOMES } from './pbx.js';
@@ -74,6 +75,7 @@ export const relayFrame = z.discriminatedUnion('type', [
     at: epochMs,
   }),
   z.strictObject({ type: z.literal('attempt.result'), ...attemptRef, ...attemptResult.shape }),
+  ...conferenceRelayFrames,
 ]);
 export type RelayFrame = z.infer<typeof relayFrame>;
 
@@ -88,6 +90,7 @@ export const queueFrame = z.discriminatedUnion('type', [
   /** Another relay session took the dispatch right; this one must stop dialling and close. */
   z.strictObject({ type: z.literal('superseded') }),
   z.strictObject({ type: z.literal('error'), code: z.string(), message: z.string() }),
+  ...conferenceQueueFrames,
 ]);
 export type QueueFrame = z.infer<typeof queueFrame>;
 

@@ -5,6 +5,7 @@ import type { AppEnv } from './env.js';
 import { HttpProblem, notFound } from './http/problem.js';
 import { adminRoutes } from './routes/admin.js';
 import { callbackRoutes } from './routes/callbacks.js';
+import { conferenceRoutes } from './routes/conferences.js';
 import { jobRoutes } from './routes/jobs.js';
 import { openApiRoute } from './routes/openapi.js';
 import { relaySocketRoute } from './routes/relay-socket.js';
@@ -23,6 +24,7 @@ export function createApp(): Hono<AppEnv> {
   app.route('/v1/pbxes/:pbx/relay', relaySocketRoute);
   app.route('/v1/pbxes/:pbx/callbacks', callbackRoutes);
   app.route('/v1/pbxes/:pbx', jobRoutes);
+  app.route('/v1/pbxes/:pbx', conferenceRoutes);
   app.notFound((c) => {
     const p = notFound('route');
     return c.json(p.toBody(c.get('requestId')), 404);

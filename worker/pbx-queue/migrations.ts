@@ -58,7 +58,46 @@ const MIGRATIONS: ReadonlyArray<string> = [
    );
    CREATE INDEX job_events_by_job ON job_events (job_id, seq);`,
   // 2: conferences (groups, assemblies, members, permanent-participant rules). Filled by that feature.
-  `SELECT 1`,
+  `CREATE TABLE conference_groups (
+     id TEXT PRIMARY KEY,
+     code TEXT NOT NULL UNIQUE,
+     name TEXT NOT NULL,
+     caller_id_name TEXT,
+     members TEXT NOT NULL,
+     created_at INTEGER NOT NULL,
+     updated_at INTEGER NOT NULL
+   );
+   CREATE TABLE conferences (
+     seq INTEGER PRIMARY KEY AUTOINCREMENT,
+     id TEXT NOT NULL UNIQUE,
+     room TEXT NOT NULL,
+     group_id TEXT,
+     source TEXT NOT NULL,
+     source_key TEXT UNIQUE,
+     caller_id_name TEXT NOT NULL,
+     bridge_profile TEXT NOT NULL,
+     user_profile TEXT NOT NULL,
+     ring_timeout_ms INTEGER NOT NULL,
+     created_at INTEGER NOT NULL
+   );
+   CREATE TABLE conference_members (
+     id TEXT PRIMARY KEY,
+     conference_id TEXT NOT NULL,
+     position INTEGER NOT NULL,
+     name TEXT NOT NULL,
+     extension TEXT,
+     number TEXT,
+     context TEXT NOT NULL,
+     status TEXT NOT NULL,
+     attempt INTEGER NOT NULL DEFAULT 0,
+     cause INTEGER,
+     note TEXT,
+     updated_at INTEGER NOT NULL
+   );
+   CREATE INDEX conference_members_by_conference ON conference_members (conference_id, position);
+   CREATE INDEX conference_members_by_status ON conference_members (status);
+   CREATE TABLE room_rules (room TEXT PRIMARY KEY, input TEXT NOT NULL, rule TEXT NOT NULL, updated_at INTEGER NOT NULL);
+   CREATE TABLE room_participants (room TEXT PRIMARY KEY, participants TEXT NOT NULL, at INTEGER NOT NULL);`,
   // 3: callers (widget keys, rate limits, webhook secrets, status-callback outbox). Filled by that feature.
   `SELECT 1`,
 ];

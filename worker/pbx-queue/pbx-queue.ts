@@ -6,10 +6,13 @@
 import { DurableObject } from 'cloudflare:workers';
 import { FINAL_STATUSES, jobListQuery, type CallbackRequest, type JobView } from '../../shared/jobs.js';
 import { isDestinationAllowed, pbxSettings, type PbxSettings } from '../../shared/pbx.js';
-import { PROTOCOL_VERSION, RELAY_SUBPROTOCOL, relayFrame } from '../../shared/relay-protocol.js';
+import { PROTOCOL_VERSION, RELAY_SUBPROTOCOL, relayFrame, type RelayFrame } from '../../shared/relay-protocol.js';
+import type { ConferenceGroupInput, ConferenceGroupView, ConferenceRequest, ConferenceView, ExternalParticipantInput } from '../../shared/conferences.js';
 import type { z } from 'zod';
 import { bearer, newId, sha256Hex } from '../auth/tokens.js';
 import type { Bindings } from '../env.js';
+import { ConferenceDesk, type ConferenceResult, type GroupResult, type RuleResult } from './conference-desk.js';
+import { ConferenceStore } from './conference-store.js';
 import { Dispatcher } from './dispatcher.js';
 import { JobStore } from './job-store.js';
 import { jobView } from './job-view.js';
@@ -35,6 +38,7 @@ export class PbxQueue extends DurableObject<Bindings> {
   private readonly store: JobStore;
   private readonly sessions: RelaySessions;
   private readonly dispatcher: Dispatcher;
+  private readonly conferences: ConferenceDesk;
   private cachedSettings: PbxSettings | undefined;
 
   constructor(ctx: DurableObjectState, env: Bindings) {
@@ -43,6 +47,7 @@ export class PbxQueue extends DurableObject<Bindings> {
     this.store = new JobStore(ctx.storage.sql);
     this.sessions = new RelaySessions(ctx, this.store);
     this.dispatcher = new Dispatcher(this.store, this.sessions, () => this.settings());
+    this.conferences = new ConferenceDesk(new ConferenceStore(ctx.storage.sql), this.sessions, () => this.settings(), () => this.store.getMeta('pbx') ?? '');
   }
 
   // ── admin ────────────────────────────────────────────────────────────────────────────────────
@@ -162,6 +167,58 @@ export class PbxQueue extends DurableObject<Bindings> {
     };
   }
 
+  // ── conferences (logic in conference-desk.ts) ──────────────────────────────────────────────
+
+  async saveConferenceGroup(input: ConferenceGroupInput, id: string | null): Promise<GroupResult> {
+    return this.conferences.saveGroup(input, id, Date.now());
+  }
+
+  async conferenceGroup(id: string): Promise<ConferenceGroupView | null> {
+    return this.conferences.group(id);
+  }
+
+  async conferenceGroups(): Promise<ConferenceGroupView[]> {
+    return this.conferences.groups();
+  }
+
+  async deleteConferenceGroup(id: string): Promise<boolean> {
+    return this.conferences.deleteGroup(id);
+  }
+
+  async createConference(request: ConferenceRequest): Promise<ConferenceResult> {
+    return this.conferences.createConference(request, Date.now());
+  }
+
+  async getConference(id: string): Promise<ConferenceView | null> {
+    return this.conferences.conference(id);
+  }
+
+  async listConferences(limit: number): Promise<ConferenceView[]> {
+    return this.conferences.conferences(limit);
+  }
+
+  async redialConference(id: string, memberIds: string[] | undefined): Promise<{ view: ConferenceView; requeued: number } | null> {
+    return this.conferences.redial(id, memberIds, Date.now());
+  }
+
+  async putRoomRule(room: string, input: ExternalParticipantInput): Promise<RuleResult> {
+    return this.conferences.putRule(room, input);
+  }
+
+  async deleteRoomRule(room: string): Promise<boolean> {
+    return this.conferences.deleteRule(room);
+  }
+
+  async roomState(room: string): Promise<ReturnType<ConferenceDesk['room']>> {
+    return this.conferences.room(room);
+  }
+
+  private conferenceFrame(frame: RelayFrame, now: number): void {
+    if (frame.type === 'hello') this.conferences.onHello(now);
+    else if (frame.type === 'heartbeat') this.conferences.pump(now);
+    else if (frame.type === 'conference.member' || frame.type === 'conference.requested' || frame.type === 'room.participants') this.conferences.onFrame(frame, now);
+  }
+
   // ── relay link ───────────────────────────────────────────────────────────────────────────────
 
   override async fetch(request: Request): Promise<Response> {
@@ -204,6 +261,7 @@ export class PbxQueue extends DurableObject<Bindings> {
       return;
     }
     this.dispatcher.onFrame(ws, frame.data, now);
+    this.conferenceFrame(frame.data, now);
     // Accepts and progress reports neither free a slot nor change any timer: skip the queue scan.
     if (frame.data.type === 'job.accept' || frame.data.type === 'attempt.progress') return;
     this.dispatcher.pump(now);

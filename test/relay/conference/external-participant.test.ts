@@ -1,0 +1,137 @@
+// The permanent external participant against the AMI simulator over real TCP: the relay's
+// conference module dials the external leg into a ConfBridge room when the first internal joins,
+// sends DTMF once it is in, kicks it when the last internal leaves, re-dials it after a drop, and
+// after a restart brings the room back to the rule without a second external leg.
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { answers, startAmiSimulator, type AmiSimulator } from '../../ami-sim/index.js';
+import { waitFor } from '../../support/wait.js';
+import { actionsNamed, externalOriginates, externalsIn, header, joinRoom, rule, startModule, type RunningModule } from './harness.js';
+
+const EXTERNAL = '89990001111';
+let sim: AmiSimulator;
+let running: RunningModule[] = [];
+
+beforeEach(async () => {
+  sim = await startAmiSimulator({ timeScale: 0.05, phones: { [EXTERNAL]: answers({ ringMs: 100, holdMs: 600_000 }) } });
+  running = [];
+});
+
+afterEach(async () => {
+  for (const r of running) await r.stop();
+  await sim.close();
+});
+
+async function module(): Promise<RunningModule> {
+  const r = await startModule(sim);
+  running.push(r);
+  return r;
+}
+
+const externalUp = (room: string, n = 1): Promise<string[]> =>
+  waitFor(() => (externalsIn(sim, room).length >= n ? externalsIn(sim, room) : undefined), `${n} external leg(s) in room ${room}`, 8000);
+
+describe('permanent external participant', () => {
+  it('dials the external leg exactly once when the first of several internals joins, and sends DTMF one digit at a time after it joined', async () => {
+    const { module: m } = await module();
+    m.setRules([rule('7001', { dtmf: '12#' })]);
+    const joins = new Map<string, number>();
+    sim.onEvent((ev) => {
+      const get = (k: string) => ev.headers.find(([h]) => h === k)?.[1];
+      if (get('Event') === 'ConfbridgeJoin') joins.set(get('Channel') ?? '', Date.now());
+    });
+    await joinRoom(sim, '101', '7001');
+    await Promise.all([joinRoom(sim, '102', '7001'), joinRoom(sim, '103', '7001')]);
+    const [external] = await externalUp('7001');
+    const dtmf = await waitFor(() => {
+      const sent = actionsNamed(sim, 'PlayDTMF');
+      return sent.length >= 3 ? sent : undefined;
+    }, 'three PlayDTMF actions');
+    expect(dtmf.map((a) => header(a, 'Digit'))).toEqual(['1', '2', '#']);
+    expect(dtmf.every((a) => header(a, 'Channel') === external)).toBe(true);
+    expect(dtmf[0]!.at).toBeGreaterThanOrEqual(joins.get(external!) ?? Infinity);
+    const originates = externalOriginates(sim, '7001');
+    expect(originates).toHaveLength(1);
+    expect(header(originates[0]!, 'Channel')).toBe(`Local/${EXTERNAL}@outbound`);
+    expect(header(originates[0]!, 'Application')).toBe('ConfBridge');
+    expect(header(originates[0]!, 'Data')).toBe('7001,default_bridge,quiet_user');
+    expect(originates[0]!.headers.filter(([k]) => k === 'Variable').map(([, v]) => v)).toContain('PEREZVON_LEG=external');
+  });
+
+  it('keeps the external leg while any internal remains and kicks it when the last one leaves', async () => {
+    const { module: m } = await module();
+    m.setRules([rule('7002')]);
+    const a = await joinRoom(sim, '101', '7002');
+    const b = await joinRoom(sim, '102', '7002');
+    const [external] = await externalUp('7002');
+    sim.hangup(a);
+    await waitFor(() => (sim.rooms().find((r) => r.room === '7002')?.members.includes(a) ? undefined : true), 'the first internal to leave');
+    expect(actionsNamed(sim, 'ConfbridgeKick')).toHaveLength(0);
+    expect(externalsIn(sim, '7002')).toEqual([external]);
+    sim.hangup(b);
+    const kick = await sim.waitForAction((x) => header(x, 'Action') === 'ConfbridgeKick', 5000);
+    expect(header(kick, 'Conference')).toBe('7002');
+    expect(header(kick, 'Channel')).toBe(external);
+    await waitFor(() => (sim.rooms().some((r) => r.room === '7002') ? undefined : true), 'the room to end', 8000);
+    expect(externalOriginates(sim, '7002')).toHaveLength(1);
+  });
+
+  it('re-dials the external leg after it drops while an internal is still in the room', async () => {
+    const { module: m } = await module();
+    m.setRules([rule('7003')]);
+    await joinRoom(sim, '101', '7003');
+    const [first] = await externalUp('7003');
+    sim.hangup(first!);
+    await waitFor(() => (externalOriginates(sim, '7003').length === 2 ? true : undefined), 'a second external dial');
+    const [second] = await waitFor(() => {
+      const now = externalsIn(sim, '7003');
+      return now.length === 1 && now[0] !== first ? now : undefined;
+    }, 'the re-dialled leg in the room', 8000);
+    expect(second).not.toBe(first);
+  });
+
+  it('after a relay restart with the room in use, keeps the external leg already there and still kicks it when the last internal leaves', async () => {
+    const before = await module();
+    before.module.setRules([rule('7004')]);
+    const a = await joinRoom(sim, '101', '7004');
+    const [external] = await externalUp('7004');
+    await before.stop();
+    const after = await module();
+    after.module.setRules([rule('7004')]);
+    await waitFor(() => (after.module.ruleOf('7004')?.phase === 'up' ? true : undefined), 'the restarted relay to adopt the external leg');
+    expect(externalOriginates(sim, '7004')).toHaveLength(1);
+    expect(actionsNamed(sim, 'ConfbridgeList').length).toBeGreaterThanOrEqual(2);
+    sim.hangup(a);
+    const kick = await sim.waitForAction((x) => header(x, 'Action') === 'ConfbridgeKick', 5000);
+    expect(header(kick, 'Channel')).toBe(external);
+  });
+
+  it('after a relay restart, dials the external leg that went missing meanwhile, once', async () => {
+    const before = await module();
+    before.module.setRules([rule('7005')]);
+    await joinRoom(sim, '101', '7005');
+    const [external] = await externalUp('7005');
+    await before.stop();
+    sim.hangup(external!);
+    await waitFor(() => (externalsIn(sim, '7005').length === 0 ? true : undefined), 'the external leg to drop');
+    const after = await module();
+    after.module.setRules([rule('7005')]);
+    await externalUp('7005');
+    expect(externalOriginates(sim, '7005')).toHaveLength(2);
+    expect(externalsIn(sim, '7005')).toHaveLength(1);
+  });
+
+  it('after a restart that found the room empty of internals, kicks the external leg left alone', async () => {
+    const before = await module();
+    before.module.setRules([rule('7006')]);
+    const a = await joinRoom(sim, '101', '7006');
+    const [external] = await externalUp('7006');
+    await before.stop();
+    sim.hangup(a);
+    await waitFor(() => (sim.rooms().find((r) => r.room === '7006')?.members.includes(a) ? undefined : true), 'the internal to leave');
+    const after = await module();
+    after.module.setRules([rule('7006')]);
+    const kick = await sim.waitForAction((x) => header(x, 'Action') === 'ConfbridgeKick', 5000);
+    expect(header(kick, 'Channel')).toBe(external);
+    expect(externalOriginates(sim, '7006')).toHaveLength(1);
+  });
+});
