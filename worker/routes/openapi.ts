@@ -2,6 +2,7 @@
 // document cannot drift from what the Worker accepts.
 import { Hono } from 'hono';
 import { z } from 'zod';
+import { conferenceGroupInput, conferenceGroupView, conferenceRequest, externalParticipantInput, redialRequest } from '../../shared/conferences.js';
 import { callbackRequest, jobListQuery, jobView } from '../../shared/jobs.js';
 import type { AppEnv } from '../env.js';
 import { createApiKeyRequest, createPbxRequest } from './admin.js';
@@ -51,6 +52,19 @@ export function openApiDocument(): unknown {
       '/v1/pbxes/{pbx}/jobs/{id}': {
         get: { summary: 'A job with its attempts', security: [{ apiKey: [] }], parameters: [pbxParam, { name: 'id', in: 'path', required: true, schema: { type: 'string' } }], responses: { '200': { description: 'the job', ...json(jobView) }, ...problems(401, 404) } },
         delete: { summary: 'Cancel a job that has not connected', security: [{ apiKey: [] }], parameters: [pbxParam, { name: 'id', in: 'path', required: true, schema: { type: 'string' } }], responses: { '200': { description: 'cancelled', ...json(jobView) }, '202': { description: 'the call is being hung up', ...json(jobView) }, ...problems(401, 404, 409) } },
+      },
+      '/v1/pbxes/{pbx}/conference-groups': {
+        get: { summary: 'Conference groups', security: [{ apiKey: [] }], parameters: [pbxParam], responses: { '200': { description: 'groups', ...json(z.object({ groups: z.array(conferenceGroupView) })) }, ...problems(401) } },
+        post: { summary: 'Create a conference group', security: [{ apiKey: [] }], parameters: [pbxParam], requestBody: { required: true, ...json(conferenceGroupInput, 'input') }, responses: { '201': { description: 'created', ...json(conferenceGroupView) }, ...problems(400, 401, 409) } },
+      },
+      '/v1/pbxes/{pbx}/conferences': {
+        post: { summary: 'Assemble a conference: dial every member into the room', security: [{ apiKey: [] }], parameters: [pbxParam], requestBody: { required: true, ...json(conferenceRequest, 'input') }, responses: { '202': { description: 'members queued for dialling' }, ...problems(400, 401, 404, 422) } },
+      },
+      '/v1/pbxes/{pbx}/conferences/{id}/redial': {
+        post: { summary: 'Dial members who did not join again', security: [{ apiKey: [] }], parameters: [pbxParam, { name: 'id', in: 'path', required: true, schema: { type: 'string' } }], requestBody: { required: false, ...json(redialRequest, 'input') }, responses: { '202': { description: 'requeued' }, ...problems(400, 401, 404) } },
+      },
+      '/v1/pbxes/{pbx}/rooms/{room}/external-participant': {
+        put: { summary: "Set a room's permanent external participant", security: [{ apiKey: [] }], parameters: [pbxParam, { name: 'room', in: 'path', required: true, schema: { type: 'string' } }], requestBody: { required: true, ...json(externalParticipantInput, 'input') }, responses: { '200': { description: 'the rule' }, ...problems(400, 401, 422) } },
       },
       '/v1/admin/pbxes': {
         post: { summary: 'Create a PBX; returns its relay token once', security: [{ admin: [] }], requestBody: { required: true, ...json(createPbxRequest, 'input') }, responses: { '201': { description: 'created' }, ...problems(400, 401, 409) } },
