@@ -2,7 +2,7 @@
 // AMI simulator on loopback, and the relay as a separate Node process connected to both, with a
 // PBX and an API key created through the admin API. Tests drive it over HTTP like a CRM would.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { JobStatus, JobView } from '../../shared/jobs.js';
@@ -109,6 +109,7 @@ export async function startSystem(options: SystemOptions = {}): Promise<System> 
     async stop() {
       await system.relay?.kill('SIGKILL');
       await Promise.allSettled([worker.dispose(), sim.close()]);
+      rmSync(journalDir, { recursive: true, force: true });
     },
   };
   async function status(): Promise<{ relay: { ami: string; relayId: string | null } }> {

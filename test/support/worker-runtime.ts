@@ -1,7 +1,7 @@
 // Runs the real Worker in workerd through Miniflare on a real loopback port, for whole-system tests
 // and benchmarks: bundles worker/index.ts with esbuild, binds the SQLite Durable Object, and can
 // restart the runtime over the same persisted storage (a Worker/Durable Object restart).
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'esbuild';
@@ -61,6 +61,7 @@ export async function startWorker(options: { port?: number } = {}): Promise<Work
     },
     async dispose() {
       await mf.dispose();
+      rmSync(persist, { recursive: true, force: true });
     },
   };
 }
