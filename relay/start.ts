@@ -5,6 +5,7 @@ import { AmiConnection } from './ami/connection.js';
 import { ConferenceModule } from './conference/conference-module.js';
 import { loadConfig } from './config.js';
 import { Journal } from './journal.js';
+import { MissedCallModule } from './missed-calls/missed-call-module.js';
 import { WorkerLink } from './link/worker-link.js';
 import { Relay } from './relay.js';
 
@@ -22,6 +23,7 @@ export function startRelay(env: Record<string, string | undefined> = process.env
   relay = new Relay({ relayId: config.relayId, capacity: config.capacity, ami, link, journal, logger, fault: config.fault, ...hooks });
   // Conferences share the AMI connection and the link; they listen before either starts.
   new ConferenceModule(ami, link, logger.child({ component: 'conference' }));
+  new MissedCallModule(ami, link, logger.child({ component: 'missed-calls' }));
   logger.info({ worker: config.worker.url, ami: `${config.ami.host}:${config.ami.port}`, openAttempts: journal.open().length }, 'relay starting');
   relay.start();
   return relay;

@@ -27,7 +27,7 @@ async function main(): Promise<void> {
 
   const wrangler = spawn(
     process.execPath,
-    ['node_modules/wrangler/bin/wrangler.js', 'dev', '--ip', '127.0.0.1', '--port', String(WORKER_PORT), '--var', `ADMIN_TOKEN:${ADMIN_TOKEN}`,
+    ['node_modules/wrangler/bin/wrangler.js', 'dev', '--ip', '127.0.0.1', '--port', String(WORKER_PORT), '--var', `ADMIN_TOKEN:${ADMIN_TOKEN}`, '--var', 'ALLOW_PRIVATE_CALLBACKS:true',
       '--persist-to', '.perezvon/wrangler', '--log-level', 'warn', '--show-interactive-dev-session=false'],
     { stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, WRANGLER_SEND_METRICS: 'false' }, detached: true },
   );

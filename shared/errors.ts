@@ -15,6 +15,14 @@ export const ERROR_CODES = [
   'not_cancellable',
   'rate_limited',
   'internal',
+  'origin_not_allowed',
+  'captcha_failed',
+  'captcha_unavailable',
+  'outside_working_hours',
+  'signature_invalid',
+  'timestamp_out_of_tolerance',
+  'webhook_replayed',
+  'callback_url_not_allowed',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import { amiName, callerIdName, extension, phoneNumber, variableName, variableValue } from './dial.js';
 import { OUTCOMES, retryPolicy } from './pbx.js';
+import { callbackUrl } from './callback-url.js';
 
 export const JOB_STATUSES = ['queued', 'dispatched', 'running', 'succeeded', 'failed', 'cancelled', 'expired'] as const;
 export type JobStatus = (typeof JOB_STATUSES)[number];
@@ -43,6 +44,8 @@ export const callbackRequest = z.strictObject({
     .record(z.string().min(1).max(64), metadataValue)
     .refine((v) => Object.keys(v).length <= 20, 'at most 20 keys')
     .optional(),
+  /** Receives this job's status changes, signed (Standard Webhooks); replaces the PBX's default URL. */
+  statusCallbackUrl: callbackUrl.optional(),
 });
 export type CallbackRequest = z.infer<typeof callbackRequest>;
 

@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { conferenceQueueFrames, conferenceRelayFrames } from './conference-frames.js';
 import { callerIdName, contextName, extension, phoneNumber, variableName, variableValue } from './dial.js';
 import { DIRECTIONS, LEGS, operatorTarget } from './jobs.js';
+import { missedCallQueueFrames, missedCallRelayFrames } from './missed-calls.js';
 import { OUTCOMES } from './pbx.js';
 
 export const PROTOCOL_VERSION = 1;
@@ -76,6 +77,7 @@ export const relayFrame = z.discriminatedUnion('type', [
   }),
   z.strictObject({ type: z.literal('attempt.result'), ...attemptRef, ...attemptResult.shape }),
   ...conferenceRelayFrames,
+  ...missedCallRelayFrames,
 ]);
 export type RelayFrame = z.infer<typeof relayFrame>;
 
@@ -91,6 +93,7 @@ export const queueFrame = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('superseded') }),
   z.strictObject({ type: z.literal('error'), code: z.string(), message: z.string() }),
   ...conferenceQueueFrames,
+  ...missedCallQueueFrames,
 ]);
 export type QueueFrame = z.infer<typeof queueFrame>;
 

@@ -6,9 +6,13 @@ import { HttpProblem, notFound } from './http/problem.js';
 import { adminRoutes } from './routes/admin.js';
 import { callbackRoutes } from './routes/callbacks.js';
 import { conferenceRoutes } from './routes/conferences.js';
+import { hookAdminRoutes } from './routes/hooks-admin.js';
+import { hookRoutes } from './routes/hooks.js';
 import { jobRoutes } from './routes/jobs.js';
 import { openApiRoute } from './routes/openapi.js';
 import { relaySocketRoute } from './routes/relay-socket.js';
+import { serveWidgetScript, widgetRoutes } from './routes/widget.js';
+import { widgetAdminRoutes } from './routes/widget-admin.js';
 
 export function createApp(): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
@@ -21,10 +25,15 @@ export function createApp(): Hono<AppEnv> {
   app.get('/healthz', (c) => c.json({ ok: true }));
   app.route('/openapi.json', openApiRoute);
   app.route('/v1/admin', adminRoutes);
+  app.route('/v1/admin/pbxes/:pbx/widgets', widgetAdminRoutes);
+  app.get('/widget.js', serveWidgetScript);
+  app.route('/v1/widget', widgetRoutes);
   app.route('/v1/pbxes/:pbx/relay', relaySocketRoute);
   app.route('/v1/pbxes/:pbx/callbacks', callbackRoutes);
   app.route('/v1/pbxes/:pbx', jobRoutes);
   app.route('/v1/pbxes/:pbx', conferenceRoutes);
+  app.route('/v1/admin/pbxes/:pbx', hookAdminRoutes);
+  app.route('/v1/pbxes/:pbx', hookRoutes);
   app.notFound((c) => {
     const p = notFound('route');
     return c.json(p.toBody(c.get('requestId')), 404);

@@ -5,6 +5,10 @@ export interface Bindings {
   PBX_QUEUE: DurableObjectNamespace<PbxQueue>;
   /** Bearer token for /v1/admin; a Worker secret. Admin routes answer 503 when it is unset. */
   ADMIN_TOKEN?: string;
+  /** Turnstile siteverify endpoint for the website widget; Cloudflare's by default, a local stand-in in tests. */
+  TURNSTILE_VERIFY_URL?: string;
+  /** `true` lets status callbacks go to loopback/private hosts: local runs and tests only, never production. */
+  ALLOW_PRIVATE_CALLBACKS?: string;
 }
 
 export interface AppEnv {

@@ -13,6 +13,8 @@ import { defaultPhone, isExternal, type PhoneBehaviour } from './phones';
 export interface Dialplan {
   pbx: Pbx;
   confs: Conferences;
+  /** Present on the engine (originate.ts); the `from-trunk` context needs it to reach a queue. */
+  queues?: { queues: Map<string, unknown>; enter(ch: Channel, name: string): Promise<void> };
 }
 
 const EXTERNAL = /^\+?\d{5,}$/;
@@ -33,6 +35,8 @@ export function extenExists(pbx: Pbx, context: string, exten: string): boolean {
       return /^\d+$/.test(exten);
     case 'from-internal':
       return /^\*100\d+$/.test(exten) || /^[12]\d\d$/.test(exten) || EXTERNAL.test(exten);
+    case 'from-trunk':
+      return /^[12]\d\d$/.test(exten) || exten === 'support' || exten === 'sales';
     default:
       return false;
   }
@@ -63,6 +67,7 @@ export async function runDialplan(d: Dialplan, ch: Channel, pair: LocalPair | un
     else await dialOut(d, ch, pair, 60, true);
   } else if (context === 'outbound') await dialOut(d, ch, pair, /^8\d{10}$/.test(exten) ? 60 : 30, false);
   else if (context === 'outbound-mapped') await dialOut(d, ch, pair, 60, true);
+  else if (context === 'from-trunk') await inbound(d, ch, pair);
   pair?.settle({ kind: 'hangup', cause: ch.hangupCause });
   if (!ch.gone) endPbxChannel(pbx, ch);
 }
@@ -148,6 +153,31 @@ async function serviceCode(d: Dialplan, ch: Channel, pair: LocalPair | undefined
   answerIfNeeded(d, ch, pair);
   step(d, ch, 3, 'ConfBridge', cid);
   await d.confs.run(ch, cid);
+}
+
+/**
+ * `from-trunk`, added for missed-call detection (beyond the captures): a call from outside arrives
+ * with the DID as its Exten, as FreePBX inbound routes see it. A DID naming a queue runs
+ * `Queue(<name>)` (its events as in capture 09); a DID of 1XX/2XX runs `Dial(Local/<n>@phones,20)`
+ * then `Hangup()`, the Dial events as for outbound calls (03h/03j). Asterisk docs: Application_Queue,
+ * Application_Dial; the DialBegin/DialEnd and QueueCaller* events are documented in the AMI event list.
+ */
+async function inbound(d: Dialplan, ch: Channel, pair: LocalPair | undefined): Promise<void> {
+  const { pbx } = d;
+  if (d.queues?.queues.has(ch.exten)) {
+    step(d, ch, 1, 'Answer', '');
+    answerIfNeeded(d, ch, pair);
+    step(d, ch, 2, 'Queue', ch.exten);
+    await d.queues.enter(ch, ch.exten);
+    return;
+  }
+  step(d, ch, 1, 'Dial', `Local/${ch.exten}@phones,20`);
+  for (const v of DIAL_VARS) setVar(pbx, ch, v, '');
+  const { status } = await dial(d, ch, pair, ch.exten, 20_000);
+  if (ch.hangupRequested || status === 'ANSWER' || status === 'CANCEL') return;
+  step(d, ch, 2, 'Hangup', '');
+  ch.ownCause = 16;
+  endPbxChannel(pbx, ch, 16);
 }
 
 const DIAL_VARS = ['DIALSTATUS', 'DIALEDPEERNUMBER', 'DIALEDPEERNAME', 'ANSWEREDTIME', 'ANSWEREDTIME_MS', 'DIALEDTIME', 'DIALEDTIME_MS', 'RINGTIME', 'RINGTIME_MS', 'PROGRESSTIME', 'PROGRESSTIME_MS'];

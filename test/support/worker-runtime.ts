@@ -35,7 +35,7 @@ export function bundleWorker(): Promise<string> {
   return bundled;
 }
 
-export async function startWorker(options: { port?: number } = {}): Promise<WorkerRuntime> {
+export async function startWorker(options: { port?: number; bindings?: Record<string, string> } = {}): Promise<WorkerRuntime> {
   const contents = await bundleWorker();
   const persist = mkdtempSync(join(tmpdir(), 'perezvon-do-'));
   const make = (port: number): Miniflare =>
@@ -44,7 +44,8 @@ export async function startWorker(options: { port?: number } = {}): Promise<Work
       compatibilityDate: '2026-04-01',
       durableObjects: { PBX_QUEUE: { className: 'PbxQueue', useSQLite: true } },
       durableObjectsPersist: persist,
-      bindings: { ADMIN_TOKEN: TEST_ADMIN_TOKEN },
+      // Status callbacks go to receivers on 127.0.0.1 in tests (worker/webhooks/callback-url.ts).
+      bindings: { ADMIN_TOKEN: TEST_ADMIN_TOKEN, ALLOW_PRIVATE_CALLBACKS: 'true', ...options.bindings },
       host: '127.0.0.1',
       port,
       cf: false,

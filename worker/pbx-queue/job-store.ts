@@ -121,6 +121,8 @@ export class JobStore {
     const rows = this.all<{ id: string }>(`SELECT id FROM jobs WHERE status = 'queued' AND expires_at <= ?`, now);
     if (rows.length > 0) {
       this.sql.exec(`UPDATE jobs SET status = 'expired', last_error = 'expired before it could connect', updated_at = ? WHERE status = 'queued' AND expires_at <= ?`, now, now);
+      // Logged like every other transition, so status callbacks (outbox.ts) report expiry too.
+      for (const r of rows) this.addEvent(r.id, null, 'expired', undefined, now);
     }
     return rows.map((r) => r.id);
   }

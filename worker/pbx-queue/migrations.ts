@@ -99,7 +99,54 @@ const MIGRATIONS: ReadonlyArray<string> = [
    CREATE TABLE room_rules (room TEXT PRIMARY KEY, input TEXT NOT NULL, rule TEXT NOT NULL, updated_at INTEGER NOT NULL);
    CREATE TABLE room_participants (room TEXT PRIMARY KEY, participants TEXT NOT NULL, at INTEGER NOT NULL);`,
   // 3: callers (widget keys, rate limits, webhook secrets, status-callback outbox). Filled by that feature.
-  `SELECT 1`,
+  `CREATE TABLE hook_settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+   CREATE TABLE hook_secrets (id TEXT PRIMARY KEY, purpose TEXT NOT NULL, secret TEXT NOT NULL, label TEXT, created_at INTEGER NOT NULL);
+   CREATE TABLE hook_seen (source TEXT NOT NULL, webhook_id TEXT NOT NULL, at INTEGER NOT NULL, PRIMARY KEY (source, webhook_id));
+   CREATE INDEX hook_seen_by_age ON hook_seen (at);
+   CREATE TABLE status_deliveries (
+     seq INTEGER PRIMARY KEY AUTOINCREMENT,
+     id TEXT NOT NULL UNIQUE,
+     job_id TEXT NOT NULL,
+     type TEXT NOT NULL,
+     url TEXT NOT NULL,
+     payload TEXT NOT NULL,
+     status TEXT NOT NULL,
+     attempts INTEGER NOT NULL DEFAULT 0,
+     next_at INTEGER,
+     created_at INTEGER NOT NULL,
+     delivered_at INTEGER
+   );
+   CREATE INDEX status_deliveries_due ON status_deliveries (status, next_at);
+   CREATE INDEX status_deliveries_by_job ON status_deliveries (job_id, seq);
+   CREATE TABLE status_delivery_attempts (
+     delivery_id TEXT NOT NULL,
+     number INTEGER NOT NULL,
+     at INTEGER NOT NULL,
+     status_code INTEGER,
+     error TEXT,
+     duration_ms INTEGER NOT NULL,
+     PRIMARY KEY (delivery_id, number)
+   );
+   CREATE TABLE missed_calls (
+     seq INTEGER PRIMARY KEY AUTOINCREMENT,
+     id TEXT NOT NULL UNIQUE,
+     number TEXT NOT NULL,
+     target TEXT,
+     count INTEGER NOT NULL,
+     first_at INTEGER NOT NULL,
+     last_at INTEGER NOT NULL,
+     status TEXT NOT NULL,
+     job_id TEXT,
+     reason TEXT
+   );
+   CREATE INDEX missed_calls_by_number ON missed_calls (number, status);
+   CREATE INDEX missed_calls_by_job ON missed_calls (job_id);`,
+  // 4: website widget (widget keys, their jobs and status tokens, rate-limit counters).
+  `CREATE TABLE widget_keys (key TEXT PRIMARY KEY, id TEXT NOT NULL UNIQUE, config TEXT NOT NULL, created_at INTEGER NOT NULL);
+   CREATE TABLE widget_jobs (job_id TEXT PRIMARY KEY, widget_key TEXT NOT NULL, number_hash TEXT NOT NULL, created_at INTEGER NOT NULL);
+   CREATE INDEX widget_jobs_by_number ON widget_jobs (number_hash, created_at);
+   CREATE TABLE widget_tokens (token_hash TEXT PRIMARY KEY, job_id TEXT NOT NULL, widget_key TEXT NOT NULL, created_at INTEGER NOT NULL);
+   CREATE TABLE widget_rate_counters (bucket TEXT NOT NULL, window_start INTEGER NOT NULL, count INTEGER NOT NULL, PRIMARY KEY (bucket, window_start));`,
 ];
 
 export function migrate(sql: SqlStorage): void {

@@ -8,8 +8,15 @@ import { FINAL_STATUSES, jobListQuery, type CallbackRequest, type JobView } from
 import { isDestinationAllowed, pbxSettings, type PbxSettings } from '../../shared/pbx.js';
 import { PROTOCOL_VERSION, RELAY_SUBPROTOCOL, relayFrame, type RelayFrame } from '../../shared/relay-protocol.js';
 import type { ConferenceGroupInput, ConferenceGroupView, ConferenceRequest, ConferenceView, ExternalParticipantInput } from '../../shared/conferences.js';
+import type { WidgetConfig, WidgetState, WidgetView } from '../../shared/widget.js';
+import type { Bitrix24Config, BitrixCallStart } from '../../shared/bitrix24.js';
+import type { MissedCallPolicy, MissedCallReport, MissedCallView } from '../../shared/missed-calls.js';
+import type { DeliveryView, SecretPurpose, StatusCallbackSettings, WebhookSecretView } from '../../shared/webhooks.js';
 import type { z } from 'zod';
 import { bearer, newId, sha256Hex } from '../auth/tokens.js';
+import { isPrivateAllowed } from '../webhooks/callback-url.js';
+import type { SignedMessage } from '../webhooks/standard-webhooks.js';
+import { Callers } from './callers.js';
 import type { Bindings } from '../env.js';
 import { ConferenceDesk, type ConferenceResult, type GroupResult, type RuleResult } from './conference-desk.js';
 import { ConferenceStore } from './conference-store.js';
@@ -18,6 +25,11 @@ import { JobStore } from './job-store.js';
 import { jobView } from './job-view.js';
 import { migrate } from './migrations.js';
 import { RelaySessions } from './relay-sessions.js';
+import { WidgetIntake, widgetView, type WidgetCallbackInput, type WidgetCallbackResult } from './widget-intake.js';
+import { WidgetStore } from './widget-store.js';
+import type { BitrixResult } from './bitrix24-desk.js';
+import type { HookCheck } from './hook-desk.js';
+import type { MissedCallOutcome } from './missed-call-desk.js';
 
 export type CreateResult =
   | { kind: 'created' | 'existing'; job: JobView }
@@ -219,6 +231,144 @@ export class PbxQueue extends DurableObject<Bindings> {
     else if (frame.type === 'conference.member' || frame.type === 'conference.requested' || frame.type === 'room.participants') this.conferences.onFrame(frame, now);
   }
 
+  // ── website widget (logic in widget-intake.ts) ─────────────────────────────────────────────
+
+  private widgetDesk: { store: WidgetStore; intake: WidgetIntake } | undefined;
+
+  private get widgets(): { store: WidgetStore; intake: WidgetIntake } {
+    if (this.widgetDesk === undefined) {
+      const store = new WidgetStore(this.ctx.storage.sql);
+      const create = (request: CallbackRequest, hash: string): Promise<CreateResult> => this.createCallback(request, null, hash);
+      this.widgetDesk = { store, intake: new WidgetIntake(store, this.store, create, () => this.settings()?.jobTtlSec ?? 3600) };
+    }
+    return this.widgetDesk;
+  }
+
+  async createWidget(config: WidgetConfig): Promise<WidgetView | null> {
+    const pbx = this.store.getMeta('pbx');
+    if (pbx === undefined) return null;
+    const row = { key: newId(`pzw_${pbx}.`), id: newId('wgt_'), config: JSON.stringify(config), created_at: Date.now() };
+    this.widgets.store.insertWidget(row);
+    return widgetView(pbx, row);
+  }
+
+  async listWidgets(): Promise<WidgetView[] | null> {
+    const pbx = this.store.getMeta('pbx');
+    return pbx === undefined ? null : this.widgets.store.widgets().map((r) => widgetView(pbx, r));
+  }
+
+  async getWidget(id: string): Promise<WidgetView | null> {
+    const pbx = this.store.getMeta('pbx');
+    const row = this.widgets.store.widgetById(id);
+    return pbx === undefined || row === undefined ? null : widgetView(pbx, row);
+  }
+
+  async deleteWidget(id: string): Promise<boolean> {
+    return this.widgets.store.deleteWidget(id);
+  }
+
+  /** The widget's configuration, Turnstile secret included: for the Worker's public route only. */
+  async widgetPolicy(key: string): Promise<WidgetConfig | null> {
+    return this.widgets.intake.config(key) ?? null;
+  }
+
+  async widgetCallback(input: WidgetCallbackInput): Promise<WidgetCallbackResult> {
+    return this.widgets.intake.intake(input, Date.now());
+  }
+
+  async widgetStatus(tokenHash: string): Promise<{ state: WidgetState; origins: string[] } | null> {
+    return this.widgets.intake.status(tokenHash) ?? null;
+  }
+
+  // ── callers: signed webhooks, status callbacks, missed calls (logic in callers.ts) ──────────
+
+  private callerDesk: Callers | undefined;
+
+  private get callers(): Callers {
+    this.callerDesk ??= new Callers({
+      sql: this.ctx.storage.sql, jobs: this.store, settings: () => this.settings(), view: (id) => this.view(id),
+      allowPrivate: () => isPrivateAllowed(this.env),
+      create: (request, key, hash) => this.createCallback(request, key, hash),
+      cancel: async (id) => void (await this.cancelJob(id)),
+    });
+    return this.callerDesk;
+  }
+
+  /** The new secret is in the result once; afterwards only its id and label are shown. */
+  async createWebhookSecret(purpose: SecretPurpose, label: string | null): Promise<(WebhookSecretView & { secret: string }) | 'too-many' | null> {
+    return this.settings() === undefined ? null : this.callers.hooks.createSecret(purpose, label, Date.now());
+  }
+
+  async webhookSecrets(): Promise<WebhookSecretView[] | null> {
+    return this.settings() === undefined ? null : this.callers.hooks.secrets();
+  }
+
+  async deleteWebhookSecret(id: string): Promise<boolean> {
+    return this.callers.hooks.deleteSecret(id);
+  }
+
+  async checkWebhook(source: string, message: SignedMessage): Promise<HookCheck> {
+    return this.callers.hooks.check(source, message, Date.now());
+  }
+
+  async statusCallbackSettings(): Promise<StatusCallbackSettings | null> {
+    return this.settings() === undefined ? null : this.callers.outbox.settings();
+  }
+
+  async putStatusCallbackSettings(value: StatusCallbackSettings): Promise<boolean> {
+    if (this.settings() === undefined) return false;
+    this.callers.outbox.saveSettings(value);
+    return true;
+  }
+
+  async jobDeliveries(jobId: string): Promise<DeliveryView[] | null> {
+    return this.store.job(jobId) === undefined ? null : this.callers.outbox.deliveries(jobId);
+  }
+
+  async missedCallPolicy(): Promise<{ policy: MissedCallPolicy | null } | null> {
+    return this.settings() === undefined ? null : { policy: this.callers.missed.policy() ?? null };
+  }
+
+  async putMissedCallPolicy(policy: MissedCallPolicy): Promise<boolean> {
+    if (this.settings() === undefined) return false;
+    this.callers.missed.savePolicy(policy);
+    const active = this.sessions.active();
+    if (active !== undefined) this.sessions.send(active.ws, this.callers.missed.watchFrame());
+    return true;
+  }
+
+  async reportMissedCall(report: MissedCallReport): Promise<MissedCallOutcome | null> {
+    if (this.settings() === undefined) return null;
+    const now = Date.now();
+    return this.callers.missed.missed(report.caller, report.target ?? null, report.at === undefined ? now : Date.parse(report.at), now);
+  }
+
+  async missedCalls(limit: number): Promise<MissedCallView[]> {
+    return this.callers.missed.list(limit);
+  }
+
+  async putBitrix24(config: Bitrix24Config): Promise<boolean> {
+    if (this.settings() === undefined) return false;
+    this.callers.bitrix.save(config);
+    return true;
+  }
+
+  async bitrix24(): Promise<Bitrix24Config | null> {
+    return this.callers.bitrix.config() ?? null;
+  }
+
+  async bitrixClickToCall(event: BitrixCallStart): Promise<BitrixResult> {
+    return this.callers.bitrix.clickToCall(event);
+  }
+
+  /** Missed-call frames, the watch list after hello, and status events of whatever the frame changed. */
+  private async callerFrame(ws: WebSocket, frame: RelayFrame, now: number): Promise<void> {
+    if (frame.type === 'hello') this.sessions.send(ws, this.callers.missed.watchFrame());
+    else if (frame.type === 'missed-call') await this.callers.missed.missed(frame.caller, frame.target, frame.at, now);
+    else if (frame.type === 'call-connected') await this.callers.missed.connected(frame.number, frame.direction);
+    if (this.callers.outbox.collect(now) > 0) await this.schedule();
+  }
+
   // ── relay link ───────────────────────────────────────────────────────────────────────────────
 
   override async fetch(request: Request): Promise<Response> {
@@ -262,6 +412,7 @@ export class PbxQueue extends DurableObject<Bindings> {
     }
     this.dispatcher.onFrame(ws, frame.data, now);
     this.conferenceFrame(frame.data, now);
+    await this.callerFrame(ws, frame.data, now);
     // Accepts and progress reports neither free a slot nor change any timer: skip the queue scan.
     if (frame.data.type === 'job.accept' || frame.data.type === 'attempt.progress') return;
     this.dispatcher.pump(now);
@@ -280,6 +431,7 @@ export class PbxQueue extends DurableObject<Bindings> {
     const now = Date.now();
     this.dispatcher.expireLeases(now);
     this.dispatcher.pump(now);
+    await this.callers.deliver(now);
     await this.schedule();
   }
 
@@ -298,7 +450,9 @@ export class PbxQueue extends DurableObject<Bindings> {
 
   /** Keeps the one alarm at the next timed work; setAlarm only when that instant changed. */
   private async schedule(): Promise<void> {
-    const next = this.store.nextWake(Date.now());
+    const now = Date.now();
+    this.callers.outbox.collect(now);
+    const next = earliest(this.store.nextWake(now), this.callers.outbox.nextDueAt());
     const current = await this.ctx.storage.getAlarm();
     if (next === undefined) {
       if (current !== null) await this.ctx.storage.deleteAlarm();
@@ -326,4 +480,9 @@ export class PbxQueue extends DurableObject<Bindings> {
     if (v === undefined) throw new Error(`job ${id} vanished`);
     return v;
   }
+}
+
+/** The sooner of two optional instants. */
+function earliest(a: number | undefined, b: number | undefined): number | undefined {
+  return a === undefined ? b : b === undefined ? a : Math.min(a, b);
 }

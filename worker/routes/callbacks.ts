@@ -6,6 +6,7 @@ import type { AppEnv } from '../env.js';
 import { readJson } from '../http/body.js';
 import { canonicalHash, requireApiKey } from '../http/pbx.js';
 import { HttpProblem, notFound } from '../http/problem.js';
+import { assertCallbackUrl } from '../webhooks/signed-request.js';
 
 const IDEMPOTENCY_KEY = /^[A-Za-z0-9_.:-]{1,100}$/;
 
@@ -21,6 +22,7 @@ callbackRoutes.post('/', async (c) => {
   if (value.expiresAt !== undefined && Date.parse(value.expiresAt) <= Date.now()) {
     throw new HttpProblem(400, 'validation_failed', 'expiresAt is in the past', 'expiresAt');
   }
+  assertCallbackUrl(value.statusCallbackUrl, c.env, 'statusCallbackUrl');
   const result = await stub.createCallback(value, key, await canonicalHash(value));
   switch (result.kind) {
     case 'created':

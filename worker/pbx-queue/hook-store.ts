@@ -1,0 +1,142 @@
+// All SQL of the signed-webhook integrations inside a PBX queue: their settings, webhook secrets
+// (stored as given, because HMAC needs them; never returned after creation), seen inbound webhook
+// ids (replay protection), and the status-callback outbox with its delivery attempts. Called by
+// outbox.ts and the hook methods of pbx-queue.ts. Invariant: parameterised statements only.
+import type { SecretPurpose } from '../../shared/webhooks.js';
+
+export interface SecretRow {
+  id: string;
+  purpose: SecretPurpose;
+  secret: string;
+  label: string | null;
+  created_at: number;
+}
+
+export interface DeliveryRow {
+  seq: number;
+  id: string;
+  job_id: string;
+  type: string;
+  url: string;
+  payload: string;
+  status: 'pending' | 'delivered' | 'failed';
+  attempts: number;
+  next_at: number | null;
+  created_at: number;
+  delivered_at: number | null;
+}
+
+export interface DeliveryAttemptRow {
+  delivery_id: string;
+  number: number;
+  at: number;
+  status_code: number | null;
+  error: string | null;
+  duration_ms: number;
+}
+
+export interface JobEventRow {
+  seq: number;
+  job_id: string;
+  attempt_id: string | null;
+  type: string;
+  at: number;
+}
+
+type Row = Record<string, SqlStorageValue>;
+
+export class HookStore {
+  constructor(private readonly sql: SqlStorage) {}
+
+  setting(key: string): string | undefined {
+    return this.one<{ value: string }>('SELECT value FROM hook_settings WHERE key = ?', key)?.value;
+  }
+
+  setSetting(key: string, value: string): void {
+    this.sql.exec('INSERT INTO hook_settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value', key, value);
+  }
+
+  insertSecret(row: SecretRow): void {
+    this.sql.exec('INSERT INTO hook_secrets (id, purpose, secret, label, created_at) VALUES (?, ?, ?, ?, ?)', row.id, row.purpose, row.secret, row.label, row.created_at);
+  }
+
+  secrets(purpose?: SecretPurpose): SecretRow[] {
+    return purpose === undefined
+      ? this.all<SecretRow>('SELECT * FROM hook_secrets ORDER BY created_at, id')
+      : this.all<SecretRow>('SELECT * FROM hook_secrets WHERE purpose = ? ORDER BY created_at, id', purpose);
+  }
+
+  deleteSecret(id: string): boolean {
+    return this.sql.exec('DELETE FROM hook_secrets WHERE id = ?', id).rowsWritten > 0;
+  }
+
+  /** Records a webhook id; false if it was already seen (a replay). Forgets ids older than `forgetBefore`. */
+  markSeen(source: string, webhookId: string, now: number, forgetBefore: number): boolean {
+    this.sql.exec('DELETE FROM hook_seen WHERE at < ?', forgetBefore);
+    if (this.one('SELECT at FROM hook_seen WHERE source = ? AND webhook_id = ?', source, webhookId) !== undefined) return false;
+    this.sql.exec('INSERT INTO hook_seen (source, webhook_id, at) VALUES (?, ?, ?)', source, webhookId, now);
+    return true;
+  }
+
+  /** Job events after `afterSeq`, oldest first: the outbox's input (job_events is job-store's log). */
+  jobEventsAfter(afterSeq: number, types: ReadonlyArray<string>, limit: number): JobEventRow[] {
+    const marks = types.map(() => '?').join(',');
+    return this.all<JobEventRow>(
+      `SELECT seq, job_id, attempt_id, type, at FROM job_events WHERE seq > ? AND type IN (${marks}) ORDER BY seq LIMIT ?`,
+      afterSeq, ...types, limit,
+    );
+  }
+
+  lastJobEventSeq(): number {
+    return this.one<{ n: number | null }>('SELECT MAX(seq) AS n FROM job_events')?.n ?? 0;
+  }
+
+  insertDelivery(d: Pick<DeliveryRow, 'id' | 'job_id' | 'type' | 'url' | 'payload' | 'next_at' | 'created_at'>): void {
+    this.sql.exec(
+      `INSERT INTO status_deliveries (id, job_id, type, url, payload, status, next_at, created_at) VALUES (?, ?, ?, ?, ?, 'pending', ?, ?)
+       ON CONFLICT (id) DO NOTHING`,
+      d.id, d.job_id, d.type, d.url, d.payload, d.next_at, d.created_at,
+    );
+  }
+
+  dueDeliveries(now: number, limit: number): DeliveryRow[] {
+    return this.all<DeliveryRow>(`SELECT * FROM status_deliveries WHERE status = 'pending' AND next_at <= ? ORDER BY next_at, seq LIMIT ?`, now, limit);
+  }
+
+  nextDeliveryAt(): number | undefined {
+    return this.one<{ t: number | null }>(`SELECT MIN(next_at) AS t FROM status_deliveries WHERE status = 'pending'`)?.t ?? undefined;
+  }
+
+  lease(id: string, until: number): void {
+    this.sql.exec('UPDATE status_deliveries SET next_at = ? WHERE id = ?', until, id);
+  }
+
+  /** Records one attempt and the delivery's new state (delivered, retry at nextAt, or failed for good). */
+  recordAttempt(a: DeliveryAttemptRow, status: DeliveryRow['status'], nextAt: number | null): void {
+    this.sql.exec(
+      'INSERT INTO status_delivery_attempts (delivery_id, number, at, status_code, error, duration_ms) VALUES (?, ?, ?, ?, ?, ?)',
+      a.delivery_id, a.number, a.at, a.status_code, a.error, a.duration_ms,
+    );
+    this.sql.exec(
+      `UPDATE status_deliveries SET status = ?, attempts = ?, next_at = ?, delivered_at = CASE WHEN ? = 'delivered' THEN ? ELSE delivered_at END WHERE id = ?`,
+      status, a.number, nextAt, status, a.at, a.delivery_id,
+    );
+  }
+
+  deliveriesOf(jobId: string): DeliveryRow[] {
+    return this.all<DeliveryRow>('SELECT * FROM status_deliveries WHERE job_id = ? ORDER BY seq', jobId);
+  }
+
+  attemptsOf(deliveryId: string): DeliveryAttemptRow[] {
+    return this.all<DeliveryAttemptRow>('SELECT * FROM status_delivery_attempts WHERE delivery_id = ? ORDER BY number', deliveryId);
+  }
+
+  private one<T extends object>(query: string, ...params: SqlStorageValue[]): T | undefined {
+    return this.all<T>(query, ...params)[0];
+  }
+
+  private all<T extends object>(query: string, ...params: SqlStorageValue[]): T[] {
+    // Rows come back as plain records of SQL values; the tables' columns are exactly the row types.
+    return this.sql.exec<Row>(query, ...params).toArray() as unknown as T[];
+  }
+}

@@ -1,0 +1,170 @@
+// The status-callback outbox of a PBX queue. `collect` turns new job_events rows (written by the
+// dispatcher and the queue at every transition) into delivery rows, one per event, with a stable id
+// `${jobId}.${eventSeq}`; `deliverDue` POSTs due ones, signed the Standard Webhooks way, and records
+// every attempt, retrying on the configured backoff. Called by pbx-queue.ts (after each entry point,
+// and from the alarm). Invariant: at least once — a row leaves `pending` only after a 2xx or after its
+// last attempt, and is leased (next_at pushed past the timeout) before each POST.
+import { FINAL_STATUSES, type JobView } from '../../shared/jobs.js';
+import { STATUS_EVENT_TYPES, statusCallbackSettings, type DeliveryView, type StatusCallbackSettings, type StatusEvent, type StatusEventType } from '../../shared/webhooks.js';
+import { callbackUrlProblem } from '../webhooks/callback-url.js';
+import { sign } from '../webhooks/standard-webhooks.js';
+import type { DeliveryRow, HookStore, JobEventRow } from './hook-store.js';
+
+const EVENT_TYPES: Record<string, StatusEventType | 'ended'> = {
+  queued: 'job.queued', originating: 'job.dialling', ringing: 'job.ringing', answered: 'job.answered',
+  ended: 'ended', cancelled: 'job.cancelled', expired: 'job.expired',
+};
+const FINAL_TYPES: Record<string, StatusEventType> = { succeeded: 'job.completed', failed: 'job.failed', cancelled: 'job.cancelled', expired: 'job.expired' };
+const BATCH = 500;
+const PARALLEL = 8;
+
+export interface OutboxDeps {
+  store: HookStore;
+  /** The job as the API shows it now (the event's consequences included). */
+  view: (jobId: string) => JobView | undefined;
+  allowPrivate: () => boolean;
+  /** A CRM write-back for this event (Bitrix24's externalcall.finish), delivered like a status callback. */
+  writeBack: (job: JobView, type: StatusEventType) => { url: string; payload: string } | undefined;
+}
+
+/** Delivery type of CRM write-backs: plain REST calls, not signed status events. */
+export const WRITE_BACK = 'bitrix24.finish';
+
+export class Outbox {
+  constructor(private readonly d: OutboxDeps) {}
+
+  settings(): StatusCallbackSettings {
+    const raw = this.d.store.setting('status_callbacks');
+    return statusCallbackSettings.parse(raw === undefined ? {} : JSON.parse(raw));
+  }
+
+  saveSettings(s: StatusCallbackSettings): void {
+    this.d.store.setSetting('status_callbacks', JSON.stringify(s));
+  }
+
+  /** Enqueues a delivery for every new reportable job event; returns how many were enqueued. */
+  collect(now: number): number {
+    let cursor = Number(this.d.store.setting('outbox_cursor') ?? '0');
+    let enqueued = 0;
+    const defaultUrl = this.settings().url;
+    for (;;) {
+      const events = this.d.store.jobEventsAfter(cursor, Object.keys(EVENT_TYPES), BATCH);
+      for (const e of events) if (this.enqueue(e, defaultUrl, now)) enqueued++;
+      const last = events[events.length - 1];
+      if (last !== undefined) cursor = last.seq;
+      if (events.length < BATCH) break;
+    }
+    // Unreported kinds (offered, accepted, …) also move the cursor, so the scan never re-reads them.
+    this.d.store.setSetting('outbox_cursor', String(Math.max(cursor, this.d.store.lastJobEventSeq())));
+    return enqueued;
+  }
+
+  private enqueue(e: JobEventRow, defaultUrl: string | null, now: number): boolean {
+    const job = this.d.view(e.job_id);
+    if (job === undefined) return false;
+    const type = eventType(e, job);
+    const back = this.d.writeBack(job, type);
+    if (back !== undefined) this.d.store.insertDelivery({ id: `${job.id}.${e.seq}.crm`, job_id: job.id, type: WRITE_BACK, url: back.url, payload: back.payload, next_at: now, created_at: now });
+    const url = job.request.statusCallbackUrl ?? defaultUrl;
+    if (url === null) return back !== undefined;
+    const event: StatusEvent = {
+      id: `${job.id}.${e.seq}`,
+      type,
+      timestamp: new Date(e.at).toISOString(),
+      data: {
+        pbx: job.pbx, jobId: job.id, sequence: e.seq, status: job.status,
+        attempt: job.attempts.find((a) => a.id === e.attempt_id) ?? null,
+        nextAttemptAt: job.nextAttemptAt, lastError: job.lastError, metadata: job.request.metadata ?? null,
+      },
+    };
+    this.d.store.insertDelivery({ id: event.id, job_id: job.id, type, url, payload: JSON.stringify(event), next_at: now, created_at: now });
+    return true;
+  }
+
+  nextDueAt(): number | undefined {
+    return this.d.store.nextDeliveryAt();
+  }
+
+  /**
+   * POSTs every due delivery and records the outcome of each: jobs in parallel (a few at a time), a
+   * job's own events one after another in sequence order, so a healthy receiver sees them in order.
+   */
+  async deliverDue(now: number): Promise<void> {
+    const settings = this.settings();
+    const byJob = new Map<string, DeliveryRow[]>();
+    for (const row of this.d.store.dueDeliveries(now, 50)) byJob.set(row.job_id, [...(byJob.get(row.job_id) ?? []), row]);
+    const lanes = [...byJob.values()];
+    for (let i = 0; i < lanes.length; i += PARALLEL) {
+      await Promise.all(lanes.slice(i, i + PARALLEL).map(async (rows) => {
+        for (const row of rows.sort((a, b) => a.seq - b.seq)) await this.deliver(row, settings);
+      }));
+    }
+  }
+
+  private async deliver(row: DeliveryRow, s: StatusCallbackSettings): Promise<void> {
+    const number = row.attempts + 1;
+    const started = Date.now();
+    // Leased: a second alarm (or a restart mid-request) retries it only after this attempt's timeout.
+    this.d.store.lease(row.id, started + s.timeoutMs + 5_000);
+    const outcome = await this.post(row, s);
+    const ok = outcome.statusCode !== null && outcome.statusCode >= 200 && outcome.statusCode < 300;
+    const waitSec = s.backoffSec[number - 1];
+    const status = ok ? 'delivered' : outcome.permanent || waitSec === undefined ? 'failed' : 'pending';
+    const nextAt = status === 'pending' && waitSec !== undefined ? Date.now() + waitSec * 1000 : null;
+    this.d.store.recordAttempt({ delivery_id: row.id, number, at: started, status_code: outcome.statusCode, error: outcome.error, duration_ms: Date.now() - started }, status, nextAt);
+  }
+
+  private async post(row: DeliveryRow, s: StatusCallbackSettings): Promise<{ statusCode: number | null; error: string | null; permanent: boolean }> {
+    const refused = callbackUrlProblem(row.url, this.d.allowPrivate());
+    if (refused !== null) return { statusCode: null, error: `not called: ${refused}`, permanent: true };
+    const secrets = this.d.store.secrets('outbound').map((r) => r.secret);
+    if (row.type === WRITE_BACK) return this.send(row, s, {});
+    if (secrets.length === 0) return { statusCode: null, error: 'no outbound webhook secret to sign with: create one (purpose outbound)', permanent: false };
+    const timestamp = Math.floor(Date.now() / 1000);
+    const signature = await sign(secrets, row.id, timestamp, row.payload);
+    return this.send(row, s, { 'webhook-id': row.id, 'webhook-timestamp': String(timestamp), 'webhook-signature': signature });
+  }
+
+  private async send(row: DeliveryRow, s: StatusCallbackSettings, extra: Record<string, string>): Promise<{ statusCode: number | null; error: string | null; permanent: boolean }> {
+    try {
+      const res = await fetch(row.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'user-agent': 'Perezvon-Webhooks/1', ...extra },
+        body: row.payload,
+        signal: AbortSignal.timeout(s.timeoutMs),
+        redirect: 'manual',
+      });
+      await res.body?.cancel();
+      return { statusCode: res.status, error: res.ok ? null : `HTTP ${res.status}`, permanent: false };
+    } catch (err) {
+      const timedOut = err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError');
+      return { statusCode: null, error: timedOut ? `no answer within ${s.timeoutMs} ms` : 'connection failed', permanent: false };
+    }
+  }
+
+  deliveries(jobId: string): DeliveryView[] {
+    return this.d.store.deliveriesOf(jobId).map((r) => ({
+      id: r.id, jobId: r.job_id, type: r.type === WRITE_BACK ? WRITE_BACK : STATUS_EVENT_TYPES.find((t) => t === r.type) ?? 'job.queued', url: deliveryUrl(r), status: r.status,
+      nextAttemptAt: r.status === 'pending' && r.next_at !== null ? new Date(r.next_at).toISOString() : null,
+      createdAt: new Date(r.created_at).toISOString(),
+      deliveredAt: r.delivered_at === null ? null : new Date(r.delivered_at).toISOString(),
+      attempts: this.d.store.attemptsOf(r.id).map((a) => ({
+        number: a.number, at: new Date(a.at).toISOString(), statusCode: a.status_code, error: a.error, durationMs: a.duration_ms,
+      })),
+    }));
+  }
+}
+
+/** An `ended` attempt is the job's end when the job is final now, else a retry is coming. */
+function eventType(e: JobEventRow, job: JobView): StatusEventType {
+  const mapped = EVENT_TYPES[e.type] ?? 'job.queued';
+  if (mapped !== 'ended') return mapped;
+  return FINAL_STATUSES.has(job.status) ? (FINAL_TYPES[job.status] ?? 'job.failed') : 'job.retrying';
+}
+
+/** A write-back's URL carries the portal's webhook code: show its endpoint only. */
+function deliveryUrl(r: DeliveryRow): string {
+  if (r.type !== WRITE_BACK) return r.url;
+  const u = new URL(r.url);
+  return `${u.origin}/…/${u.pathname.split('/').pop() ?? ''}`;
+}

@@ -1,0 +1,82 @@
+// Inbound integrations and their read side, under /v1/pbxes/{pbx}: signed CRM webhooks
+// (`POST /hooks/generic`, Standard Webhooks; `POST /hooks/bitrix24`, application token), missed-call
+// reports (`POST /events/missed-call`, API key or signature), `GET /missed-calls` and a job's status
+// callback deliveries (`GET /jobs/{id}/deliveries`). A webhook's id is its idempotency key.
+import { Hono, type Context } from 'hono';
+import { z } from 'zod';
+import { callbackRequest, type CallbackRequest } from '../../shared/jobs.js';
+import { missedCallReport } from '../../shared/missed-calls.js';
+import type { AppEnv } from '../env.js';
+import { parseOrThrow } from '../http/body.js';
+import { canonicalHash, pbxStub, requireApiKey } from '../http/pbx.js';
+import { HttpProblem, notFound } from '../http/problem.js';
+import type { CreateResult } from '../pbx-queue/pbx-queue.js';
+import { bitrixHook } from '../webhooks/bitrix24.js';
+import { assertCallbackUrl, parseJsonText, readRawBody, requireSignature } from '../webhooks/signed-request.js';
+
+const JSON_TYPE = /^application\/json\b/i;
+const JOB_ID = /^job_[A-Za-z0-9_-]{16}$/;
+
+export const hookRoutes = new Hono<AppEnv>();
+
+hookRoutes.post('/hooks/:source', async (c) => {
+  const source = c.req.param('source');
+  if (source === 'bitrix24') return bitrixHook(c);
+  if (source !== 'generic') throw notFound('hook source');
+  const { stub } = pbxStub(c);
+  const raw = await readRawBody(c, JSON_TYPE, 'application/json');
+  const id = await requireSignature(c, stub, 'generic', raw);
+  const value = parseOrThrow(callbackRequest, parseJsonText(raw));
+  checkRequest(value, c.env);
+  return created(c, await stub.createCallback(value, `webhook:${id}`, await canonicalHash(value)));
+});
+
+hookRoutes.post('/events/missed-call', async (c) => {
+  // An API key (a CRM or script) or a Standard Webhooks signature (a PBX module or a telephony cloud).
+  const signed = c.req.header('authorization') === undefined;
+  const { stub } = signed ? pbxStub(c) : await requireApiKey(c);
+  const raw = await readRawBody(c, JSON_TYPE, 'application/json');
+  if (signed) await requireSignature(c, stub, 'missed-call', raw);
+  const report = parseOrThrow(missedCallReport, parseJsonText(raw));
+  const outcome = await stub.reportMissedCall(report);
+  if (outcome === null) throw notFound('PBX');
+  if (outcome.kind === 'ignored') return c.json({ status: 'ignored', reason: outcome.reason }, 200);
+  return c.json({ status: outcome.kind, missedCall: outcome.missedCall }, outcome.kind === 'created' ? 202 : 200);
+});
+
+hookRoutes.get('/missed-calls', async (c) => {
+  const { stub } = await requireApiKey(c);
+  const { limit } = parseOrThrow(z.strictObject({ limit: z.coerce.number().int().min(1).max(200).default(50) }), c.req.query());
+  return c.json({ missedCalls: await stub.missedCalls(limit) });
+});
+
+hookRoutes.get('/jobs/:id/deliveries', async (c) => {
+  const { stub } = await requireApiKey(c);
+  const id = c.req.param('id');
+  const deliveries = JOB_ID.test(id) ? await stub.jobDeliveries(id) : null;
+  if (deliveries === null) throw notFound('job');
+  return c.json({ deliveries });
+});
+
+/** The checks POST /callbacks makes beyond the schema, for requests arriving by webhook. */
+export function checkRequest(value: CallbackRequest, env: AppEnv['Bindings']): void {
+  if (value.expiresAt !== undefined && Date.parse(value.expiresAt) <= Date.now()) {
+    throw new HttpProblem(400, 'validation_failed', 'expiresAt is in the past', 'expiresAt');
+  }
+  assertCallbackUrl(value.statusCallbackUrl, env, 'statusCallbackUrl');
+}
+
+export function created(c: Context<AppEnv>, result: CreateResult): Response {
+  switch (result.kind) {
+    case 'created':
+      return c.json(result.job, 202);
+    case 'existing':
+      return c.json(result.job, 200);
+    case 'idempotency-conflict':
+      throw new HttpProblem(409, 'idempotency_conflict', 'this webhook-id was used with a different body', 'webhook-id');
+    case 'destination-not-allowed':
+      throw new HttpProblem(422, 'destination_not_allowed', "the customer number is not allowed by this PBX's destination rules", 'customer');
+    case 'no-pbx':
+      throw notFound('PBX');
+  }
+}

@@ -1,0 +1,41 @@
+// /v1/admin/pbxes/{pbx}/widgets: creating, listing and deleting website widget keys. Mounted under
+// /v1/admin, so the admin token guard of admin.ts runs first. The Turnstile secret goes in with the
+// configuration and never comes out again: every response shows the site key only.
+import { Hono } from 'hono';
+import { widgetConfig } from '../../shared/widget.js';
+import type { AppEnv } from '../env.js';
+import { readJson } from '../http/body.js';
+import { pbxStub } from '../http/pbx.js';
+import { notFound } from '../http/problem.js';
+
+const WIDGET_ID = /^wgt_[A-Za-z0-9_-]{16}$/;
+
+export const widgetAdminRoutes = new Hono<AppEnv>();
+
+widgetAdminRoutes.post('/', async (c) => {
+  const { stub } = pbxStub(c);
+  const { value } = await readJson(c, widgetConfig);
+  const widget = await stub.createWidget(value);
+  if (widget === null) throw notFound('PBX');
+  const scriptUrl = `${new URL(c.req.url).origin}/widget.js`;
+  return c.json({ ...widget, embed: `<script src="${scriptUrl}" data-key="${widget.key}" async></script>` }, 201);
+});
+
+widgetAdminRoutes.get('/', async (c) => {
+  const widgets = await pbxStub(c).stub.listWidgets();
+  if (widgets === null) throw notFound('PBX');
+  return c.json({ widgets });
+});
+
+widgetAdminRoutes.get('/:id', async (c) => {
+  const id = c.req.param('id');
+  const widget = WIDGET_ID.test(id) ? await pbxStub(c).stub.getWidget(id) : null;
+  if (widget === null) throw notFound('widget');
+  return c.json(widget);
+});
+
+widgetAdminRoutes.delete('/:id', async (c) => {
+  const id = c.req.param('id');
+  if (!WIDGET_ID.test(id) || !(await pbxStub(c).stub.deleteWidget(id))) throw notFound('widget');
+  return c.body(null, 204);
+});
