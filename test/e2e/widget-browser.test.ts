@@ -64,7 +64,7 @@ beforeAll(async () => {
   expect(res.status).toBe(201);
   widgetKey = ((await res.json()) as { key: string }).key;
   profileDir = mkdtempSync(join(tmpdir(), 'perezvon-chromium-'));
-  browser = await chromium.launchPersistentContext(profileDir, { executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
+  browser = await chromium.launchPersistentContext(profileDir, { executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
 }, 90_000);
 
 afterAll(async () => {
