@@ -1,6 +1,7 @@
 // The fidelity judge: every capture in shared/ami-transcripts is replayed against the simulator and
 // must produce the same messages, field names, field order and values (modulo the README's
 // run-dependent values; order compared per channel/stream, see replay/normalise.ts).
+import { CAPTURES_DIR } from '../support/captures-dir.js';
 import { readdirSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
@@ -9,7 +10,7 @@ import type { AmiSimulator } from './index';
 import { replay, type ReplayOptions } from './replay/run';
 import type { Token } from './replay/wire-lines';
 
-const DIR = '/work/shared/ami-transcripts';
+const DIR = CAPTURES_DIR;
 
 const firstToken = (pred: (text: string[]) => boolean) => (tokens: Token[]) =>
   tokens.findIndex((t) => t.kind === 'msg' && pred(t.lines.map((l) => l.text)));

@@ -1,19 +1,19 @@
 // The durable queue of one PBX: a SQLite-backed Durable Object that stores the PBX's settings,
 // credentials (hashes only), jobs and attempts, and holds the relay's WebSocket. It routes platform
-// entry points (RPC, fetch, webSocket*, alarm) to the store and the dispatcher and keeps no logic
-// of its own beyond authorisation and admission. Every write happens before the RPC returns, so a
-// 2xx from the Worker means the job is on disk.
+// entry points (RPC, fetch, webSocket*, alarm) to the desks that hold the logic (job-desk,
+// dispatcher, conference-desk, widget-intake, callers) and keeps the one alarm. Every write happens
+// before the RPC returns, so a 2xx from the Worker means the job is on disk.
 import { DurableObject } from 'cloudflare:workers';
-import { FINAL_STATUSES, jobListQuery, type CallbackRequest, type JobView } from '../../shared/jobs.js';
-import { isDestinationAllowed, pbxSettings, type PbxSettings } from '../../shared/pbx.js';
-import { PROTOCOL_VERSION, RELAY_SUBPROTOCOL, relayFrame, type RelayFrame } from '../../shared/relay-protocol.js';
+import type { CallbackRequest, JobView, jobListQuery } from '../../shared/jobs.js';
+import { pbxSettings, type PbxSettings } from '../../shared/pbx.js';
+import { PROTOCOL_VERSION, RELAY_SUBPROTOCOL, type RelayFrame } from '../../shared/relay-protocol.js';
 import type { ConferenceGroupInput, ConferenceGroupView, ConferenceRequest, ConferenceView, ExternalParticipantInput } from '../../shared/conferences.js';
 import type { WidgetConfig, WidgetState, WidgetView } from '../../shared/widget.js';
 import type { Bitrix24Config, BitrixCallStart } from '../../shared/bitrix24.js';
 import type { MissedCallPolicy, MissedCallReport, MissedCallView } from '../../shared/missed-calls.js';
 import type { DeliveryView, SecretPurpose, StatusCallbackSettings, WebhookSecretView } from '../../shared/webhooks.js';
 import type { z } from 'zod';
-import { bearer, newId, sha256Hex } from '../auth/tokens.js';
+import { newId } from '../auth/tokens.js';
 import { isPrivateAllowed } from '../webhooks/callback-url.js';
 import type { SignedMessage } from '../webhooks/standard-webhooks.js';
 import { Callers } from './callers.js';
@@ -22,8 +22,9 @@ import { ConferenceDesk, type ConferenceResult, type GroupResult, type RuleResul
 import { ConferenceStore } from './conference-store.js';
 import { Dispatcher } from './dispatcher.js';
 import { JobStore } from './job-store.js';
-import { jobView } from './job-view.js';
+import { JobDesk, type CancelResult, type CreateResult } from './job-desk.js';
 import { migrate } from './migrations.js';
+import { isReport, parseFrame, refuseUpgrade } from './relay-endpoint.js';
 import { RelaySessions } from './relay-sessions.js';
 import { WidgetIntake, widgetView, type WidgetCallbackInput, type WidgetCallbackResult } from './widget-intake.js';
 import { WidgetStore } from './widget-store.js';
@@ -31,13 +32,7 @@ import type { BitrixResult } from './bitrix24-desk.js';
 import type { HookCheck } from './hook-desk.js';
 import type { MissedCallOutcome } from './missed-call-desk.js';
 
-export type CreateResult =
-  | { kind: 'created' | 'existing'; job: JobView }
-  | { kind: 'idempotency-conflict' }
-  | { kind: 'destination-not-allowed' }
-  | { kind: 'no-pbx' };
-
-export type CancelResult = { kind: 'cancelled' | 'cancelling'; job: JobView } | { kind: 'not-found' } | { kind: 'not-cancellable'; job: JobView };
+export type { CancelResult, CreateResult } from './job-desk.js';
 
 export interface PbxStatus {
   pbx: string;
@@ -51,6 +46,7 @@ export class PbxQueue extends DurableObject<Bindings> {
   private readonly sessions: RelaySessions;
   private readonly dispatcher: Dispatcher;
   private readonly conferences: ConferenceDesk;
+  private readonly jobs: JobDesk;
   private cachedSettings: PbxSettings | undefined;
 
   constructor(ctx: DurableObjectState, env: Bindings) {
@@ -59,6 +55,7 @@ export class PbxQueue extends DurableObject<Bindings> {
     this.store = new JobStore(ctx.storage.sql);
     this.sessions = new RelaySessions(ctx, this.store);
     this.dispatcher = new Dispatcher(this.store, this.sessions, () => this.settings());
+    this.jobs = new JobDesk(this.store, this.dispatcher, () => this.settings(), (sessionId, frame) => this.tellHolder(sessionId, frame));
     this.conferences = new ConferenceDesk(new ConferenceStore(ctx.storage.sql), this.sessions, () => this.settings(), () => this.store.getMeta('pbx') ?? '');
   }
 
@@ -98,69 +95,26 @@ export class PbxQueue extends DurableObject<Bindings> {
   // ── jobs ─────────────────────────────────────────────────────────────────────────────────────
 
   async createCallback(request: CallbackRequest, idempotencyKey: string | null, requestHash: string): Promise<CreateResult> {
-    const settings = this.settings();
-    const pbx = this.store.getMeta('pbx');
-    if (settings === undefined || pbx === undefined) return { kind: 'no-pbx' };
-    if (idempotencyKey !== null) {
-      const existing = this.store.jobByIdempotencyKey(idempotencyKey);
-      if (existing !== undefined) {
-        return existing.request_hash === requestHash
-          ? { kind: 'existing', job: jobView(pbx, existing, this.store.attemptsOf(existing.id)) }
-          : { kind: 'idempotency-conflict' };
-      }
-    }
-    if (!isDestinationAllowed(settings.destinations, request.customer)) return { kind: 'destination-not-allowed' };
     const now = Date.now();
-    const notBefore = request.notBefore === undefined ? null : Date.parse(request.notBefore);
-    const expiresAt = request.expiresAt === undefined ? now + settings.jobTtlSec * 1000 : Date.parse(request.expiresAt);
-    const id = newId('job_');
-    this.store.insertJob({
-      id, type: 'callback', status: 'queued', request: JSON.stringify(request), idempotency_key: idempotencyKey,
-      request_hash: requestHash, requested_at: now, not_before: notBefore, run_at: Math.max(now, notBefore ?? now),
-      expires_at: expiresAt, max_attempts: (request.retry ?? settings.retry).maxAttempts, updated_at: now,
-    });
-    this.store.addEvent(id, null, 'queued', undefined, now);
+    const result = this.jobs.admit(request, idempotencyKey, requestHash, now);
+    if (result.kind !== 'created') return result;
     this.dispatcher.pump(now);
     await this.schedule();
-    const job = this.view(id);
-    return job === undefined ? { kind: 'no-pbx' } : { kind: 'created', job };
+    return { kind: 'created', job: this.jobs.view(result.job.id) ?? result.job };
   }
 
   async getJob(id: string): Promise<JobView | null> {
-    return this.view(id) ?? null;
+    return this.jobs.view(id) ?? null;
   }
 
   async listJobs(query: z.output<typeof jobListQuery>): Promise<{ jobs: JobView[]; nextCursor: string | null }> {
-    const pbx = this.store.getMeta('pbx') ?? '';
-    const rows = this.store.listJobs(query.status, query.limit, Number(query.cursor ?? '0'));
-    const last = rows[rows.length - 1];
-    return {
-      jobs: rows.map((r) => jobView(pbx, r, this.store.attemptsOf(r.id))),
-      nextCursor: rows.length === query.limit && last !== undefined ? String(last.seq) : null,
-    };
+    return this.jobs.list(query);
   }
 
   async cancelJob(id: string): Promise<CancelResult> {
-    const job = this.store.job(id);
-    if (job === undefined) return { kind: 'not-found' };
-    const now = Date.now();
-    const attempt = this.store.openAttemptOf(id);
-    if (FINAL_STATUSES.has(job.status) || attempt?.status === 'answered') return { kind: 'not-cancellable', job: this.mustView(id) };
-    if (attempt === undefined || attempt.status === 'offered') {
-      if (attempt !== undefined) {
-        this.dispatcher.abandon(attempt, 'cancelled before it was accepted', now, now);
-        this.tellHolder(attempt.session_id, { type: 'job.cancel', attemptId: attempt.id, fence: attempt.fence });
-      }
-      this.store.setJobStatus(id, 'cancelled', now, 'cancelled by request');
-      this.store.addEvent(id, null, 'cancelled', undefined, now);
-      await this.schedule();
-      return { kind: 'cancelled', job: this.mustView(id) };
-    }
-    // Started: only the relay can stop it (hang up the ringing call); the result will say `cancelled`.
-    this.store.requestCancel(attempt.id);
-    this.store.addEvent(id, attempt.id, 'cancel-requested', undefined, now);
-    this.tellHolder(attempt.session_id, { type: 'job.cancel', attemptId: attempt.id, fence: attempt.fence });
-    return { kind: 'cancelling', job: this.mustView(id) };
+    const result = this.jobs.cancel(id, Date.now());
+    if (result.kind === 'cancelled') await this.schedule();
+    return result;
   }
 
   async status(): Promise<PbxStatus> {
@@ -286,7 +240,7 @@ export class PbxQueue extends DurableObject<Bindings> {
 
   private get callers(): Callers {
     this.callerDesk ??= new Callers({
-      sql: this.ctx.storage.sql, jobs: this.store, settings: () => this.settings(), view: (id) => this.view(id),
+      sql: this.ctx.storage.sql, jobs: this.store, settings: () => this.settings(), view: (id) => this.jobs.view(id),
       allowPrivate: () => isPrivateAllowed(this.env),
       create: (request, key, hash) => this.createCallback(request, key, hash),
       cancel: async (id) => void (await this.cancelJob(id)),
@@ -372,16 +326,8 @@ export class PbxQueue extends DurableObject<Bindings> {
   // ── relay link ───────────────────────────────────────────────────────────────────────────────
 
   override async fetch(request: Request): Promise<Response> {
-    if (request.headers.get('upgrade')?.toLowerCase() !== 'websocket') return new Response('expected a WebSocket', { status: 426 });
-    const token = bearer(request.headers.get('authorization') ?? undefined);
-    const expected = this.store.getMeta('relay_token_hash');
-    if (token === undefined || expected === undefined || (await sha256Hex(token)) !== expected) {
-      return Response.json({ status: 401, code: 'unauthorized', message: 'invalid relay token', field: 'authorization' }, { status: 401 });
-    }
-    const protocols = (request.headers.get('sec-websocket-protocol') ?? '').split(',').map((s) => s.trim());
-    if (!protocols.includes(RELAY_SUBPROTOCOL)) {
-      return Response.json({ status: 400, code: 'validation_failed', message: `relay protocol ${RELAY_SUBPROTOCOL} required`, field: 'sec-websocket-protocol' }, { status: 400 });
-    }
+    const refused = await refuseUpgrade(request, this.store.getMeta('relay_token_hash'));
+    if (refused !== null) return refused;
     const [client, server] = Object.values(new WebSocketPair()) as [WebSocket, WebSocket];
     const now = Date.now();
     const sessionId = newId('ses_');
@@ -392,21 +338,16 @@ export class PbxQueue extends DurableObject<Bindings> {
   }
 
   override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(typeof message === 'string' ? message : new TextDecoder().decode(message));
-    } catch {
-      parsed = undefined;
-    }
-    const frame = relayFrame.safeParse(parsed);
-    if (!frame.success) {
-      this.sessions.send(ws, { type: 'error', code: 'bad_frame', message: frame.error.issues[0]?.message ?? 'invalid frame' });
+    const parsed = parseFrame(message);
+    if (!parsed.ok) {
+      this.sessions.send(ws, { type: 'error', code: 'bad_frame', message: parsed.message });
       return;
     }
+    const frame = { data: parsed.frame };
     const now = Date.now();
     // A displaced session may only report on attempts it holds (the dispatcher checks the holder and
     // fence of each); it is never offered anything, and its hello cannot take the PBX back.
-    if (!this.sessions.isActive(ws) && frame.data.type !== 'attempt.result' && frame.data.type !== 'attempt.progress') {
+    if (!this.sessions.isActive(ws) && !isReport(frame.data)) {
       if (frame.data.type !== 'heartbeat') this.sessions.send(ws, { type: 'superseded' });
       return;
     }
@@ -467,18 +408,6 @@ export class PbxQueue extends DurableObject<Bindings> {
       if (raw !== undefined) this.cachedSettings = pbxSettings.parse(JSON.parse(raw));
     }
     return this.cachedSettings;
-  }
-
-  private view(id: string): JobView | undefined {
-    const job = this.store.job(id);
-    const pbx = this.store.getMeta('pbx');
-    return job === undefined || pbx === undefined ? undefined : jobView(pbx, job, this.store.attemptsOf(job.id));
-  }
-
-  private mustView(id: string): JobView {
-    const v = this.view(id);
-    if (v === undefined) throw new Error(`job ${id} vanished`);
-    return v;
   }
 }
 

@@ -3,11 +3,12 @@
 // Invariant: the captures are read as they are; nothing here edits or normalises them.
 
 import { existsSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { AmiParser } from '../../../relay/ami/wire.js';
 import type { AmiMessage } from '../../../relay/ami/wire.js';
 
-export const CAPTURES_DIR = fileURLToPath(new URL('../../../../shared/ami-transcripts/', import.meta.url));
+import { CAPTURES_DIR } from '../../support/captures-dir.js';
+
+export { CAPTURES_DIR };
 export const capturesAvailable = existsSync(CAPTURES_DIR);
 
 interface Line {
