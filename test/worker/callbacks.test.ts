@@ -102,5 +102,8 @@ describe('admin API', () => {
     const doc = (await res.json()) as { paths: Record<string, { post?: { requestBody?: { content: Record<string, { schema: { required?: string[] } }> } } }> };
     const schema = doc.paths['/v1/pbxes/{pbx}/callbacks']?.post?.requestBody?.content['application/json']?.schema;
     expect(schema?.required).toEqual(expect.arrayContaining(['customer', 'operator']));
+    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining([
+      '/v1/pbxes/{pbx}/jobs/{id}', '/v1/pbxes/{pbx}/conferences', '/v1/widget/{key}/callbacks', '/v1/pbxes/{pbx}/hooks/generic', '/v1/admin/pbxes/{pbx}/widgets',
+    ]));
   });
 });

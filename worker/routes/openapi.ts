@@ -4,6 +4,9 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import { conferenceGroupInput, conferenceGroupView, conferenceRequest, externalParticipantInput, redialRequest } from '../../shared/conferences.js';
 import { callbackRequest, jobListQuery, jobView } from '../../shared/jobs.js';
+import { missedCallPolicy, missedCallReport } from '../../shared/missed-calls.js';
+import { statusCallbackSettings, statusEvent, webhookSecretRequest } from '../../shared/webhooks.js';
+import { widgetCallbackRequest, widgetConfig } from '../../shared/widget.js';
 import type { AppEnv } from '../env.js';
 import { createApiKeyRequest, createPbxRequest } from './admin.js';
 
@@ -66,6 +69,25 @@ export function openApiDocument(): unknown {
       '/v1/pbxes/{pbx}/rooms/{room}/external-participant': {
         put: { summary: "Set a room's permanent external participant", security: [{ apiKey: [] }], parameters: [pbxParam, { name: 'room', in: 'path', required: true, schema: { type: 'string' } }], requestBody: { required: true, ...json(externalParticipantInput, 'input') }, responses: { '200': { description: 'the rule' }, ...problems(400, 401, 422) } },
       },
+      '/v1/widget/{key}/callbacks': {
+        post: { summary: 'Website button: ask for a callback (CORS to the widget origins; Turnstile when configured; rate-limited)', parameters: [{ name: 'key', in: 'path', required: true, schema: { type: 'string' } }], requestBody: { required: true, ...json(widgetCallbackRequest, 'input') }, responses: { '202': { description: '{ token, state, duplicate, scheduledFor }' }, '200': { description: 'the pending callback of the same number' }, ...problems(400, 403, 422, 429, 503) } },
+      },
+      '/v1/widget/status/{token}': {
+        get: { summary: "A widget callback's coarse state, nothing else", parameters: [{ name: 'token', in: 'path', required: true, schema: { type: 'string' } }], responses: { '200': { description: '{ state: queued | calling | connected | failed | cancelled }' }, ...problems(404) } },
+      },
+      '/v1/pbxes/{pbx}/hooks/generic': {
+        post: { summary: 'CRM webhook (Standard Webhooks signature): call this customer from this operator', parameters: [pbxParam, ...['webhook-id', 'webhook-timestamp', 'webhook-signature'].map((name) => ({ name, in: 'header', required: true, schema: { type: 'string' } }))], requestBody: { required: true, ...json(callbackRequest, 'input') }, responses: { '202': { description: 'queued', ...json(jobView) }, ...problems(400, 401, 422) } },
+      },
+      '/v1/pbxes/{pbx}/events/missed-call': {
+        post: { summary: 'Report a missed call (API key or signature)', security: [{ apiKey: [] }], parameters: [pbxParam], requestBody: { required: true, ...json(missedCallReport, 'input') }, responses: { '202': { description: 'merged into the pending callback of that number, or a new one' }, ...problems(400, 401) } },
+      },
+      '/v1/pbxes/{pbx}/jobs/{id}/deliveries': {
+        get: { summary: "Status-callback deliveries of a job and their attempts (each event body as in the schema below)", security: [{ apiKey: [] }], parameters: [pbxParam, { name: 'id', in: 'path', required: true, schema: { type: 'string' } }], responses: { '200': { description: 'deliveries', ...json(z.object({ event: statusEvent })) }, ...problems(401, 404) } },
+      },
+      '/v1/admin/pbxes/{pbx}/widgets': { post: { summary: 'Create a widget key bound to origins, a PBX target and policies', security: [{ admin: [] }], parameters: [pbxParam], requestBody: { required: true, ...json(widgetConfig, 'input') }, responses: { '201': { description: 'the key and a ready-to-paste embed' }, ...problems(400, 401, 404) } } },
+      '/v1/admin/pbxes/{pbx}/webhook-secrets': { post: { summary: 'Create an inbound or outbound webhook secret (shown once)', security: [{ admin: [] }], parameters: [pbxParam], requestBody: { required: true, ...json(webhookSecretRequest, 'input') }, responses: { '201': { description: 'the whsec_ secret' }, ...problems(400, 401, 404, 409) } } },
+      '/v1/admin/pbxes/{pbx}/status-callbacks': { put: { summary: 'Default status-callback URL and retry backoff of the PBX', security: [{ admin: [] }], parameters: [pbxParam], requestBody: { required: true, ...json(statusCallbackSettings, 'input') }, responses: { '200': { description: 'saved' }, ...problems(400, 401, 422) } } },
+      '/v1/admin/pbxes/{pbx}/missed-calls/policy': { put: { summary: 'Missed-call callback policy', security: [{ admin: [] }], parameters: [pbxParam], requestBody: { required: true, ...json(missedCallPolicy, 'input') }, responses: { '200': { description: 'saved' }, ...problems(400, 401) } } },
       '/v1/admin/pbxes': {
         post: { summary: 'Create a PBX; returns its relay token once', security: [{ admin: [] }], requestBody: { required: true, ...json(createPbxRequest, 'input') }, responses: { '201': { description: 'created' }, ...problems(400, 401, 409) } },
       },
