@@ -87,6 +87,20 @@ export class HookStore {
     );
   }
 
+  /**
+   * Whether a job could have anything to deliver: its own statusCallbackUrl or Bitrix24 metadata.
+   * Read straight from the stored JSON so the outbox skips building views for jobs nobody watches.
+   */
+  jobWantsDeliveries(jobId: string): boolean {
+    const row = this.sql
+      .exec<{ url: string | null; source: string | null }>(
+        "SELECT json_extract(request, '$.statusCallbackUrl') AS url, json_extract(request, '$.metadata.source') AS source FROM jobs WHERE id = ?",
+        jobId,
+      )
+      .toArray()[0];
+    return row !== undefined && (row.url !== null || row.source === 'bitrix24');
+  }
+
   lastJobEventSeq(): number {
     return this.one<{ n: number | null }>('SELECT MAX(seq) AS n FROM job_events')?.n ?? 0;
   }

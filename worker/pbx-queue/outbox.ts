@@ -44,7 +44,10 @@ export class Outbox {
 
   /** Enqueues a delivery for every new reportable job event; returns how many were enqueued. */
   collect(now: number): number {
-    let cursor = Number(this.d.store.setting('outbox_cursor') ?? '0');
+    const start = Number(this.d.store.setting('outbox_cursor') ?? '0');
+    // Nothing new since the last scan (the common case on every entry point): no reads, no write.
+    if (this.d.store.lastJobEventSeq() <= start) return 0;
+    let cursor = start;
     let enqueued = 0;
     const defaultUrl = this.settings().url;
     for (;;) {
@@ -60,6 +63,7 @@ export class Outbox {
   }
 
   private enqueue(e: JobEventRow, defaultUrl: string | null, now: number): boolean {
+    if (defaultUrl === null && !this.d.store.jobWantsDeliveries(e.job_id)) return false;
     const job = this.d.view(e.job_id);
     if (job === undefined) return false;
     const type = eventType(e, job);
