@@ -4,9 +4,9 @@ import { Hono } from 'hono';
 import { callbackRequest } from '../../shared/jobs.js';
 import type { AppEnv } from '../env.js';
 import { readJson } from '../http/body.js';
+import { admissionResponse, checkCallbackRequest } from '../http/callback-admission.js';
 import { canonicalHash, requireApiKey } from '../http/pbx.js';
-import { HttpProblem, notFound } from '../http/problem.js';
-import { assertCallbackUrl } from '../webhooks/signed-request.js';
+import { HttpProblem } from '../http/problem.js';
 
 const IDEMPOTENCY_KEY = /^[A-Za-z0-9_.:-]{1,100}$/;
 
@@ -19,21 +19,6 @@ callbackRoutes.post('/', async (c) => {
     throw new HttpProblem(400, 'validation_failed', 'Idempotency-Key must be 1–100 letters, digits or _.:-', 'idempotency-key');
   }
   const { value } = await readJson(c, callbackRequest);
-  if (value.expiresAt !== undefined && Date.parse(value.expiresAt) <= Date.now()) {
-    throw new HttpProblem(400, 'validation_failed', 'expiresAt is in the past', 'expiresAt');
-  }
-  assertCallbackUrl(value.statusCallbackUrl, c.env, 'statusCallbackUrl');
-  const result = await stub.createCallback(value, key, await canonicalHash(value));
-  switch (result.kind) {
-    case 'created':
-      return c.json(result.job, 202);
-    case 'existing':
-      return c.json(result.job, 200);
-    case 'idempotency-conflict':
-      throw new HttpProblem(409, 'idempotency_conflict', 'this Idempotency-Key was used with a different body', 'idempotency-key');
-    case 'destination-not-allowed':
-      throw new HttpProblem(422, 'destination_not_allowed', "the customer number is not allowed by this PBX's destination rules", 'customer');
-    case 'no-pbx':
-      throw notFound('PBX');
-  }
+  checkCallbackRequest(value, c.env);
+  return admissionResponse(c, await stub.createCallback(value, key, await canonicalHash(value)), 'idempotency-key');
 });

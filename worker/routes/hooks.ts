@@ -2,17 +2,17 @@
 // (`POST /hooks/generic`, Standard Webhooks; `POST /hooks/bitrix24`, application token), missed-call
 // reports (`POST /events/missed-call`, API key or signature), `GET /missed-calls` and a job's status
 // callback deliveries (`GET /jobs/{id}/deliveries`). A webhook's id is its idempotency key.
-import { Hono, type Context } from 'hono';
+import { Hono } from 'hono';
 import { z } from 'zod';
-import { callbackRequest, type CallbackRequest } from '../../shared/jobs.js';
+import { callbackRequest } from '../../shared/jobs.js';
 import { missedCallReport } from '../../shared/missed-calls.js';
 import type { AppEnv } from '../env.js';
 import { parseOrThrow } from '../http/body.js';
+import { admissionResponse, checkCallbackRequest } from '../http/callback-admission.js';
 import { canonicalHash, pbxStub, requireApiKey } from '../http/pbx.js';
-import { HttpProblem, notFound } from '../http/problem.js';
-import type { CreateResult } from '../pbx-queue/pbx-queue.js';
+import { notFound } from '../http/problem.js';
 import { bitrixHook } from '../webhooks/bitrix24.js';
-import { assertCallbackUrl, parseJsonText, readRawBody, requireSignature } from '../webhooks/signed-request.js';
+import { parseJsonText, readRawBody, requireSignature } from '../webhooks/signed-request.js';
 
 const JSON_TYPE = /^application\/json\b/i;
 const JOB_ID = /^job_[A-Za-z0-9_-]{16}$/;
@@ -27,8 +27,8 @@ hookRoutes.post('/hooks/:source', async (c) => {
   const raw = await readRawBody(c, JSON_TYPE, 'application/json');
   const id = await requireSignature(c, stub, 'generic', raw);
   const value = parseOrThrow(callbackRequest, parseJsonText(raw));
-  checkRequest(value, c.env);
-  return created(c, await stub.createCallback(value, `webhook:${id}`, await canonicalHash(value)));
+  checkCallbackRequest(value, c.env);
+  return admissionResponse(c, await stub.createCallback(value, `webhook:${id}`, await canonicalHash(value)), 'webhook-id');
 });
 
 hookRoutes.post('/events/missed-call', async (c) => {
@@ -58,25 +58,3 @@ hookRoutes.get('/jobs/:id/deliveries', async (c) => {
   return c.json({ deliveries });
 });
 
-/** The checks POST /callbacks makes beyond the schema, for requests arriving by webhook. */
-export function checkRequest(value: CallbackRequest, env: AppEnv['Bindings']): void {
-  if (value.expiresAt !== undefined && Date.parse(value.expiresAt) <= Date.now()) {
-    throw new HttpProblem(400, 'validation_failed', 'expiresAt is in the past', 'expiresAt');
-  }
-  assertCallbackUrl(value.statusCallbackUrl, env, 'statusCallbackUrl');
-}
-
-export function created(c: Context<AppEnv>, result: CreateResult): Response {
-  switch (result.kind) {
-    case 'created':
-      return c.json(result.job, 202);
-    case 'existing':
-      return c.json(result.job, 200);
-    case 'idempotency-conflict':
-      throw new HttpProblem(409, 'idempotency_conflict', 'this webhook-id was used with a different body', 'webhook-id');
-    case 'destination-not-allowed':
-      throw new HttpProblem(422, 'destination_not_allowed', "the customer number is not allowed by this PBX's destination rules", 'customer');
-    case 'no-pbx':
-      throw notFound('PBX');
-  }
-}

@@ -1,0 +1,31 @@
+// What every way of asking for a callback (POST /callbacks, a signed CRM webhook) checks beyond the
+// schema, and how the queue's answer becomes a response. One place, so the two cannot drift apart.
+import type { Context } from 'hono';
+import type { CallbackRequest } from '../../shared/jobs.js';
+import type { AppEnv } from '../env.js';
+import type { CreateResult } from '../pbx-queue/job-desk.js';
+import { assertCallbackUrl } from '../webhooks/signed-request.js';
+import { HttpProblem, notFound } from './problem.js';
+
+export function checkCallbackRequest(value: CallbackRequest, env: AppEnv['Bindings']): void {
+  if (value.expiresAt !== undefined && Date.parse(value.expiresAt) <= Date.now()) {
+    throw new HttpProblem(400, 'validation_failed', 'expiresAt is in the past', 'expiresAt');
+  }
+  assertCallbackUrl(value.statusCallbackUrl, env, 'statusCallbackUrl');
+}
+
+/** 202 for a new job, 200 for the job of an earlier request with the same key; problems otherwise. */
+export function admissionResponse(c: Context<AppEnv>, result: CreateResult, keyField: 'idempotency-key' | 'webhook-id'): Response {
+  switch (result.kind) {
+    case 'created':
+      return c.json(result.job, 202);
+    case 'existing':
+      return c.json(result.job, 200);
+    case 'idempotency-conflict':
+      throw new HttpProblem(409, 'idempotency_conflict', `this ${keyField === 'webhook-id' ? 'webhook-id' : 'Idempotency-Key'} was used with a different body`, keyField);
+    case 'destination-not-allowed':
+      throw new HttpProblem(422, 'destination_not_allowed', "the customer number is not allowed by this PBX's destination rules", 'customer');
+    case 'no-pbx':
+      throw notFound('PBX');
+  }
+}
