@@ -89,6 +89,8 @@ export const queueFrame = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('job.start'), ...attemptRef }),
   z.strictObject({ type: z.literal('job.cancel'), ...attemptRef }),
   z.strictObject({ type: z.literal('result.ack'), ...attemptRef }),
+  /** Sent after each heartbeat is handled: every frame the session sent before it has been handled too. */
+  z.strictObject({ type: z.literal('heartbeat.ack') }),
   /** Another relay session took the dispatch right; this one must stop dialling and close. */
   z.strictObject({ type: z.literal('superseded') }),
   z.strictObject({ type: z.literal('error'), code: z.string(), message: z.string() }),

@@ -7,16 +7,18 @@ import type { Logger } from 'pino';
 import { z } from 'zod';
 import { groupCode, roomName, type RoomRule } from '../../shared/conferences.js';
 import { extension } from '../../shared/dial.js';
-import type { QueueFrame, RelayFrame } from '../../shared/relay-protocol.js';
+import type { QueueFrame } from '../../shared/relay-protocol.js';
 import type { AmiConnection } from '../ami/connection.js';
 import { header, type AmiMessage } from '../ami/wire.js';
 import { ConferenceAssembler } from '../jobs/conference-assembly.js';
+import type { ReportFrame } from '../link/report-buffer.js';
 import { ExternalParticipant } from './external-participant.js';
 import { LegRegistry, RoomWatch, type RoomChange } from './room-watch.js';
 
 /** What the module needs of the Worker link (WorkerLink, or a stand-in in tests). */
 export interface ConferenceLink {
-  send(frame: RelayFrame): boolean;
+  /** Delivered at least once, across reconnects (WorkerLink keeps it until acknowledged). */
+  report(frame: ReportFrame): void;
   on(event: 'frame', listener: (frame: QueueFrame) => void): unknown;
   off(event: 'frame', listener: (frame: QueueFrame) => void): unknown;
 }
@@ -40,7 +42,7 @@ export class ConferenceModule {
     private readonly logger: Logger,
   ) {
     this.watch = new RoomWatch(ami, this.registry, logger);
-    this.assembler = new ConferenceAssembler(ami, this.registry, (f) => this.link.send(f), logger);
+    this.assembler = new ConferenceAssembler(ami, this.registry, (f) => this.link.report(f), logger);
     this.watch.on('change', this.onChange);
     link.on('frame', this.onFrame);
     ami.on('event', this.onEvent);
@@ -86,7 +88,7 @@ export class ConferenceModule {
   private changed(change: RoomChange): void {
     this.rules.get(change.room)?.onChange(change);
     const participants = this.watch.participants(change.room).map(({ uniqueid, channel, callerIdNum, leg, memberId }) => ({ uniqueid, channel, callerIdNum, leg, memberId }));
-    if (roomName.safeParse(change.room).success) this.link.send({ type: 'room.participants', room: change.room, participants, at: change.at });
+    if (roomName.safeParse(change.room).success) this.link.report({ type: 'room.participants', room: change.room, participants, at: change.at });
   }
 
   /** One room at a time: a PBX with many rules is not flooded with ConfbridgeList actions after a login. */
@@ -111,6 +113,6 @@ export class ConferenceModule {
       return;
     }
     this.logger.info({ group: parsed.data.group }, 'service code dialled: asking the queue to assemble the group');
-    this.link.send({ type: 'conference.requested', ...parsed.data, at: Date.now() });
+    this.link.report({ type: 'conference.requested', ...parsed.data, at: Date.now() });
   }
 }

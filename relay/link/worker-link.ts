@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import WebSocket from 'ws';
 import { queueFrame, relayFrame, RELAY_SUBPROTOCOL, type QueueFrame, type RelayFrame } from '../../shared/relay-protocol.js';
 import { backoffDelay, DEFAULT_BACKOFF } from '../ami/backoff.js';
+import { ReportBuffer, type ReportFrame } from './report-buffer.js';
 
 export interface WorkerLinkOptions {
   url: string;
@@ -17,6 +18,8 @@ export interface WorkerLinkOptions {
   hello: () => Extract<RelayFrame, { type: 'hello' }>;
   heartbeat: () => Extract<RelayFrame, { type: 'heartbeat' }>;
   heartbeatMs?: number;
+  /** Reports kept for resending until acknowledged (default 1000). */
+  reportLimit?: number;
 }
 
 export type LinkState = 'connecting' | 'open' | 'down';
@@ -33,9 +36,16 @@ export class WorkerLink extends EventEmitter<LinkEvents> {
   private timer: NodeJS.Timeout | undefined;
   private heartbeat: NodeJS.Timeout | undefined;
   private current: LinkState = 'down';
+  private readonly reports: ReportBuffer;
 
   constructor(private readonly options: WorkerLinkOptions) {
     super();
+    this.reports = new ReportBuffer(options.reportLimit);
+  }
+
+  /** Reports kept until the Worker acknowledges them (sent now if the link is open, else after the next hello). */
+  get unsettledReports(): number {
+    return this.reports.size;
   }
 
   get state(): LinkState {
@@ -52,7 +62,15 @@ export class WorkerLink extends EventEmitter<LinkEvents> {
     const socket = this.socket;
     if (socket === undefined || socket.readyState !== WebSocket.OPEN || this.current !== 'open') return false;
     socket.send(JSON.stringify(relayFrame.parse(frame)));
+    if (frame.type === 'heartbeat') this.reports.heartbeatSent();
     return true;
+  }
+
+  /** Sends a report the Worker must hear: kept, and sent again after a reconnect until acknowledged. */
+  report(frame: ReportFrame): void {
+    const dropped = this.reports.add(frame);
+    if (dropped !== undefined) this.options.logger.error({ type: dropped.type }, 'too many reports waiting for the Worker; dropped the oldest');
+    this.send(frame);
   }
 
   async stop(): Promise<void> {
@@ -110,10 +128,16 @@ export class WorkerLink extends EventEmitter<LinkEvents> {
       // Another relay holds this PBX now. Reconnecting would take it back and the two would flap.
       this.stopped = true;
     }
+    if (frame.type === 'heartbeat.ack') this.reports.acknowledged();
     if (frame.type === 'welcome') {
       this.failures = 0;
       this.setState('open');
       this.send(this.options.hello());
+      const owed = this.reports.resend();
+      if (owed.length > 0) this.options.logger.info({ reports: owed.length }, 'sending reports the Worker has not acknowledged');
+      for (const report of owed) this.send(report);
+      // At once, so what was just resent is settled without waiting a whole heartbeat interval.
+      if (owed.length > 0) this.send(this.options.heartbeat());
       clearInterval(this.heartbeat);
       this.heartbeat = setInterval(() => this.send(this.options.heartbeat()), this.options.heartbeatMs ?? 15_000);
     }

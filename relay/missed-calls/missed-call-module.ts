@@ -1,6 +1,7 @@
 // Wires the missed-call detector to the relay: takes the watch list the Worker sends after every hello
 // (`missed-calls.watch`), feeds it every AMI event and sends what it detects (`missed-call`,
-// `call-connected`) up the Worker link. Built by start.ts next to the Relay.
+// `call-connected`) up the Worker link, which resends them after a reconnect until acknowledged.
+// Built by start.ts next to the Relay.
 // Invariant: nothing is watched until the Worker has sent a list (the policy lives in the Worker).
 import type { Logger } from 'pino';
 import type { QueueFrame } from '../../shared/relay-protocol.js';
@@ -21,7 +22,7 @@ export class MissedCallModule {
       // Numbers are personal data: only their last digits at info level.
       const number = frame.type === 'missed-call' ? frame.caller : frame.number;
       this.logger.info({ type: frame.type, number: `…${number.slice(-3)}`, uniqueid: frame.uniqueid }, 'reporting a call to the queue');
-      if (!this.link.send(frame)) this.logger.warn({ type: frame.type, uniqueid: frame.uniqueid }, 'the Worker link is down; this call is not reported');
+      this.link.report(frame);
     }
   };
 

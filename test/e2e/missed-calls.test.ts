@@ -96,6 +96,22 @@ describe('missed-call callback', () => {
     expect((await missedCalls(s))[0]).toMatchObject({ status: 'cancelled', reason: 'an operator called the customer' });
   });
 
+  it('reports a call missed while the Worker was unreachable once the link is back, and counts it once', async () => {
+    const s = await world({ delaySec: 60 });
+    const said = (text: string) => () => (s.relay?.output().includes(text) ? true : undefined);
+    await s.worker.restart(async () => {
+      await waitFor(said('worker link closed'), 'the relay to lose the Worker');
+      s.sim.dial(CUSTOMER, '102', 'from-trunk');
+      await waitFor(said('reporting a call to the queue'), 'the relay to detect the missed call', 10_000);
+    });
+    const missed = await waitFor(async () => (await missedCalls(s)).find((m) => m.number === CUSTOMER), 'the missed call after reconnect', 40_000, 100);
+    expect(missed).toMatchObject({ target: '102', count: 1, status: 'pending' });
+    // A heartbeat acknowledges the report; after that the relay holds nothing more to send.
+    await waitFor(said('sending reports the Worker has not acknowledged'), 'the relay to resend');
+    expect((await missedCalls(s)).map((m) => m.count)).toEqual([1]);
+    expect(await jobs(s)).toHaveLength(1);
+  }, 60_000);
+
   it('reports a caller who gave up waiting in a watched queue', async () => {
     const s = await world({ delaySec: 60 });
     const joined = new Promise<void>((resolve) => s.sim.onEvent((m) => headerOf(m.headers, 'Event') === 'QueueCallerJoin' && resolve()));

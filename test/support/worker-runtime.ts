@@ -12,8 +12,8 @@ export const TEST_ADMIN_TOKEN = 'e2e-admin-token-0123456789';
 export interface WorkerRuntime {
   /** e.g. http://127.0.0.1:40123 */
   readonly url: string;
-  /** Disposes workerd and starts it again on the same port over the same storage. */
-  restart(): Promise<void>;
+  /** Disposes workerd and starts it again on the same port over the same storage; `whileDown` runs in between. */
+  restart(whileDown?: () => Promise<void>): Promise<void>;
   dispose(): Promise<void>;
 }
 
@@ -55,8 +55,9 @@ export async function startWorker(options: { port?: number; bindings?: Record<st
   const port = Number(new URL(url).port);
   return {
     url,
-    async restart() {
+    async restart(whileDown) {
       await mf.dispose();
+      await whileDown?.();
       mf = make(port);
       await mf.ready;
     },

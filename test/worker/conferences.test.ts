@@ -3,53 +3,24 @@
 import { SELF } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import type { ConferenceGroupView, ConferenceView } from '../../shared/conferences.js';
-import { PROTOCOL_VERSION, RELAY_SUBPROTOCOL, type QueueFrame, type RelayFrame } from '../../shared/relay-protocol.js';
-import { createPbx, postJson } from './helpers.js';
+import type { RelayFrame } from '../../shared/relay-protocol.js';
+import { connectRelay, createPbx, DEFAULT_SETTINGS, postJson, type TestRelay } from './helpers.js';
 
 const GROUP = {
   name: 'Planning', code: '5', callerIdName: 'Planning',
   members: [{ name: 'Anna', extension: '101' }, { name: 'Boris', extension: '102' }, { name: 'Boss', extension: '104' }, { name: 'Field', number: '+79990000001' }],
 };
 
-class Relay {
-  readonly frames: QueueFrame[] = [];
-  constructor(readonly ws: WebSocket) {
-    ws.addEventListener('message', (e) => {
-      this.frames.push(JSON.parse(String(e.data)) as QueueFrame);
-    });
-  }
-  send(frame: RelayFrame): void {
-    this.ws.send(JSON.stringify(frame));
-  }
-  async next<T extends QueueFrame['type']>(type: T, timeoutMs = 3000): Promise<Extract<QueueFrame, { type: T }>> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const i = this.frames.findIndex((f) => f.type === type);
-      if (i >= 0) return this.frames.splice(i, 1)[0] as Extract<QueueFrame, { type: T }>;
-      if (Date.now() > deadline) throw new Error(`no ${type} frame within ${timeoutMs} ms; got ${this.frames.map((f) => f.type).join(',')}`);
-      await new Promise((r) => setTimeout(r, 20));
-    }
-  }
-}
-
-async function world() {
-  const w = await createPbx();
+async function world(settings = DEFAULT_SETTINGS) {
+  const w = await createPbx(settings);
   const base = `http://w/v1/pbxes/${w.pbx}`;
   const get = async <T>(path: string): Promise<T> => (await SELF.fetch(`${base}${path}`, { headers: w.auth })).json() as Promise<T>;
-  const relay = async (): Promise<Relay> => {
-    const res = await SELF.fetch(`${base}/relay`, { headers: { upgrade: 'websocket', authorization: `Bearer ${w.relayToken}`, 'sec-websocket-protocol': RELAY_SUBPROTOCOL } });
-    const ws = res.webSocket!;
-    ws.accept();
-    const r = new Relay(ws);
-    await r.next('welcome');
-    r.send({ type: 'hello', protocol: PROTOCOL_VERSION, relayId: 'relay-c', software: 'test', ami: 'ready', capacity: 4, inFlight: [] });
-    return r;
-  };
+  const relay = (): Promise<TestRelay> => connectRelay(w.pbx, w.relayToken);
   return { ...w, base, get, relay };
 }
 
-async function until<T>(probe: () => Promise<T | undefined>, what: string): Promise<T> {
-  const deadline = Date.now() + 3000;
+async function until<T>(probe: () => Promise<T | undefined>, what: string, timeoutMs = 3000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
   for (;;) {
     const v = await probe();
     if (v !== undefined) return v;
@@ -134,6 +105,33 @@ describe('conference assembly through the queue', () => {
     const again = await relay.next('conference.dial');
     expect(again.legs).toEqual([{ memberId: field!.memberId, attempt: 2, exten: '+79990000001', context: 'from-internal' }]);
   });
+
+  it('fails a member dial nobody reports within ring time plus the reconcile timeout, without dialling it again, and takes a late report of that dial', async () => {
+    const w = await world({ ...DEFAULT_SETTINGS, reconcileTimeoutSec: 2 });
+    const relay = await w.relay();
+    const res = await postJson(`${w.base}/conferences`, { members: [{ name: 'Anna', extension: '101' }, { name: 'Boris', extension: '102' }], room: '7002', ringTimeoutSec: 5 }, w.auth);
+    const conf = (await res.json()) as ConferenceView;
+    const dial = await relay.next('conference.dial');
+    const [anna, boris] = dial.legs;
+    relay.send({ type: 'conference.member', conferenceId: conf.id, memberId: anna!.memberId, attempt: 1, status: 'joined', cause: null, at: Date.now() });
+    relay.ws.close(1000, 'relay killed before it could report Boris'); // Boris's dial is never reported
+    const failed = await until(async () => {
+      const v = await w.get<ConferenceView>(`/conferences/${conf.id}`);
+      return v.members[1]!.status === 'failed' ? v : undefined;
+    }, 'the silent dial to fail', 12_000);
+    expect(failed.members.map((m) => [m.name, m.status, m.attempts])).toEqual([['Anna', 'joined', 1], ['Boris', 'failed', 1]]);
+    expect(failed.members[1]!.note).toMatch(/outcome unknown/);
+    const back = await w.relay();
+    expect(back.frames.filter((f) => f.type === 'conference.dial')).toHaveLength(0);
+    back.send({ type: 'conference.member', conferenceId: conf.id, memberId: boris!.memberId, attempt: 1, status: 'joined', cause: null, at: Date.now() });
+    const corrected = await until(async () => {
+      const v = await w.get<ConferenceView>(`/conferences/${conf.id}`);
+      return v.members[1]!.status === 'joined' ? v : undefined;
+    }, 'the late report to count');
+    expect(corrected.members[1]).toMatchObject({ status: 'joined', attempts: 1, note: null });
+    await new Promise((r) => setTimeout(r, 100));
+    expect(back.frames.filter((f) => f.type === 'conference.dial')).toHaveLength(0);
+  }, 20_000);
 
   it('assembles the group when the relay reports the service code, once per dial, without dialling the caller', async () => {
     const w = await world();

@@ -1,7 +1,8 @@
 // Builds worlds for Worker tests: a PBX created through the admin API, with an API key, addressed
-// by a unique id per test so Durable Object state never leaks between tests.
+// by a unique id per test so Durable Object state never leaks between tests, and a stand-in relay session.
 import { SELF } from 'cloudflare:test';
 import type { PbxSettingsInput } from '../../shared/pbx.js';
+import { PROTOCOL_VERSION, RELAY_SUBPROTOCOL, type QueueFrame, type RelayFrame } from '../../shared/relay-protocol.js';
 
 export const ADMIN = { authorization: 'Bearer test-admin-token-0123456789' };
 let counter = 0;
@@ -27,4 +28,69 @@ export async function createPbx(settings: PbxSettingsInput = DEFAULT_SETTINGS): 
 
 export function postJson(url: string, body: unknown, headers: Record<string, string>): Promise<Response> {
   return SELF.fetch(url, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: typeof body === 'string' ? body : JSON.stringify(body) });
+}
+
+/** A relay as the queue sees it: a WebSocket that collects the queue's frames. */
+export class TestRelay {
+  readonly frames: QueueFrame[] = [];
+  closed = false;
+  private waiters: Array<() => void> = [];
+
+  constructor(readonly ws: WebSocket) {
+    ws.addEventListener('message', (e) => {
+      this.frames.push(JSON.parse(String(e.data)) as QueueFrame);
+      for (const w of this.waiters.splice(0)) w();
+    });
+    ws.addEventListener('close', () => {
+      this.closed = true;
+      for (const w of this.waiters.splice(0)) w();
+    });
+  }
+
+  send(frame: RelayFrame): void {
+    this.ws.send(JSON.stringify(frame));
+  }
+
+  hello(inFlight: Array<{ attemptId: string; fence: number }> = [], ami: 'ready' | 'down' = 'ready', capacity = 4): void {
+    this.send({ type: 'hello', protocol: PROTOCOL_VERSION, relayId: 'relay-a', software: 'test', ami, capacity, inFlight });
+  }
+
+  /** Takes the first frame of this type the queue sent (waiting for it up to the timeout). */
+  async next<T extends QueueFrame['type']>(type: T, timeoutMs = 3000): Promise<Extract<QueueFrame, { type: T }>> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const i = this.frames.findIndex((f) => f.type === type);
+      if (i >= 0) return this.frames.splice(i, 1)[0] as Extract<QueueFrame, { type: T }>;
+      if (Date.now() > deadline) throw new Error(`no ${type} frame within ${timeoutMs} ms; got ${this.frames.map((f) => f.type).join(',')}`);
+      await new Promise<void>((resolve) => {
+        this.waiters.push(resolve);
+        setTimeout(resolve, 50);
+      });
+    }
+  }
+
+  has(type: QueueFrame['type']): boolean {
+    return this.frames.some((f) => f.type === type);
+  }
+}
+
+export function relayUpgrade(pbx: string, token: string, protocol = RELAY_SUBPROTOCOL): Promise<Response> {
+  return SELF.fetch(`http://w/v1/pbxes/${pbx}/relay`, { headers: { upgrade: 'websocket', authorization: `Bearer ${token}`, 'sec-websocket-protocol': protocol } });
+}
+
+/** Opens a relay session for the PBX and waits for its welcome. */
+export async function openRelay<R extends TestRelay>(pbx: string, relayToken: string, make: (ws: WebSocket) => R): Promise<R> {
+  const res = await relayUpgrade(pbx, relayToken);
+  if (res.status !== 101 || res.webSocket === null) throw new Error(`relay upgrade refused: ${res.status}`);
+  res.webSocket.accept();
+  const relay = make(res.webSocket);
+  await relay.next('welcome');
+  return relay;
+}
+
+/** Opens a relay session and says hello (AMI ready, room for 4 calls). */
+export async function connectRelay(pbx: string, relayToken: string): Promise<TestRelay> {
+  const relay = await openRelay(pbx, relayToken, (ws) => new TestRelay(ws));
+  relay.hello();
+  return relay;
 }

@@ -2,7 +2,7 @@
 import { SELF } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { sign } from '../../worker/webhooks/standard-webhooks.js';
-import { ADMIN, createPbx, postJson } from './helpers.js';
+import { ADMIN, connectRelay, createPbx, postJson } from './helpers.js';
 
 const policy = { operator: { extension: '101' }, delaySec: 120 };
 
@@ -29,6 +29,24 @@ describe('POST /v1/pbxes/{pbx}/events/missed-call', () => {
     const list = await jobs(pbx, auth);
     expect(list).toHaveLength(1);
     expect(Date.parse(list[0]?.notBefore ?? '')).toBeGreaterThanOrEqual(before + 120_000);
+  });
+
+  it('counts a relay report once when the relay sends it again after a reconnect', async () => {
+    const { pbx, auth, relayToken } = await createPbx();
+    await putPolicy(pbx);
+    const missed = (uniqueid: string) => ({ type: 'missed-call' as const, caller: '+79991234567', target: 'support', kind: 'queue' as const, at: Date.now(), uniqueid });
+    const first = await connectRelay(pbx, relayToken);
+    first.send(missed('1700000000.1'));
+    first.ws.close(1000, 'link lost');
+    const again = await connectRelay(pbx, relayToken);
+    again.send(missed('1700000000.1')); // the same call, resent from the relay's buffer
+    again.send(missed('1700000000.9')); // a second missed call from the same number
+    const list = async () => ((await (await SELF.fetch(`http://w/v1/pbxes/${pbx}/missed-calls`, { headers: auth })).json()) as { missedCalls: Array<{ count: number }> }).missedCalls;
+    const deadline = Date.now() + 3000;
+    while ((await list())[0]?.count !== 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    await new Promise((r) => setTimeout(r, 100));
+    expect((await list()).map((m) => m.count)).toEqual([2]);
+    expect(await jobs(pbx, auth)).toHaveLength(1);
   });
 
   it('accepts a Standard Webhooks signature instead of an API key', async () => {

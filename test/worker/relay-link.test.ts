@@ -3,46 +3,11 @@
 import { SELF } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import type { JobView } from '../../shared/jobs.js';
-import { PROTOCOL_VERSION, RELAY_SUBPROTOCOL, type QueueFrame, type RelayFrame } from '../../shared/relay-protocol.js';
-import { createPbx, DEFAULT_SETTINGS, postJson } from './helpers.js';
+import type { RelayFrame } from '../../shared/relay-protocol.js';
+import { createPbx, DEFAULT_SETTINGS, openRelay, postJson, relayUpgrade, TestRelay } from './helpers.js';
 
-class ScriptedRelay {
-  readonly frames: QueueFrame[] = [];
-  private waiters: Array<() => void> = [];
-  closed = false;
-
-  constructor(readonly ws: WebSocket) {
-    ws.addEventListener('message', (e) => {
-      this.frames.push(JSON.parse(String(e.data)) as QueueFrame);
-      for (const w of this.waiters.splice(0)) w();
-    });
-    ws.addEventListener('close', () => {
-      this.closed = true;
-      for (const w of this.waiters.splice(0)) w();
-    });
-  }
-
-  send(frame: RelayFrame): void {
-    this.ws.send(JSON.stringify(frame));
-  }
-
-  hello(inFlight: Array<{ attemptId: string; fence: number }> = [], ami: 'ready' | 'down' = 'ready', capacity = 4): void {
-    this.send({ type: 'hello', protocol: PROTOCOL_VERSION, relayId: 'relay-a', software: 'test', ami, capacity, inFlight });
-  }
-
-  async next<T extends QueueFrame['type']>(type: T, timeoutMs = 3000): Promise<Extract<QueueFrame, { type: T }>> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const i = this.frames.findIndex((f) => f.type === type);
-      if (i >= 0) return this.frames.splice(i, 1)[0] as Extract<QueueFrame, { type: T }>;
-      if (Date.now() > deadline) throw new Error(`no ${type} frame within ${timeoutMs} ms; got ${this.frames.map((f) => f.type).join(',')}`);
-      await new Promise<void>((resolve) => {
-        this.waiters.push(resolve);
-        setTimeout(resolve, 50);
-      });
-    }
-  }
-
+/** A relay that also accepts offers and reports dials, as the real one does. */
+class ScriptedRelay extends TestRelay {
   /** Accepts an offer and waits for the queue's go-ahead, as a relay does before journalling. */
   async accept(offer: { attemptId: string; fence: number }): Promise<void> {
     this.send({ type: 'job.accept', attemptId: offer.attemptId, fence: offer.fence });
@@ -54,25 +19,9 @@ class ScriptedRelay {
     await this.accept(offer);
     this.send({ type: 'attempt.progress', attemptId: offer.attemptId, fence: offer.fence, phase: 'originating', at: Date.now() });
   }
-
-  has(type: QueueFrame['type']): boolean {
-    return this.frames.some((f) => f.type === type);
-  }
 }
 
-async function connect(pbx: string, token: string, protocol = RELAY_SUBPROTOCOL): Promise<Response> {
-  return SELF.fetch(`http://w/v1/pbxes/${pbx}/relay`, { headers: { upgrade: 'websocket', authorization: `Bearer ${token}`, 'sec-websocket-protocol': protocol } });
-}
-
-async function relayFor(pbx: string, token: string): Promise<ScriptedRelay> {
-  const res = await connect(pbx, token);
-  expect(res.status).toBe(101);
-  const ws = res.webSocket!;
-  ws.accept();
-  const relay = new ScriptedRelay(ws);
-  await relay.next('welcome');
-  return relay;
-}
+const relayFor = (pbx: string, token: string): Promise<ScriptedRelay> => openRelay(pbx, token, (ws) => new ScriptedRelay(ws));
 
 async function job(pbx: string, auth: Record<string, string>, id: string): Promise<JobView> {
   return (await (await SELF.fetch(`http://w/v1/pbxes/${pbx}/jobs/${id}`, { headers: auth })).json()) as JobView;
@@ -91,8 +40,8 @@ const result = (attemptId: string, fence: number, outcome: 'answered' | 'busy', 
 describe('relay link', () => {
   it('refuses a wrong relay token and a missing protocol', async () => {
     const { pbx, relayToken } = await createPbx();
-    expect((await connect(pbx, 'pzr_wrongwrongwrongwrongwrongwrong')).status).toBe(401);
-    expect((await connect(pbx, relayToken, 'other')).status).toBe(400);
+    expect((await relayUpgrade(pbx, 'pzr_wrongwrongwrongwrongwrongwrong')).status).toBe(401);
+    expect((await relayUpgrade(pbx, relayToken, 'other')).status).toBe(400);
   });
 
   it('offers a job, starts it only after accept, and records the result', async () => {
@@ -190,6 +139,22 @@ describe('relay link', () => {
     expect(jobB.attempts[0]!.outcome).toBe('busy');
     expect(jobB.status).toBe('queued'); // busy retries later under the default policy
     expect(jobB.nextAttemptAt).not.toBeNull();
+  });
+
+  it('acknowledges a heartbeat of the dispatching session, and none of a displaced one', async () => {
+    const { pbx, relayToken } = await createPbx();
+    const old = await relayFor(pbx, relayToken);
+    old.hello();
+    old.send({ type: 'heartbeat', ami: 'ready', inFlight: 0 });
+    await old.next('heartbeat.ack');
+    const current = await relayFor(pbx, relayToken);
+    current.hello();
+    await old.next('superseded');
+    old.send({ type: 'heartbeat', ami: 'ready', inFlight: 0 });
+    current.send({ type: 'heartbeat', ami: 'ready', inFlight: 0 });
+    await current.next('heartbeat.ack');
+    await new Promise((r) => setTimeout(r, 100));
+    expect(old.frames.filter((f) => f.type === 'heartbeat.ack')).toHaveLength(0);
   });
 
   it('refuses a frame that does not match the protocol without changing anything', async () => {

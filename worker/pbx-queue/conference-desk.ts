@@ -25,6 +25,9 @@ type ConferenceFrame = Extract<RelayFrame, { type: 'conference.member' | 'confer
 const storedMembers = z.array(conferenceMember);
 const storedParticipants = z.array(participantView);
 
+/** The note on a member whose dial nobody reported in time; a later report of that attempt still counts. */
+export const UNREPORTED_DIAL = 'outcome unknown: the relay did not report this dial in time';
+
 /** Which reported status may follow which: a late `answered` never undoes `joined`. */
 const NEXT: Readonly<Record<MemberStatus, ReadonlyArray<MemberStatus>>> = {
   queued: [],
@@ -190,6 +193,25 @@ export class ConferenceDesk {
     }
   }
 
+  /**
+   * Fails member dials nobody reported on within their ring time plus the PBX's reconcile timeout
+   * (a relay killed mid-dial), so no member stays `dialling` for ever. Never redials by itself:
+   * the member may have been rung, so only a person asking for a redial rings them again.
+   */
+  expireSilentDials(now: number): number {
+    const silent = this.store.silentDials(now, this.graceMs());
+    for (const m of silent) this.store.setMemberStatus(m.id, 'failed', null, UNREPORTED_DIAL, now);
+    return silent.length;
+  }
+
+  nextWake(): number | undefined {
+    return this.store.nextSilentDial(this.graceMs());
+  }
+
+  private graceMs(): number {
+    return (this.settings()?.reconcileTimeoutSec ?? 300) * 1000;
+  }
+
   private sendRules(): void {
     const active = this.sessions.active();
     if (active !== undefined) this.sessions.send(active.ws, { type: 'conference.rules', rules: this.rules() });
@@ -209,7 +231,8 @@ export class ConferenceDesk {
     const m = this.store.member(frame.memberId);
     // Fenced by the attempt: a report about an earlier dial of this member changes nothing.
     if (m === undefined || m.conference_id !== frame.conferenceId || m.attempt !== frame.attempt) return;
-    if (!NEXT[m.status].includes(frame.status)) return;
+    const from = m.status === 'failed' && m.note === UNREPORTED_DIAL ? 'dialling' : m.status;
+    if (!NEXT[from].includes(frame.status)) return;
     this.store.setMemberStatus(m.id, frame.status, frame.cause, null, now);
   }
 

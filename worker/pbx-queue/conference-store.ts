@@ -128,6 +128,21 @@ export class ConferenceStore {
       attempt, now, id));
   }
 
+  /** Members dialled or answered whose last report is older than their conference's ring time plus `graceMs`. */
+  silentDials(now: number, graceMs: number): MemberRow[] {
+    return this.sql.exec<MemberRow & Row>(
+      `SELECT m.* FROM conference_members m JOIN conferences c ON c.id = m.conference_id
+       WHERE m.status IN ('dialling', 'answered') AND m.updated_at + c.ring_timeout_ms + ? <= ?`, graceMs, now).toArray();
+  }
+
+  /** When the next silent dial will be due (see silentDials). */
+  nextSilentDial(graceMs: number): number | undefined {
+    const row = this.one<{ t: number | null }>(
+      `SELECT MIN(m.updated_at + c.ring_timeout_ms + ?) AS t FROM conference_members m JOIN conferences c ON c.id = m.conference_id
+       WHERE m.status IN ('dialling', 'answered')`, graceMs);
+    return row?.t ?? undefined;
+  }
+
   setMemberStatus(id: string, status: MemberStatus, cause: number | null, note: string | null, now: number): void {
     this.sql.exec('UPDATE conference_members SET status = ?, cause = ?, note = ?, updated_at = ? WHERE id = ?', status, cause, note, now, id);
   }
@@ -150,8 +165,9 @@ export class ConferenceStore {
     return this.changed(this.sql.exec('DELETE FROM room_rules WHERE room = ?', room));
   }
 
+  /** Keeps the newest snapshot: one resent by the relay after a reconnect never replaces a later one. */
   putParticipants(room: string, participants: string, at: number): void {
-    this.sql.exec('INSERT INTO room_participants (room, participants, at) VALUES (?, ?, ?) ON CONFLICT (room) DO UPDATE SET participants = excluded.participants, at = excluded.at',
+    this.sql.exec('INSERT INTO room_participants (room, participants, at) VALUES (?, ?, ?) ON CONFLICT (room) DO UPDATE SET participants = excluded.participants, at = excluded.at WHERE excluded.at >= room_participants.at',
       room, participants, at);
   }
 

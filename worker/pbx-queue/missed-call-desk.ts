@@ -5,7 +5,7 @@
 import { FINAL_STATUSES, type CallbackRequest } from '../../shared/jobs.js';
 import { missedCallPolicy, type MissedCallPolicy, type MissedCallView } from '../../shared/missed-calls.js';
 import type { PbxSettings } from '../../shared/pbx.js';
-import type { QueueFrame } from '../../shared/relay-protocol.js';
+import type { QueueFrame, RelayFrame } from '../../shared/relay-protocol.js';
 import { newId } from '../auth/tokens.js';
 import { nextOpening } from '../widget/working-hours.js';
 import type { HookStore } from './hook-store.js';
@@ -25,6 +25,11 @@ export interface MissedCallDeps {
 export type MissedCallOutcome =
   | { kind: 'created' | 'merged'; missedCall: MissedCallView }
   | { kind: 'ignored'; reason: string };
+
+type RelayReport = Extract<RelayFrame, { type: 'missed-call' | 'call-connected' }>;
+
+/** How long a relay report's Uniqueid is remembered: longer than any relay keeps a report it could not send. */
+const REPORT_MEMORY_MS = 24 * 3600_000;
 
 export class MissedCallDesk {
   constructor(private readonly d: MissedCallDeps) {}
@@ -47,6 +52,13 @@ export class MissedCallDesk {
       watch: p?.watch ?? { queues: [], extensions: [], dids: [], inboundContexts: ['from-trunk', 'from-pstn'] },
       operatorContexts: s === undefined ? [] : [...new Set([s.operatorContext, s.customerContext])],
     };
+  }
+
+  /** A report from the relay, which sends it again after a reconnect if it is unsure it arrived: each counts once. */
+  async relayReport(frame: RelayReport, now: number): Promise<void> {
+    if (!this.d.hooks.markSeen('relay', `${frame.type}:${frame.uniqueid}`, now, now - REPORT_MEMORY_MS)) return;
+    if (frame.type === 'missed-call') await this.missed(frame.caller, frame.target, frame.at, now);
+    else await this.connected(frame.number, frame.direction);
   }
 
   async missed(caller: string, target: string | null, at: number, now: number): Promise<MissedCallOutcome> {

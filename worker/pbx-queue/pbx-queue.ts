@@ -152,7 +152,9 @@ export class PbxQueue extends DurableObject<Bindings> {
   }
 
   async createConference(request: ConferenceRequest): Promise<ConferenceResult> {
-    return this.conferences.createConference(request, Date.now());
+    const result = this.conferences.createConference(request, Date.now());
+    await this.schedule();
+    return result;
   }
 
   async getConference(id: string): Promise<ConferenceView | null> {
@@ -164,7 +166,9 @@ export class PbxQueue extends DurableObject<Bindings> {
   }
 
   async redialConference(id: string, memberIds: string[] | undefined): Promise<{ view: ConferenceView; requeued: number } | null> {
-    return this.conferences.redial(id, memberIds, Date.now());
+    const result = this.conferences.redial(id, memberIds, Date.now());
+    await this.schedule();
+    return result;
   }
 
   async putRoomRule(room: string, input: ExternalParticipantInput): Promise<RuleResult> {
@@ -318,8 +322,7 @@ export class PbxQueue extends DurableObject<Bindings> {
   /** Missed-call frames, the watch list after hello, and status events of whatever the frame changed. */
   private async callerFrame(ws: WebSocket, frame: RelayFrame, now: number): Promise<void> {
     if (frame.type === 'hello') this.sessions.send(ws, this.callers.missed.watchFrame());
-    else if (frame.type === 'missed-call') await this.callers.missed.missed(frame.caller, frame.target, frame.at, now);
-    else if (frame.type === 'call-connected') await this.callers.missed.connected(frame.number, frame.direction);
+    else if (frame.type === 'missed-call' || frame.type === 'call-connected') await this.callers.missed.relayReport(frame, now);
     if (this.callers.outbox.collect(now) > 0) await this.schedule();
   }
 
@@ -358,6 +361,8 @@ export class PbxQueue extends DurableObject<Bindings> {
     if (frame.data.type === 'job.accept' || frame.data.type === 'attempt.progress') return;
     this.dispatcher.pump(now);
     await this.schedule();
+    // Frames of a session are handled in order, so this ack settles every report the relay sent before.
+    if (frame.data.type === 'heartbeat') this.sessions.send(ws, { type: 'heartbeat.ack' });
   }
 
   override async webSocketClose(ws: WebSocket): Promise<void> {
@@ -372,6 +377,7 @@ export class PbxQueue extends DurableObject<Bindings> {
     const now = Date.now();
     this.dispatcher.expireLeases(now);
     this.dispatcher.pump(now);
+    this.conferences.expireSilentDials(now);
     await this.callers.deliver(now);
     await this.schedule();
   }
@@ -393,7 +399,7 @@ export class PbxQueue extends DurableObject<Bindings> {
   private async schedule(): Promise<void> {
     const now = Date.now();
     this.callers.outbox.collect(now);
-    const next = earliest(this.store.nextWake(now), this.callers.outbox.nextDueAt());
+    const next = [this.store.nextWake(now), this.callers.outbox.nextDueAt(), this.conferences.nextWake()].reduce(earliest);
     const current = await this.ctx.storage.getAlarm();
     if (next === undefined) {
       if (current !== null) await this.ctx.storage.deleteAlarm();

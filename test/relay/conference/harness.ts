@@ -12,9 +12,8 @@ import { waitFor } from '../../support/wait.js';
 
 export class FakeLink extends EventEmitter<{ frame: [QueueFrame] }> {
   readonly sent: RelayFrame[] = [];
-  send(frame: RelayFrame): boolean {
+  report(frame: RelayFrame): void {
     this.sent.push(frame);
-    return true;
   }
   deliver(frame: QueueFrame): void {
     this.emit('frame', frame);
