@@ -77,11 +77,14 @@ export interface DeliveryAttemptView {
   durationMs: number;
 }
 
+export const WRITE_BACK_TYPES = ['bitrix24.register', 'bitrix24.finish'] as const;
+export type WriteBackType = (typeof WRITE_BACK_TYPES)[number];
+
 export interface DeliveryView {
   id: string;
   jobId: string;
-  /** A status event, or `bitrix24.finish`: the result written back to the Bitrix24 portal. */
-  type: StatusEventType | 'bitrix24.finish';
+  /** A status event, or a write-back to the Bitrix24 portal (`bitrix24.register` when dialling starts, `bitrix24.finish` at the end). */
+  type: StatusEventType | WriteBackType;
   url: string;
   status: (typeof DELIVERY_STATUSES)[number];
   nextAttemptAt: string | null;

@@ -18,6 +18,8 @@ export interface WebhookReceiver {
   readonly received: ReceivedRequest[];
   /** Status codes for the next requests, in order; 200 once they run out. */
   respondWith(codes: number[]): void;
+  /** The body answered to a request for this path (default `{}`), e.g. a portal's REST result. */
+  answer(path: string, body: string): void;
   setSecret(secret: string): void;
   close(): Promise<void>;
 }
@@ -26,13 +28,14 @@ export async function startWebhookReceiver(): Promise<WebhookReceiver> {
   const received: ReceivedRequest[] = [];
   let script: number[] = [];
   let secret = '';
+  const answers = new Map<string, string>();
   const server: Server = createServer((req, res) => {
     let body = '';
     req.on('data', (d: Buffer) => (body += d.toString()));
     req.on('end', () => {
       received.push({ path: req.url ?? '', headers: req.headers, body, at: Date.now(), signatureValid: verifies(secret, req.headers, body) });
       res.statusCode = script.shift() ?? 200;
-      res.end('{}');
+      res.end(answers.get(req.url ?? '') ?? '{}');
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -42,6 +45,7 @@ export async function startWebhookReceiver(): Promise<WebhookReceiver> {
     url: `http://127.0.0.1:${port}`,
     received,
     respondWith: (codes) => (script = [...codes]),
+    answer: (path, body) => void answers.set(path, body),
     setSecret: (s) => (secret = s),
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };

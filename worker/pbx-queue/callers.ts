@@ -34,7 +34,7 @@ export class Callers {
     this.store = new HookStore(d.sql);
     this.hooks = new HookDesk(this.store);
     this.bitrix = new Bitrix24Desk(this.store, d.create);
-    this.outbox = new Outbox({ store: this.store, view: d.view, allowPrivate: d.allowPrivate, writeBack: (job, type) => this.bitrix.writeBack(job, type) });
+    this.outbox = new Outbox({ store: this.store, view: d.view, allowPrivate: d.allowPrivate, crm: this.bitrix });
     this.missed = new MissedCallDesk({
       calls: new MissedCallStore(d.sql), hooks: this.store, jobs: d.jobs, settings: d.settings,
       create: (request) => d.create(request, null, 'missed-call'), cancel: d.cancel,

@@ -137,6 +137,10 @@ export class HookStore {
     );
   }
 
+  delivery(id: string): DeliveryRow | undefined {
+    return this.one<DeliveryRow>('SELECT * FROM status_deliveries WHERE id = ?', id);
+  }
+
   deliveriesOf(jobId: string): DeliveryRow[] {
     return this.all<DeliveryRow>('SELECT * FROM status_deliveries WHERE job_id = ? ORDER BY seq', jobId);
   }

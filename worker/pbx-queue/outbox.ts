@@ -5,7 +5,9 @@
 // and from the alarm). Invariant: at least once — a row leaves `pending` only after a 2xx or after its
 // last attempt, and is leased (next_at pushed past the timeout) before each POST.
 import { FINAL_STATUSES, type JobView } from '../../shared/jobs.js';
-import { STATUS_EVENT_TYPES, statusCallbackSettings, type DeliveryView, type StatusCallbackSettings, type StatusEvent, type StatusEventType } from '../../shared/webhooks.js';
+import {
+  STATUS_EVENT_TYPES, statusCallbackSettings, WRITE_BACK_TYPES, type DeliveryView, type StatusCallbackSettings, type StatusEvent, type StatusEventType, type WriteBackType,
+} from '../../shared/webhooks.js';
 import { callbackUrlProblem } from '../webhooks/callback-url.js';
 import { sign } from '../webhooks/standard-webhooks.js';
 import type { DeliveryRow, HookStore, JobEventRow } from './hook-store.js';
@@ -16,6 +18,12 @@ const EVENT_TYPES: Record<string, StatusEventType | 'ended'> = {
 };
 const FINAL_TYPES: Record<string, StatusEventType> = { succeeded: 'job.completed', failed: 'job.failed', cancelled: 'job.cancelled', expired: 'job.expired' };
 const BATCH = 500;
+
+interface PostOutcome {
+  statusCode: number | null;
+  error: string | null;
+  permanent: boolean;
+}
 const PARALLEL = 8;
 
 export interface OutboxDeps {
@@ -23,12 +31,38 @@ export interface OutboxDeps {
   /** The job as the API shows it now (the event's consequences included). */
   view: (jobId: string) => JobView | undefined;
   allowPrivate: () => boolean;
-  /** A CRM write-back for this event (Bitrix24's externalcall.finish), delivered like a status callback. */
-  writeBack: (job: JobView, type: StatusEventType) => { url: string; payload: string } | undefined;
+  /** CRM write-backs (Bitrix24), delivered like status callbacks but as plain REST calls, unsigned. */
+  crm: CrmWriteBacks;
 }
 
-/** Delivery type of CRM write-backs: plain REST calls, not signed status events. */
-export const WRITE_BACK = 'bitrix24.finish';
+export interface WriteBack {
+  /** Stable per job and kind, so a write-back is enqueued once whatever events repeat. */
+  id: string;
+  type: WriteBackType;
+  url: string;
+  payload: string;
+}
+
+/** Not delivered now: why, and whether a later attempt can succeed. */
+export interface Deferral {
+  error: string;
+  permanent: boolean;
+}
+
+export interface CrmWriteBacks {
+  /** Whether every job may need a write-back (so none can be skipped as unwatched). */
+  watchesAllJobs(): boolean;
+  /** The write-back this job event calls for, if any. */
+  writeBack(job: JobView, type: StatusEventType): WriteBack | undefined;
+  /** The body to send now (a finish needs the CALL_ID register answered with), or why not yet. */
+  prepare(row: DeliveryRow): { payload: string } | Deferral;
+  /** The answer to a 2xx write-back; a Deferral if it lacks what later write-backs need. */
+  answered(row: DeliveryRow, body: string): Deferral | undefined;
+}
+
+const isWriteBack = (type: string): type is WriteBackType => (WRITE_BACK_TYPES as readonly string[]).includes(type);
+/** A CRM answer is read up to this size (register's is a few hundred bytes). */
+const MAX_ANSWER = 64 * 1024;
 
 export class Outbox {
   constructor(private readonly d: OutboxDeps) {}
@@ -50,9 +84,10 @@ export class Outbox {
     let cursor = start;
     let enqueued = 0;
     const defaultUrl = this.settings().url;
+    const everyJob = defaultUrl !== null || this.d.crm.watchesAllJobs();
     for (;;) {
       const events = this.d.store.jobEventsAfter(cursor, Object.keys(EVENT_TYPES), BATCH);
-      for (const e of events) if (this.enqueue(e, defaultUrl, now)) enqueued++;
+      for (const e of events) if (this.enqueue(e, defaultUrl, everyJob, now)) enqueued++;
       const last = events[events.length - 1];
       if (last !== undefined) cursor = last.seq;
       if (events.length < BATCH) break;
@@ -62,13 +97,13 @@ export class Outbox {
     return enqueued;
   }
 
-  private enqueue(e: JobEventRow, defaultUrl: string | null, now: number): boolean {
-    if (defaultUrl === null && !this.d.store.jobWantsDeliveries(e.job_id)) return false;
+  private enqueue(e: JobEventRow, defaultUrl: string | null, everyJob: boolean, now: number): boolean {
+    if (!everyJob && !this.d.store.jobWantsDeliveries(e.job_id)) return false;
     const job = this.d.view(e.job_id);
     if (job === undefined) return false;
     const type = eventType(e, job);
-    const back = this.d.writeBack(job, type);
-    if (back !== undefined) this.d.store.insertDelivery({ id: `${job.id}.${e.seq}.crm`, job_id: job.id, type: WRITE_BACK, url: back.url, payload: back.payload, next_at: now, created_at: now });
+    const back = this.d.crm.writeBack(job, type);
+    if (back !== undefined) this.d.store.insertDelivery({ id: back.id, job_id: job.id, type: back.type, url: back.url, payload: back.payload, next_at: now, created_at: now });
     const url = job.request.statusCallbackUrl ?? defaultUrl;
     if (url === null) return back !== undefined;
     const event: StatusEvent = {
@@ -111,25 +146,34 @@ export class Outbox {
     // Leased: a second alarm (or a restart mid-request) retries it only after this attempt's timeout.
     this.d.store.lease(row.id, started + s.timeoutMs + 5_000);
     const outcome = await this.post(row, s);
-    const ok = outcome.statusCode !== null && outcome.statusCode >= 200 && outcome.statusCode < 300;
+    // A 2xx whose answer lacks what is needed (register without a CALL_ID) carries an error: not delivered.
+    const ok = outcome.error === null && outcome.statusCode !== null && outcome.statusCode >= 200 && outcome.statusCode < 300;
     const waitSec = s.backoffSec[number - 1];
     const status = ok ? 'delivered' : outcome.permanent || waitSec === undefined ? 'failed' : 'pending';
     const nextAt = status === 'pending' && waitSec !== undefined ? Date.now() + waitSec * 1000 : null;
     this.d.store.recordAttempt({ delivery_id: row.id, number, at: started, status_code: outcome.statusCode, error: outcome.error, duration_ms: Date.now() - started }, status, nextAt);
   }
 
-  private async post(row: DeliveryRow, s: StatusCallbackSettings): Promise<{ statusCode: number | null; error: string | null; permanent: boolean }> {
+  private async post(row: DeliveryRow, s: StatusCallbackSettings): Promise<PostOutcome> {
     const refused = callbackUrlProblem(row.url, this.d.allowPrivate());
     if (refused !== null) return { statusCode: null, error: `not called: ${refused}`, permanent: true };
+    if (isWriteBack(row.type)) return this.writeBack(row, s);
     const secrets = this.d.store.secrets('outbound').map((r) => r.secret);
-    if (row.type === WRITE_BACK) return this.send(row, s, {});
     if (secrets.length === 0) return { statusCode: null, error: 'no outbound webhook secret to sign with: create one (purpose outbound)', permanent: false };
     const timestamp = Math.floor(Date.now() / 1000);
     const signature = await sign(secrets, row.id, timestamp, row.payload);
     return this.send(row, s, { 'webhook-id': row.id, 'webhook-timestamp': String(timestamp), 'webhook-signature': signature });
   }
 
-  private async send(row: DeliveryRow, s: StatusCallbackSettings, extra: Record<string, string>): Promise<{ statusCode: number | null; error: string | null; permanent: boolean }> {
+  private async writeBack(row: DeliveryRow, s: StatusCallbackSettings): Promise<PostOutcome> {
+    const ready = this.d.crm.prepare(row);
+    if ('error' in ready) return { statusCode: null, ...ready };
+    const outcome = await this.send({ ...row, payload: ready.payload }, s, {}, true);
+    const problem = outcome.error === null ? this.d.crm.answered(row, outcome.body ?? '') : undefined;
+    return problem === undefined ? outcome : { ...outcome, ...problem };
+  }
+
+  private async send(row: DeliveryRow, s: StatusCallbackSettings, extra: Record<string, string>, readAnswer = false): Promise<PostOutcome & { body?: string }> {
     try {
       const res = await fetch(row.url, {
         method: 'POST',
@@ -138,8 +182,9 @@ export class Outbox {
         signal: AbortSignal.timeout(s.timeoutMs),
         redirect: 'manual',
       });
-      await res.body?.cancel();
-      return { statusCode: res.status, error: res.ok ? null : `HTTP ${res.status}`, permanent: false };
+      const body = readAnswer && res.ok ? (await res.text()).slice(0, MAX_ANSWER) : undefined;
+      if (body === undefined) await res.body?.cancel();
+      return { statusCode: res.status, error: res.ok ? null : `HTTP ${res.status}`, permanent: false, ...(body === undefined ? {} : { body }) };
     } catch (err) {
       const timedOut = err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError');
       return { statusCode: null, error: timedOut ? `no answer within ${s.timeoutMs} ms` : 'connection failed', permanent: false };
@@ -148,7 +193,7 @@ export class Outbox {
 
   deliveries(jobId: string): DeliveryView[] {
     return this.d.store.deliveriesOf(jobId).map((r) => ({
-      id: r.id, jobId: r.job_id, type: r.type === WRITE_BACK ? WRITE_BACK : STATUS_EVENT_TYPES.find((t) => t === r.type) ?? 'job.queued', url: deliveryUrl(r), status: r.status,
+      id: r.id, jobId: r.job_id, type: isWriteBack(r.type) ? r.type : STATUS_EVENT_TYPES.find((t) => t === r.type) ?? 'job.queued', url: deliveryUrl(r), status: r.status,
       nextAttemptAt: r.status === 'pending' && r.next_at !== null ? new Date(r.next_at).toISOString() : null,
       createdAt: new Date(r.created_at).toISOString(),
       deliveredAt: r.delivered_at === null ? null : new Date(r.delivered_at).toISOString(),
@@ -168,7 +213,7 @@ function eventType(e: JobEventRow, job: JobView): StatusEventType {
 
 /** A write-back's URL carries the portal's webhook code: show its endpoint only. */
 function deliveryUrl(r: DeliveryRow): string {
-  if (r.type !== WRITE_BACK) return r.url;
+  if (!isWriteBack(r.type)) return r.url;
   const u = new URL(r.url);
   return `${u.origin}/…/${u.pathname.split('/').pop() ?? ''}`;
 }
