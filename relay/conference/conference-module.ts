@@ -1,8 +1,9 @@
 // The relay's conference features, wired to the AMI connection and the Worker link: room rules
 // (permanent external participant), member dials of assemblies, the service-code UserEvent and
 // room participant reports. Built by start.ts next to the Relay; tests run it in-process.
-// Invariant: rooms with a rule are reconciled (ConfbridgeList) after every AMI login and every set of
-// rules the Worker sends after `hello`, so a restart or reconnect never leaves a room off its rule.
+// Invariant: every running, ruled or last-known room is re-read (ConfbridgeList) after every AMI login
+// and every set of rules the Worker sends after `hello`, so a restart or reconnect never leaves a room
+// off its rule nor the Worker with a stale list of who is in it.
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import { groupCode, roomName, type RoomRule } from '../../shared/conferences.js';
@@ -91,13 +92,22 @@ export class ConferenceModule {
     if (roomName.safeParse(change.room).success) this.link.report({ type: 'room.participants', room: change.room, participants, at: change.at });
   }
 
-  /** One room at a time: a PBX with many rules is not flooded with ConfbridgeList actions after a login. */
+  /**
+   * Re-reads every room that may have changed while we were not listening — the ruled ones, the ones
+   * the PBX has running, and the ones we last saw occupied (they may have ended) — one at a time, so a
+   * PBX with many rooms is not flooded with ConfbridgeList actions after a login. Each read reports a
+   * snapshot of the room's participants to the Worker, and brings a ruled room back to its rule.
+   */
   private reconcileAll(): void {
     if (this.ami.state !== 'ready') return; // the next login reconciles
-    const rooms = [...this.rules.keys()];
     void (async () => {
+      const active = await this.watch.activeRooms().catch((err: unknown) => {
+        this.logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'could not list the running rooms; re-reading only the known ones');
+        return [];
+      });
+      const rooms = new Set([...this.rules.keys(), ...active, ...this.watch.knownRooms()]);
       for (const room of rooms) {
-        if (!this.rules.has(room) || this.ami.state !== 'ready') continue;
+        if (this.ami.state !== 'ready') return;
         await this.watch.reconcile(room).catch((err: unknown) => {
           this.logger.warn({ room, err: err instanceof Error ? err.message : String(err) }, 'room reconcile failed; the next login retries');
         });

@@ -1,5 +1,5 @@
 // Who is in which ConfBridge room, from ConfbridgeJoin/Leave/End as they arrive and from
-// ConfbridgeList after every (re)login. Used by the conference module (rules, assemblies, reports).
+// ConfbridgeListRooms + ConfbridgeList after every (re)login. Used by the conference module (rules, assemblies, reports).
 // Invariant: a participant is `external` only if this relay originated it as one (its Uniqueid is our
 // ChannelId, recorded in the LegRegistry) or its PEREZVON_LEG variable says so; never by its name.
 import { EventEmitter } from 'node:events';
@@ -61,6 +61,17 @@ export class RoomWatch extends EventEmitter<{ change: [RoomChange] }> {
 
   stop(): void {
     this.ami.off('event', this.onEvent);
+  }
+
+  /** Rooms with someone in them as far as we know (what a reconnect must re-read, as some may have ended meanwhile). */
+  knownRooms(): string[] {
+    return [...this.rooms].filter(([, members]) => members.size > 0).map(([room]) => room);
+  }
+
+  /** The rooms the PBX has running now (ConfbridgeListRooms; none is an error, capture 05). */
+  async activeRooms(): Promise<string[]> {
+    const list = await sendList(this.ami, { Action: 'ConfbridgeListRooms' }, { emptyOnKnownErrors: true });
+    return list.items.map((item) => header(item, 'Conference')).filter((room): room is string => room !== undefined);
   }
 
   participants(room: string): RoomParticipant[] {
