@@ -62,4 +62,10 @@ export const conferenceRelayFrames = [
     participants: z.array(participantView).max(200),
     at: epochMs,
   }),
+  /** Every room the PBX had running at `at` (ConfbridgeListRooms after a login): any other room is empty. */
+  z.strictObject({
+    type: z.literal('rooms.running'),
+    rooms: z.array(roomName).max(1000),
+    at: epochMs,
+  }),
 ] as const;

@@ -101,10 +101,18 @@ export class ConferenceModule {
   private reconcileAll(): void {
     if (this.ami.state !== 'ready') return; // the next login reconciles
     void (async () => {
-      const active = await this.watch.activeRooms().catch((err: unknown) => {
-        this.logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'could not list the running rooms; re-reading only the known ones');
-        return [];
-      });
+      const at = Date.now();
+      const active = await this.watch.activeRooms().then(
+        (rooms) => {
+          const named = rooms.filter((room) => roomName.safeParse(room).success);
+          this.link.report({ type: 'rooms.running', rooms: named.slice(0, 1000), at });
+          return rooms;
+        },
+        (err: unknown) => {
+          this.logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'could not list the running rooms; re-reading only the known ones');
+          return [];
+        },
+      );
       const rooms = new Set([...this.rules.keys(), ...active, ...this.watch.knownRooms()]);
       for (const room of rooms) {
         if (this.ami.state !== 'ready') return;

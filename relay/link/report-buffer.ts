@@ -6,7 +6,7 @@
 // Invariant: bounded; when full the oldest report is dropped and the caller is told (it logs it).
 import type { RelayFrame } from '../../shared/relay-protocol.js';
 
-export type ReportFrame = Extract<RelayFrame, { type: 'conference.member' | 'conference.requested' | 'room.participants' | 'missed-call' | 'call-connected' }>;
+export type ReportFrame = Extract<RelayFrame, { type: 'conference.member' | 'conference.requested' | 'room.participants' | 'rooms.running' | 'missed-call' | 'call-connected' }>;
 
 export const DEFAULT_REPORT_LIMIT = 1000;
 

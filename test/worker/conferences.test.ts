@@ -178,6 +178,26 @@ describe('room rules and participants', () => {
     expect((await again.next('conference.rules')).rules).toHaveLength(1);
   });
 
+  it('keeps the newest participant list of a room, and empties rooms the PBX no longer runs', async () => {
+    const w = await world();
+    const relay = await w.relay();
+    const t0 = Date.now();
+    const anna = { uniqueid: 'u1', channel: 'Local/101@from-internal-00000001;2', callerIdNum: '101', leg: 'internal' as const, memberId: null };
+    const boris = { ...anna, uniqueid: 'u2', callerIdNum: '102' };
+    relay.send({ type: 'room.participants', room: '7001', at: t0, participants: [anna] });
+    relay.send({ type: 'room.participants', room: '7002', at: t0, participants: [anna, boris] });
+    relay.send({ type: 'room.participants', room: '7002', at: t0 - 1000, participants: [] }); // resent from before: older, ignored
+    relay.send({ type: 'rooms.running', rooms: ['7002'], at: t0 + 1 }); // 7001 ended while the relay was away
+    relay.send({ type: 'heartbeat', ami: 'ready', inFlight: 0 });
+    await relay.next('heartbeat.ack');
+    expect((await w.get<{ participants: unknown[] }>('/rooms/7001')).participants).toEqual([]);
+    expect((await w.get<{ participants: unknown[] }>('/rooms/7002')).participants).toHaveLength(2);
+    relay.send({ type: 'rooms.running', rooms: [], at: t0 - 1 }); // a census older than the snapshot changes nothing
+    relay.send({ type: 'heartbeat', ami: 'ready', inFlight: 0 });
+    await relay.next('heartbeat.ack');
+    expect((await w.get<{ participants: unknown[] }>('/rooms/7002')).participants).toHaveLength(2);
+  });
+
   it('refuses a rule with DTMF outside 0-9 A-D * # or a number outside the destination rules, and stores nothing', async () => {
     const w = await world();
     const put = (body: unknown) => SELF.fetch(`${w.base}/rooms/7001/external-participant`, { method: 'PUT', headers: { ...w.auth, 'content-type': 'application/json' }, body: JSON.stringify(body) });

@@ -20,7 +20,7 @@ export type ConferenceResult = { kind: 'created'; conference: ConferenceView } |
 export type RuleResult = { kind: 'ok'; rule: RoomRule } | { kind: 'destination-not-allowed' };
 
 type MemberFrame = Extract<RelayFrame, { type: 'conference.member' }>;
-type ConferenceFrame = Extract<RelayFrame, { type: 'conference.member' | 'conference.requested' | 'room.participants' }>;
+type ConferenceFrame = Extract<RelayFrame, { type: 'conference.member' | 'conference.requested' | 'room.participants' | 'rooms.running' }>;
 
 const storedMembers = z.array(conferenceMember);
 const storedParticipants = z.array(participantView);
@@ -166,6 +166,9 @@ export class ConferenceDesk {
         return this.memberReport(frame, now);
       case 'room.participants':
         this.store.putParticipants(frame.room, JSON.stringify(frame.participants), frame.at);
+        return;
+      case 'rooms.running':
+        this.store.emptyRoomsOtherThan(frame.rooms, frame.at);
         return;
     }
   }

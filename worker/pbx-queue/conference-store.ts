@@ -171,6 +171,13 @@ export class ConferenceStore {
       room, participants, at);
   }
 
+  /** Empties every room not in `running` whose snapshot is older than `at` (the PBX ended it meanwhile). */
+  emptyRoomsOtherThan(running: ReadonlyArray<string>, at: number): void {
+    for (const row of this.sql.exec<{ room: string } & Row>("SELECT room FROM room_participants WHERE participants != '[]' AND at < ?", at).toArray()) {
+      if (!running.includes(row.room)) this.putParticipants(row.room, '[]', at);
+    }
+  }
+
   participants(room: string): { participants: string; at: number } | undefined {
     return this.one<{ participants: string; at: number }>('SELECT participants, at FROM room_participants WHERE room = ?', room);
   }

@@ -186,7 +186,9 @@ export class PbxQueue extends DurableObject<Bindings> {
   private conferenceFrame(frame: RelayFrame, now: number): void {
     if (frame.type === 'hello') this.conferences.onHello(now);
     else if (frame.type === 'heartbeat') this.conferences.pump(now);
-    else if (frame.type === 'conference.member' || frame.type === 'conference.requested' || frame.type === 'room.participants') this.conferences.onFrame(frame, now);
+    else if (frame.type === 'conference.member' || frame.type === 'conference.requested' || frame.type === 'room.participants' || frame.type === 'rooms.running') {
+      this.conferences.onFrame(frame, now);
+    }
   }
 
   // ── website widget (logic in widget-intake.ts) ─────────────────────────────────────────────

@@ -37,6 +37,7 @@ describe('room participants', () => {
     const report = await reported(r, '7005', 2);
     expect(report.participants.map((p) => [p.channel, p.leg]).sort()).toEqual([[anna, 'internal'], [boris, 'internal']].sort());
     expect(actionsNamed(sim, 'ConfbridgeListRooms')).toHaveLength(1);
+    expect(r.link.sent.find((f) => f.type === 'rooms.running')).toMatchObject({ rooms: ['7005'] });
     expect(actionsNamed(sim, 'ConfbridgeList').map((a) => header(a, 'Conference'))).toEqual(['7005']);
   });
 
