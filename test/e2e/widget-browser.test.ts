@@ -17,6 +17,7 @@ import { TEST_ADMIN_TOKEN } from '../support/worker-runtime.js';
 const OPERATOR = '101';
 const VISITOR = '+79990000011';
 const UNREACHABLE = '+79990000012';
+const RELOADER = '+79990000013';
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 let system: System;
@@ -49,6 +50,7 @@ beforeAll(async () => {
         // The visitor's phone rings long enough for the page to show "calling you now".
         [VISITOR]: answers({ ringMs: 3000, holdMs: 2000 }),
         [UNREACHABLE]: busy(),
+        [RELOADER]: answers({ ringMs: 3000, holdMs: 2000 }),
       },
     },
     settings: { ...DEMO_SETTINGS, ringTimeoutSec: 15, retry: { maxAttempts: 1 } },
@@ -145,6 +147,25 @@ describe('website widget in a browser', () => {
     await page.getByLabel('Ваш номер телефона').fill('8 999 000-00-12');
     await page.getByRole('button', { name: 'Жду звонка' }).click();
     await page.getByRole('status').filter({ hasText: 'Не удалось до вас дозвониться' }).waitFor({ timeout: 20_000 });
+    expect(problems).toEqual([]);
+    await page.close();
+  }, 60_000);
+
+  it('picks the progress up again after the visitor reloads the page, and forgets it once the call is over', async () => {
+    const { page, problems } = await visit();
+    await page.getByRole('button', { name: 'Call me back' }).click();
+    await page.getByLabel('Your phone number').fill('+7 999 000-00-13');
+    await page.getByRole('button', { name: 'Call me', exact: true }).click();
+    await page.getByRole('status').filter({ hasText: 'Thank you! We will call you shortly.' }).or(page.getByRole('status').filter({ hasText: 'Calling you now' })).waitFor({ timeout: 10_000 });
+    await page.reload();
+    // Open without a click, still on its way: the saved status token is polled again.
+    expect(await page.getByRole('button', { name: 'Call me back' }).getAttribute('aria-expanded')).toBe('true');
+    await page.getByRole('status').filter({ hasText: 'Connected' }).waitFor({ timeout: 20_000 });
+    await page.reload();
+    await page.getByRole('button', { name: 'Call me back' }).waitFor();
+    expect(await page.getByRole('button', { name: 'Call me back' }).getAttribute('aria-expanded')).toBe('false');
+    const jobs = (await (await system.api('/jobs')).json()) as { jobs: Array<{ request: { customer: string } }> };
+    expect(jobs.jobs.filter((j) => j.request.customer === RELOADER)).toHaveLength(1);
     expect(problems).toEqual([]);
     await page.close();
   }, 60_000);

@@ -162,7 +162,11 @@ describe('widget callback request', () => {
     const foreign = await fetch(`${worker.url}/v1/widget/status/${token}`, { headers: { origin: 'https://evil.example' } });
     expect(foreign.headers.get('access-control-allow-origin')).toBeNull();
     const guessed = `${token.slice(0, -4)}AAAA`;
-    expect((await fetch(`${worker.url}/v1/widget/status/${guessed}`)).status).toBe(404);
+    const unknown = await fetch(`${worker.url}/v1/widget/status/${guessed}`, { headers: { origin: 'https://evil.example' } });
+    expect(unknown.status).toBe(404);
+    // Any page may read that there is no such callback (a resumed stale token stops polling); nothing more.
+    expect(unknown.headers.get('access-control-allow-origin')).toBe('*');
+    expect(await unknown.json()).toMatchObject({ status: 404, code: 'not_found' });
     expect((await fetch(`${worker.url}/v1/widget/status/job_123`)).status).toBe(404);
   });
 

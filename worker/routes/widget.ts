@@ -35,7 +35,8 @@ widgetRoutes.get('/status/:token', async (c) => {
   const status = pbx === undefined ? null : await stubOf(c, pbx).widgetStatus(await sha256Hex(token));
   const origin = c.req.header('origin');
   const cors = status !== null && origin !== undefined && status.origins.includes(origin) ? corsHeaders(origin) : {};
-  if (status === null) throw notFound('callback');
+  // Readable from any page: it says only that there is no such callback (a page resuming an old token stops polling).
+  if (status === null) throw new HttpProblem(404, 'not_found', 'callback not found', undefined, { 'access-control-allow-origin': '*', 'cache-control': 'no-store' });
   return c.json({ state: status.state }, 200, { ...cors, 'cache-control': 'no-store' });
 });
 

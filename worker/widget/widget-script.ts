@@ -133,7 +133,21 @@ function accepted(j) {
     var when = new Date(j.scheduledFor).toLocaleString(lang, { weekday: 'short', hour: '2-digit', minute: '2-digit' });
     say(t.scheduled.replace('{t}', when), 'ok');
   } else show(j.state);
+  remember(j.token);
   poll(j.token, 2000);
+}
+// The status token is kept for this tab (sessionStorage may be refused: then progress is not resumed),
+// so a visitor who reloads or moves to another page of the shop still sees their callback's progress.
+var SAVED = 'perezvon:' + key;
+function remember(token) { try { if (token) sessionStorage.setItem(SAVED, token); else sessionStorage.removeItem(SAVED); } catch (e) {} }
+function resume() {
+  var token = null;
+  try { token = sessionStorage.getItem(SAVED); } catch (e) {}
+  if (!token) return;
+  form.hidden = false;
+  openBtn.setAttribute('aria-expanded', 'true');
+  sendBtn.disabled = true;
+  poll(token, 0);
 }
 function show(state) {
   host.setAttribute('data-state', state);
@@ -144,13 +158,16 @@ function poll(token, delay) {
   clearTimeout(pollTimer);
   var last = host.getAttribute('data-state');
   pollTimer = setTimeout(function () {
-    fetch(base + '/v1/widget/status/' + encodeURIComponent(token)).then(function (r) { return r.ok ? r.json() : null; })
+    fetch(base + '/v1/widget/status/' + encodeURIComponent(token)).then(function (r) { return r.status === 404 ? 'gone' : r.ok ? r.json() : null; })
       .then(function (s) {
+        if (s === 'gone') { remember(null); sendBtn.disabled = false; return; }
         if (!s) return poll(token, Math.min(delay * 2, 15000));
         if (s.state !== last) show(s.state);
         if (s.state === 'queued' || s.state === 'calling') poll(token, s.state === 'calling' ? 1000 : Math.min(delay + 500, 5000));
+        else remember(null);
       }, function () { poll(token, Math.min(delay * 2, 15000)); });
   }, delay);
 }
+resume();
 })();
 `;
