@@ -45,3 +45,6 @@ export const callerIdName = z.string().regex(CALLER_ID_NAME, "must be 1 to 64 le
 export function digitsOf(number: string): string {
   return number.startsWith('+') ? number.slice(1) : number;
 }
+
+/** A country calling code (`7`, `44`, `380`), for numbers written without one. */
+export const countryCallingCode = z.string().regex(/^[1-9][0-9]{0,2}$/, 'must be a country calling code: 1 to 3 digits');

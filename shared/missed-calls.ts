@@ -4,7 +4,7 @@
 // Invariant: at most one pending missed-call callback per number; repeats only raise its count.
 import { z } from 'zod';
 import { callbackUrl } from './callback-url.js';
-import { amiName, callerIdName, contextName, extension, phoneNumber } from './dial.js';
+import { amiName, callerIdName, contextName, countryCallingCode, extension, phoneNumber } from './dial.js';
 import { DIRECTIONS, operatorTarget } from './jobs.js';
 import { workingHours } from './widget.js';
 
@@ -36,6 +36,11 @@ export const missedCallPolicy = z.strictObject({
   callerId: callerIdName.default('Missed call'),
   /** Outside these hours the callback waits for the next opening. */
   workingHours: workingHours.optional(),
+  /**
+   * Country calling code by which reported numbers are compared: with `7`, `89161234567`,
+   * `79161234567` and `+79161234567` are one caller (the callback dials the number as first reported).
+   */
+  defaultCountry: countryCallingCode.default('7'),
   /** Attempts of the callback in all (the PBX's retry backoff applies between them). */
   maxAttempts: z.int().min(1).max(10).default(3),
   statusCallbackUrl: callbackUrl.optional(),

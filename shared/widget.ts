@@ -3,7 +3,7 @@
 // the coarse status a visitor may see. Used by the Worker (validation) and by tests.
 // Invariant: nothing the public endpoints return names the number, the job or the PBX's internals.
 import { z } from 'zod';
-import { callerIdName } from './dial.js';
+import { callerIdName, countryCallingCode } from './dial.js';
 import { DIRECTIONS, operatorTarget } from './jobs.js';
 
 export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
@@ -77,7 +77,7 @@ export const widgetConfig = z.strictObject({
   /** Stored as configured, but public jobs always ring the operator first (toll-fraud rule). */
   direction: z.enum(DIRECTIONS).default('operator-first'),
   /** Country calling code for numbers typed without one (`7` for Russia). */
-  defaultCountry: z.string().regex(/^[1-9][0-9]{0,2}$/, 'must be a country calling code: 1 to 3 digits').default('7'),
+  defaultCountry: countryCallingCode.default('7'),
   /** Name on the operator's phone with the visitor's number. */
   callerId: callerIdName.default('Website'),
   workingHours: workingHours.optional(),

@@ -49,6 +49,27 @@ describe('POST /v1/pbxes/{pbx}/events/missed-call', () => {
     expect(await jobs(pbx, auth)).toHaveLength(1);
   });
 
+  it('treats 8…, 7… and +7… forms of one number as one caller, merging and cancelling across them', async () => {
+    const { pbx, auth, relayToken } = await createPbx();
+    await putPolicy(pbx);
+    const report = (caller: string) => postJson(`http://w/v1/pbxes/${pbx}/events/missed-call`, { caller }, auth);
+    const first = (await (await report('89991234567')).json()) as { missedCall: { id: string; jobId: string } };
+    expect((await (await report('+79991234567')).json()) as unknown).toMatchObject({ status: 'merged', missedCall: { id: first.missedCall.id, count: 2 } });
+    expect((await (await report('79991234567')).json()) as unknown).toMatchObject({ status: 'merged', missedCall: { id: first.missedCall.id, count: 3 } });
+    const list = await jobs(pbx, auth);
+    expect(list.map((j) => j.request.customer)).toEqual(['89991234567']); // dialled as first reported
+    const relay = await connectRelay(pbx, relayToken);
+    relay.send({ type: 'call-connected', number: '+79991234567', direction: 'inbound', at: Date.now(), uniqueid: '1700000001.5' });
+    relay.send({ type: 'heartbeat', ami: 'ready', inFlight: 0 });
+    await relay.next('heartbeat.ack');
+    const job = (await (await SELF.fetch(`http://w/v1/pbxes/${pbx}/jobs/${first.missedCall.jobId}`, { headers: auth })).json()) as { status: string };
+    expect(job.status).toBe('cancelled');
+    // The cancelled callback is closed: the next missed call, in any form, starts a new one.
+    const next = await report('+79991234567');
+    expect(next.status).toBe(202);
+    expect(((await next.json()) as { missedCall: { id: string } }).missedCall.id).not.toBe(first.missedCall.id);
+  });
+
   it('accepts a Standard Webhooks signature instead of an API key', async () => {
     const { pbx, auth } = await createPbx();
     await putPolicy(pbx);

@@ -2,7 +2,7 @@
 // country calling code.
 import { describe, expect, it } from 'vitest';
 import { PHONE_NUMBER } from '../../shared/dial.js';
-import { normalisePhone } from '../../worker/widget/phone-normalise.js';
+import { normalisePhone } from '../../worker/phone/phone-normalise.js';
 
 describe('widget phone normalisation', () => {
   it.each([

@@ -147,6 +147,10 @@ const MIGRATIONS: ReadonlyArray<string> = [
    CREATE INDEX widget_jobs_by_number ON widget_jobs (number_hash, created_at);
    CREATE TABLE widget_tokens (token_hash TEXT PRIMARY KEY, job_id TEXT NOT NULL, widget_key TEXT NOT NULL, created_at INTEGER NOT NULL);
    CREATE TABLE widget_rate_counters (bucket TEXT NOT NULL, window_start INTEGER NOT NULL, count INTEGER NOT NULL, PRIMARY KEY (bucket, window_start));`,
+  // 5: missed calls are matched by the number's E.164 form (`8916…` and `+7916…` are one caller).
+  `ALTER TABLE missed_calls ADD COLUMN number_key TEXT;
+   UPDATE missed_calls SET number_key = number;
+   CREATE INDEX missed_calls_by_key ON missed_calls (number_key, status);`,
 ];
 
 export function migrate(sql: SqlStorage): void {

@@ -7,6 +7,7 @@ import { missedCallPolicy, type MissedCallPolicy, type MissedCallView } from '..
 import type { PbxSettings } from '../../shared/pbx.js';
 import type { QueueFrame, RelayFrame } from '../../shared/relay-protocol.js';
 import { newId } from '../auth/tokens.js';
+import { numberKey } from '../phone/phone-normalise.js';
 import { nextOpening } from '../widget/working-hours.js';
 import type { HookStore } from './hook-store.js';
 import type { JobStore } from './job-store.js';
@@ -65,7 +66,8 @@ export class MissedCallDesk {
     const policy = this.policy();
     if (policy === undefined || !policy.enabled) return { kind: 'ignored', reason: 'no missed-call policy is enabled for this PBX' };
     const runAt = this.runAt(policy, at, now);
-    const pending = this.pending(caller);
+    const key = numberKey(caller, policy.defaultCountry);
+    const pending = this.pending(key);
     if (pending !== undefined) {
       this.d.calls.merge(pending.id, at, target);
       const job = pending.job_id === null ? undefined : this.d.jobs.job(pending.job_id);
@@ -84,13 +86,13 @@ export class MissedCallDesk {
     });
     if (result.kind !== 'created' && result.kind !== 'existing') return { kind: 'ignored', reason: result.kind };
     const id = newId('mc_');
-    this.d.calls.insert({ id, number: caller, target, count: 1, first_at: at, last_at: at, status: 'pending', job_id: result.job.id, reason: null });
+    this.d.calls.insert({ id, number: caller, number_key: key, target, count: 1, first_at: at, last_at: at, status: 'pending', job_id: result.job.id, reason: null });
     return { kind: 'created', missedCall: this.mustView(id) };
   }
 
   /** The number got through (answered inbound call, or an operator reached it): drop its pending callback. */
   async connected(number: string, direction: 'inbound' | 'outbound'): Promise<boolean> {
-    const pending = this.pending(number);
+    const pending = this.pending(numberKey(number, this.policy()?.defaultCountry ?? '7'));
     const job = pending?.job_id == null ? undefined : this.d.jobs.job(pending.job_id);
     if (pending === undefined || job?.status !== 'queued') return false;
     this.d.calls.end(pending.id, 'cancelled', direction === 'inbound' ? 'the customer called again and was answered' : 'an operator called the customer');
@@ -108,8 +110,8 @@ export class MissedCallDesk {
   }
 
   /** The number's pending row, if its job has not ended yet (an ended job closes the row as `called`). */
-  private pending(number: string): MissedCallRow | undefined {
-    const row = this.d.calls.pendingFor(number);
+  private pending(key: string): MissedCallRow | undefined {
+    const row = this.d.calls.pendingFor(key);
     if (row === undefined) return undefined;
     const job = row.job_id === null ? undefined : this.d.jobs.job(row.job_id);
     if (job !== undefined && !FINAL_STATUSES.has(job.status)) return row;

@@ -5,6 +5,8 @@ export interface MissedCallRow {
   seq: number;
   id: string;
   number: string;
+  /** The number in the form reports of it are matched by (E.164 when it normalises). */
+  number_key: string;
   target: string | null;
   count: number;
   first_at: number;
@@ -21,13 +23,13 @@ export class MissedCallStore {
 
   insert(r: Omit<MissedCallRow, 'seq'>): void {
     this.sql.exec(
-      'INSERT INTO missed_calls (id, number, target, count, first_at, last_at, status, job_id, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
-      r.id, r.number, r.target, r.count, r.first_at, r.last_at, r.status, r.job_id, r.reason,
+      'INSERT INTO missed_calls (id, number, number_key, target, count, first_at, last_at, status, job_id, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      r.id, r.number, r.number_key, r.target, r.count, r.first_at, r.last_at, r.status, r.job_id, r.reason,
     );
   }
 
-  pendingFor(number: string): MissedCallRow | undefined {
-    return this.all<MissedCallRow>(`SELECT * FROM missed_calls WHERE number = ? AND status = 'pending' ORDER BY seq DESC LIMIT 1`, number)[0];
+  pendingFor(numberKey: string): MissedCallRow | undefined {
+    return this.all<MissedCallRow>(`SELECT * FROM missed_calls WHERE number_key = ? AND status = 'pending' ORDER BY seq DESC LIMIT 1`, numberKey)[0];
   }
 
   merge(id: string, at: number, target: string | null): void {

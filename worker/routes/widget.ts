@@ -8,7 +8,7 @@ import { sha256Hex } from '../auth/tokens.js';
 import type { AppEnv } from '../env.js';
 import { readJson } from '../http/body.js';
 import { HttpProblem, notFound } from '../http/problem.js';
-import { normalisePhone } from '../widget/phone-normalise.js';
+import { normalisePhone } from '../phone/phone-normalise.js';
 import { issueStatusToken, pbxOfStatusToken, pbxOfWidgetKey } from '../widget/public-ids.js';
 import { DEFAULT_TURNSTILE_VERIFY_URL, verifyTurnstile } from '../widget/turnstile.js';
 import { WIDGET_SCRIPT } from '../widget/widget-script.js';

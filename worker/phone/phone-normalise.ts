@@ -1,6 +1,6 @@
-// Turns what a visitor typed into a phone field into an E.164 number (`+79161234567`), using the
-// widget's default country calling code for national formats. Pure; the widget route calls it
-// before the PBX's destination rules are applied. Invariant: the result always matches
+// Turns a phone number as people type it or a PBX reports it into E.164 (`+79161234567`), using a
+// default country calling code for national formats. Pure; the widget route calls it before the PBX's
+// destination rules are applied, and missed calls match numbers by it (`8916…` and `+7916…` are one). Invariant: the result always matches
 // shared/dial.ts PHONE_NUMBER and has at most 15 digits (ITU-T E.164 §6.1).
 
 export type Normalised = { ok: true; e164: string } | { ok: false; reason: 'malformed' | 'too-short' | 'too-long' };
@@ -11,6 +11,12 @@ const MAX_E164_DIGITS = 15;
 
 /** Spaces (not other whitespace: a control character is no separator), dashes, dots, slashes and brackets that people type as separators. */
 const SEPARATORS = /[ \-./()\u00a0\u2010-\u2015]/g;
+
+/** The form two reports of one number share: E.164 when it normalises, else the number as given. */
+export function numberKey(number: string, defaultCountry: string): string {
+  const n = normalisePhone(number, defaultCountry);
+  return n.ok ? n.e164 : number;
+}
 
 export function normalisePhone(input: string, defaultCountry: string): Normalised {
   if (input.length > 40) return { ok: false, reason: 'malformed' };
