@@ -29,7 +29,8 @@ async function main(): Promise<void> {
     process.execPath,
     ['node_modules/wrangler/bin/wrangler.js', 'dev', '--ip', '127.0.0.1', '--port', String(WORKER_PORT), '--var', `ADMIN_TOKEN:${ADMIN_TOKEN}`, '--var', 'ALLOW_PRIVATE_CALLBACKS:true',
       '--persist-to', '.perezvon/wrangler', '--log-level', 'warn', '--show-interactive-dev-session=false'],
-    { stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, WRANGLER_SEND_METRICS: 'false' }, detached: true },
+    // No metrics, and no lookup of Cloudflare's request.cf data: the demo runs offline, without warnings.
+    { stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false' }, detached: true },
   );
   const stopAll = async (): Promise<void> => {
     try {

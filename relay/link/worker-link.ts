@@ -134,7 +134,7 @@ export class WorkerLink extends EventEmitter<LinkEvents> {
       this.setState('open');
       this.send(this.options.hello());
       const owed = this.reports.resend();
-      if (owed.length > 0) this.options.logger.info({ reports: owed.length }, 'sending reports the Worker has not acknowledged');
+      if (owed.length > 0) this.options.logger.info({ reports: owed.length }, 'sending the reports kept for the Worker (made while the link was down, or not yet acknowledged)');
       for (const report of owed) this.send(report);
       // At once, so what was just resent is settled without waiting a whole heartbeat interval.
       if (owed.length > 0) this.send(this.options.heartbeat());

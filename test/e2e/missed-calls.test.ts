@@ -107,7 +107,7 @@ describe('missed-call callback', () => {
     const missed = await waitFor(async () => (await missedCalls(s)).find((m) => m.number === CUSTOMER), 'the missed call after reconnect', 40_000, 100);
     expect(missed).toMatchObject({ target: '102', count: 1, status: 'pending' });
     // A heartbeat acknowledges the report; after that the relay holds nothing more to send.
-    await waitFor(said('sending reports the Worker has not acknowledged'), 'the relay to resend');
+    await waitFor(said('sending the reports kept for the Worker'), 'the relay to resend');
     expect((await missedCalls(s)).map((m) => m.count)).toEqual([1]);
     expect(await jobs(s)).toHaveLength(1);
   }, 60_000);
