@@ -20,6 +20,14 @@ export type ConferenceMember = z.infer<typeof conferenceMember>;
 
 const members = z.array(conferenceMember).min(1).max(50);
 
+/** Dialling a member again by itself when they were busy or did not answer. */
+export const memberRetry = z.strictObject({
+  /** Dials per member in all; 1 = no automatic retry (re-dial on request only). */
+  maxAttempts: z.int().min(1).max(5).default(1),
+  afterSec: z.int().min(5).max(3600).default(60),
+});
+export type MemberRetry = z.infer<typeof memberRetry>;
+
 /** Body of `POST /conference-groups` and `PUT /conference-groups/{id}`. */
 export const conferenceGroupInput = z.strictObject({
   name: z.string().min(1).max(100),
@@ -28,6 +36,8 @@ export const conferenceGroupInput = z.strictObject({
   /** Shown to members with the room number (`"Planning" <104>`); the group's name by default when it is a valid caller ID. */
   callerIdName: callerIdName.optional(),
   members,
+  /** For assemblies of this group (service code or API) unless the request says otherwise. */
+  retry: memberRetry.optional(),
 });
 export type ConferenceGroupInput = z.infer<typeof conferenceGroupInput>;
 
@@ -51,6 +61,8 @@ export const conferenceRequest = z
     bridgeProfile: amiName.default('default_bridge'),
     userProfile: amiName.default('default_user'),
     ringTimeoutSec: z.int().min(5).max(300).optional(),
+    /** Members who were busy or did not answer are dialled again; the group's setting, else none, by default. */
+    retry: memberRetry.optional(),
   })
   .refine((v) => (v.group === undefined) !== (v.members === undefined), { message: 'give either group or members', path: ['group'] })
   .refine((v) => v.room !== undefined || v.caller !== undefined, { message: 'give room, or caller to use the caller’s own number as the room', path: ['room'] })
@@ -86,6 +98,8 @@ export interface ConferenceMemberView {
   attempts: number;
   cause: number | null;
   note: string | null;
+  /** When a member queued for an automatic retry will be dialled again. */
+  nextAttemptAt: string | null;
   updatedAt: string;
 }
 

@@ -58,6 +58,23 @@ describe('conference assembly by service code', () => {
   });
 });
 
+describe('conference assembly by API', () => {
+  it('dials a busy member again after the retry delay, under a new attempt, and records the last outcome', async () => {
+    const res = await post('/conferences', { members: [{ name: 'Boris', extension: '102' }], room: '7009', retry: { maxAttempts: 2, afterSec: 5 } });
+    expect(res.status).toBe(202);
+    const conference = (await res.json()) as ConferenceView;
+    const memberId = conference.members[0]!.id;
+    const done = await waitFor(async () => {
+      const c = (await (await system.api(`/conferences/${conference.id}`)).json()) as ConferenceView;
+      return c.members[0]!.status === 'busy' ? c.members[0] : undefined;
+    }, 'the second busy', 20_000, 100);
+    expect(done).toMatchObject({ attempts: 2, cause: 17, nextAttemptAt: null });
+    const dials = system.sim.actions.filter((a) => headerOf(a.headers, 'Action') === 'Originate' && (headerOf(a.headers, 'ChannelId') ?? '').startsWith(`pzm-${memberId}-`));
+    expect(dials.map((a) => headerOf(a.headers, 'ChannelId'))).toEqual([`pzm-${memberId}-1`, `pzm-${memberId}-2`]);
+    expect(dials[1]!.at - dials[0]!.at).toBeGreaterThanOrEqual(5000);
+  }, 30_000);
+});
+
 describe('permanent external participant by rule', () => {
   const externals = (): string[] => system.sim.rooms().find((r) => r.room === '7001')?.members.filter((m) => m.startsWith(`Local/${EXTERNAL}@`)) ?? [];
   const externalOriginates = () => system.sim.actions.filter((a) => headerOf(a.headers, 'Action') === 'Originate' && (headerOf(a.headers, 'ChannelId') ?? '').startsWith('pzx-7001-'));

@@ -133,6 +133,50 @@ describe('conference assembly through the queue', () => {
     expect(back.frames.filter((f) => f.type === 'conference.dial')).toHaveLength(0);
   }, 20_000);
 
+  it('dials a busy or unanswered member again by itself, as often as the retry allows, and says when', async () => {
+    const w = await world();
+    const relay = await w.relay();
+    const res = await postJson(`${w.base}/conferences`, { members: [{ name: 'Anna', extension: '101' }], room: '7003', retry: { maxAttempts: 2, afterSec: 5 } }, w.auth);
+    const conf = (await res.json()) as ConferenceView;
+    const first = await relay.next('conference.dial');
+    const memberId = first.legs[0]!.memberId;
+    const sentAt = Date.now();
+    relay.send({ type: 'conference.member', conferenceId: conf.id, memberId, attempt: 1, status: 'busy', cause: 17, at: Date.now() });
+    const waiting = await until(async () => {
+      const v = await w.get<ConferenceView>(`/conferences/${conf.id}`);
+      return v.members[0]!.status === 'queued' ? v.members[0]! : undefined;
+    }, 'the member to wait for a retry');
+    expect(waiting).toMatchObject({ attempts: 1, cause: 17, note: expect.stringMatching(/^busy; dialling again at /) });
+    expect(Date.parse(waiting.nextAttemptAt ?? '')).toBeGreaterThanOrEqual(sentAt + 5000);
+    const second = await relay.next('conference.dial', 10_000);
+    expect(Date.now()).toBeGreaterThanOrEqual(sentAt + 4900);
+    expect(second.legs).toEqual([expect.objectContaining({ memberId, attempt: 2 })]);
+    relay.send({ type: 'conference.member', conferenceId: conf.id, memberId, attempt: 2, status: 'no-answer', cause: 19, at: Date.now() });
+    const done = await until(async () => {
+      const v = await w.get<ConferenceView>(`/conferences/${conf.id}`);
+      return v.members[0]!.status === 'no-answer' ? v.members[0]! : undefined;
+    }, 'the last outcome');
+    expect(done).toMatchObject({ attempts: 2, cause: 19, nextAttemptAt: null });
+    await new Promise((r) => setTimeout(r, 200));
+    expect(relay.frames.filter((f) => f.type === 'conference.dial')).toHaveLength(0);
+  }, 20_000);
+
+  it('takes the member retry of the group when the request gives none', async () => {
+    const w = await world();
+    const group = (await (await postJson(`${w.base}/conference-groups`, { ...GROUP, retry: { maxAttempts: 3, afterSec: 30 } }, w.auth)).json()) as ConferenceGroupView;
+    expect(group.retry).toEqual({ maxAttempts: 3, afterSec: 30 });
+    const relay = await w.relay();
+    const conf = (await (await postJson(`${w.base}/conferences`, { group: group.id, room: '7004' }, w.auth)).json()) as ConferenceView;
+    const dial = await relay.next('conference.dial');
+    const anna = dial.legs[0]!;
+    relay.send({ type: 'conference.member', conferenceId: conf.id, memberId: anna.memberId, attempt: 1, status: 'no-answer', cause: 19, at: Date.now() });
+    const waiting = await until(async () => (await w.get<ConferenceView>(`/conferences/${conf.id}`)).members.find((m) => m.id === anna.memberId && m.status === 'queued'), 'a retry');
+    expect(Date.parse(waiting.nextAttemptAt ?? '')).toBeGreaterThan(Date.now() + 20_000);
+    // A redial on request does not wait for it.
+    expect(await (await postJson(`${w.base}/conferences/${conf.id}/redial`, { members: [anna.memberId] }, w.auth)).json()).toMatchObject({ requeued: 1 });
+    expect((await relay.next('conference.dial')).legs).toEqual([expect.objectContaining({ memberId: anna.memberId, attempt: 2 })]);
+  });
+
   it('assembles the group when the relay reports the service code, once per dial, without dialling the caller', async () => {
     const w = await world();
     await postJson(`${w.base}/conference-groups`, GROUP, w.auth);

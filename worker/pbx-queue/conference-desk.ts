@@ -5,8 +5,8 @@
 import { z } from 'zod';
 import type { ConferenceDial, MemberLeg } from '../../shared/conference-frames.js';
 import {
-  conferenceMember, externalParticipantInput, participantView, REDIALLABLE, roomRule, type ConferenceGroupInput, type ConferenceGroupView, type ConferenceMember,
-  type ConferenceRequest, type ConferenceView, type ExternalParticipantInput, type MemberStatus, type RoomRule,
+  conferenceMember, externalParticipantInput, memberRetry, participantView, REDIALLABLE, roomRule, type ConferenceGroupInput, type ConferenceGroupView,
+  type ConferenceMember, type ConferenceRequest, type ConferenceView, type ExternalParticipantInput, type MemberRetry, type MemberStatus, type RoomRule,
 } from '../../shared/conferences.js';
 import { callerIdName } from '../../shared/dial.js';
 import { isDestinationAllowed, type PbxSettings } from '../../shared/pbx.js';
@@ -59,7 +59,7 @@ export class ConferenceDesk {
     if (bad >= 0) return { kind: 'destination-not-allowed', field: `members.${bad}.number` };
     const row: GroupRow = {
       id: existing?.id ?? newId('grp_'), code: input.code, name: input.name, caller_id_name: input.callerIdName ?? null,
-      members: JSON.stringify(input.members), created_at: existing?.created_at ?? now, updated_at: now,
+      members: JSON.stringify(input.members), retry: input.retry === undefined ? null : JSON.stringify(input.retry), created_at: existing?.created_at ?? now, updated_at: now,
     };
     if (existing === undefined) this.store.insertGroup(row);
     else this.store.updateGroup(row);
@@ -89,7 +89,7 @@ export class ConferenceDesk {
     const room = req.room ?? req.caller ?? '';
     return this.create({
       room, group, members, source: 'api', sourceKey: null, callerIdName: req.callerIdName,
-      bridgeProfile: req.bridgeProfile, userProfile: req.userProfile, ringTimeoutSec: req.ringTimeoutSec,
+      bridgeProfile: req.bridgeProfile, userProfile: req.userProfile, ringTimeoutSec: req.ringTimeoutSec, retry: req.retry,
     }, now);
   }
 
@@ -108,7 +108,8 @@ export class ConferenceDesk {
     if (row === undefined) return null;
     let requeued = 0;
     for (const m of this.store.membersOf(id)) {
-      if ((memberIds !== undefined && !memberIds.includes(m.id)) || !REDIALLABLE.has(m.status)) continue;
+      const waiting = m.status === 'queued' && m.run_at !== null; // an automatic retry, brought forward
+      if ((memberIds !== undefined && !memberIds.includes(m.id)) || !(REDIALLABLE.has(m.status) || waiting)) continue;
       this.store.setMemberStatus(m.id, 'queued', null, null, now);
       requeued++;
     }
@@ -178,7 +179,7 @@ export class ConferenceDesk {
     const active = this.sessions.active();
     if (active === undefined || active.info.relayId === null || active.info.ami !== 'ready') return;
     const byConference = new Map<string, MemberLeg[]>();
-    for (const m of this.store.queuedMembers()) {
+    for (const m of this.store.queuedMembers(now)) {
       const attempt = m.attempt + 1;
       if (!this.store.startDial(m.id, attempt, now)) continue;
       const legs = byConference.get(m.conference_id) ?? [];
@@ -207,8 +208,10 @@ export class ConferenceDesk {
     return silent.length;
   }
 
-  nextWake(): number | undefined {
-    return this.store.nextSilentDial(this.graceMs());
+  nextWake(now: number): number | undefined {
+    const silent = this.store.nextSilentDial(this.graceMs());
+    const retry = this.store.nextRetry(now);
+    return silent === undefined ? retry : retry === undefined ? silent : Math.min(silent, retry);
   }
 
   private graceMs(): number {
@@ -227,7 +230,7 @@ export class ConferenceDesk {
     if (group === undefined) return;
     // The caller is entering the room already (the dialplan's ConfBridge); everyone else is dialled.
     const members = storedMembers.parse(JSON.parse(group.members)).filter((m) => !('extension' in m) || m.extension !== frame.caller);
-    this.create({ room: frame.room, group, members, source: 'service-code', sourceKey: key, callerIdName: undefined, bridgeProfile: 'default_bridge', userProfile: 'default_user', ringTimeoutSec: undefined }, now);
+    this.create({ room: frame.room, group, members, source: 'service-code', sourceKey: key, callerIdName: undefined, bridgeProfile: 'default_bridge', userProfile: 'default_user', ringTimeoutSec: undefined, retry: undefined }, now);
   }
 
   private memberReport(frame: MemberFrame, now: number): void {
@@ -236,12 +239,19 @@ export class ConferenceDesk {
     if (m === undefined || m.conference_id !== frame.conferenceId || m.attempt !== frame.attempt) return;
     const from = m.status === 'failed' && m.note === UNREPORTED_DIAL ? 'dialling' : m.status;
     if (!NEXT[from].includes(frame.status)) return;
+    const c = this.store.conference(m.conference_id);
+    if ((frame.status === 'busy' || frame.status === 'no-answer') && c !== undefined && m.attempt < c.max_attempts) {
+      // Only an outcome that proves nobody picked up is retried; a failed or unknown dial is left to a person.
+      const runAt = now + c.retry_after_ms;
+      this.store.queueRetry(m.id, frame.cause, `${frame.status}; dialling again at ${iso(runAt)}`, runAt, now);
+      return;
+    }
     this.store.setMemberStatus(m.id, frame.status, frame.cause, null, now);
   }
 
   private create(c: {
     room: string; group: GroupRow | undefined; members: ConferenceMember[]; source: ConferenceRow['source']; sourceKey: string | null;
-    callerIdName: string | undefined; bridgeProfile: string; userProfile: string; ringTimeoutSec: number | undefined;
+    callerIdName: string | undefined; bridgeProfile: string; userProfile: string; ringTimeoutSec: number | undefined; retry: MemberRetry | undefined;
   }, now: number): ConferenceResult {
     const settings = this.settings();
     if (settings === undefined) return { kind: 'no-group' };
@@ -249,14 +259,16 @@ export class ConferenceDesk {
     const bad = c.members.findIndex((m) => 'number' in m && !isDestinationAllowed(settings.destinations, m.number));
     if (bad >= 0) return { kind: 'destination-not-allowed', field: `members.${bad}.number` };
     const id = newId('cnf_');
+    const retry = c.retry ?? groupRetry(c.group) ?? { maxAttempts: 1, afterSec: 60 };
     this.store.insertConference({
       id, room: c.room, group_id: c.group?.id ?? null, source: c.source, source_key: c.sourceKey,
       caller_id_name: c.callerIdName ?? c.group?.caller_id_name ?? validName(c.group?.name) ?? 'Conference',
       bridge_profile: c.bridgeProfile, user_profile: c.userProfile, ring_timeout_ms: (c.ringTimeoutSec ?? settings.ringTimeoutSec) * 1000, created_at: now,
+      max_attempts: retry.maxAttempts, retry_after_ms: retry.afterSec * 1000,
     });
     c.members.forEach((m, position) => this.store.insertMember({
       id: newId('mem_'), conference_id: id, position, name: m.name, extension: 'extension' in m ? m.extension : null, number: 'number' in m ? m.number : null,
-      context: 'extension' in m ? settings.operatorContext : settings.customerContext, status: 'queued', attempt: 0, cause: null, note: null, updated_at: now,
+      context: 'extension' in m ? settings.operatorContext : settings.customerContext, status: 'queued', attempt: 0, cause: null, note: null, updated_at: now, run_at: null,
     }));
     this.pump(now);
     const view = this.conference(id);
@@ -274,15 +286,21 @@ export class ConferenceDesk {
 }
 
 const iso = (ms: number): string => new Date(ms).toISOString();
+const groupRetry = (group: GroupRow | undefined): MemberRetry | undefined =>
+  group?.retry == null ? undefined : memberRetry.parse(JSON.parse(group.retry));
 const validName = (name: string | undefined): string | undefined => (name !== undefined && callerIdName.safeParse(name).success ? name : undefined);
 
 function groupView(row: GroupRow): ConferenceGroupView {
   return {
     id: row.id, name: row.name, code: row.code, ...(row.caller_id_name !== null ? { callerIdName: row.caller_id_name } : {}),
-    members: storedMembers.parse(JSON.parse(row.members)), createdAt: iso(row.created_at), updatedAt: iso(row.updated_at),
+    members: storedMembers.parse(JSON.parse(row.members)), ...(row.retry !== null ? { retry: memberRetry.parse(JSON.parse(row.retry)) } : {}),
+    createdAt: iso(row.created_at), updatedAt: iso(row.updated_at),
   };
 }
 
 function memberView(m: MemberRow): ConferenceView['members'][number] {
-  return { id: m.id, name: m.name, extension: m.extension, number: m.number, status: m.status, attempts: m.attempt, cause: m.cause, note: m.note, updatedAt: iso(m.updated_at) };
+  return {
+    id: m.id, name: m.name, extension: m.extension, number: m.number, status: m.status, attempts: m.attempt, cause: m.cause, note: m.note,
+    nextAttemptAt: m.status === 'queued' && m.run_at !== null ? iso(m.run_at) : null, updatedAt: iso(m.updated_at),
+  };
 }

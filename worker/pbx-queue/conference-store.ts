@@ -9,6 +9,8 @@ export interface GroupRow {
   name: string;
   caller_id_name: string | null;
   members: string;
+  /** The group's member retry (JSON of MemberRetry), or null. */
+  retry: string | null;
   created_at: number;
   updated_at: number;
 }
@@ -25,6 +27,9 @@ export interface ConferenceRow {
   user_profile: string;
   ring_timeout_ms: number;
   created_at: number;
+  /** Dials per member in all (1: no automatic retry). */
+  max_attempts: number;
+  retry_after_ms: number;
 }
 
 export interface MemberRow {
@@ -40,6 +45,8 @@ export interface MemberRow {
   cause: number | null;
   note: string | null;
   updated_at: number;
+  /** A queued member waiting for an automatic retry is dialled from then on; null: at once. */
+  run_at: number | null;
 }
 
 export interface RoomRuleRow {
@@ -56,13 +63,13 @@ export class ConferenceStore {
 
   // ── groups ──
   insertGroup(g: GroupRow): void {
-    this.sql.exec('INSERT INTO conference_groups (id, code, name, caller_id_name, members, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
-      g.id, g.code, g.name, g.caller_id_name, g.members, g.created_at, g.updated_at);
+    this.sql.exec('INSERT INTO conference_groups (id, code, name, caller_id_name, members, retry, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+      g.id, g.code, g.name, g.caller_id_name, g.members, g.retry, g.created_at, g.updated_at);
   }
 
   updateGroup(g: GroupRow): void {
-    this.sql.exec('UPDATE conference_groups SET code = ?, name = ?, caller_id_name = ?, members = ?, updated_at = ? WHERE id = ?',
-      g.code, g.name, g.caller_id_name, g.members, g.updated_at, g.id);
+    this.sql.exec('UPDATE conference_groups SET code = ?, name = ?, caller_id_name = ?, members = ?, retry = ?, updated_at = ? WHERE id = ?',
+      g.code, g.name, g.caller_id_name, g.members, g.retry, g.updated_at, g.id);
   }
 
   deleteGroup(id: string): boolean {
@@ -84,9 +91,9 @@ export class ConferenceStore {
   // ── conferences and members ──
   insertConference(c: Omit<ConferenceRow, 'seq'>): void {
     this.sql.exec(
-      `INSERT INTO conferences (id, room, group_id, source, source_key, caller_id_name, bridge_profile, user_profile, ring_timeout_ms, created_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      c.id, c.room, c.group_id, c.source, c.source_key, c.caller_id_name, c.bridge_profile, c.user_profile, c.ring_timeout_ms, c.created_at,
+      `INSERT INTO conferences (id, room, group_id, source, source_key, caller_id_name, bridge_profile, user_profile, ring_timeout_ms, created_at, max_attempts, retry_after_ms)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      c.id, c.room, c.group_id, c.source, c.source_key, c.caller_id_name, c.bridge_profile, c.user_profile, c.ring_timeout_ms, c.created_at, c.max_attempts, c.retry_after_ms,
     );
   }
 
@@ -104,9 +111,9 @@ export class ConferenceStore {
 
   insertMember(m: MemberRow): void {
     this.sql.exec(
-      `INSERT INTO conference_members (id, conference_id, position, name, extension, number, context, status, attempt, cause, note, updated_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      m.id, m.conference_id, m.position, m.name, m.extension, m.number, m.context, m.status, m.attempt, m.cause, m.note, m.updated_at,
+      `INSERT INTO conference_members (id, conference_id, position, name, extension, number, context, status, attempt, cause, note, updated_at, run_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      m.id, m.conference_id, m.position, m.name, m.extension, m.number, m.context, m.status, m.attempt, m.cause, m.note, m.updated_at, m.run_at,
     );
   }
 
@@ -118,13 +125,26 @@ export class ConferenceStore {
     return this.one<MemberRow>('SELECT * FROM conference_members WHERE id = ?', id);
   }
 
-  queuedMembers(): MemberRow[] {
-    return this.sql.exec<MemberRow & Row>("SELECT * FROM conference_members WHERE status = 'queued' ORDER BY conference_id, position").toArray();
+  /** Queued members due now (a retry waits for its run_at). */
+  queuedMembers(now: number): MemberRow[] {
+    return this.sql.exec<MemberRow & Row>(
+      "SELECT * FROM conference_members WHERE status = 'queued' AND (run_at IS NULL OR run_at <= ?) ORDER BY conference_id, position", now).toArray();
+  }
+
+  /** When the next member waiting for a retry is due. */
+  nextRetry(now: number): number | undefined {
+    const row = this.one<{ t: number | null }>("SELECT MIN(run_at) AS t FROM conference_members WHERE status = 'queued' AND run_at > ?", now);
+    return row?.t ?? undefined;
+  }
+
+  /** Queues a member for another dial at `runAt`, keeping what the last dial ended with. */
+  queueRetry(id: string, cause: number | null, note: string, runAt: number, now: number): void {
+    this.sql.exec("UPDATE conference_members SET status = 'queued', cause = ?, note = ?, run_at = ?, updated_at = ? WHERE id = ?", cause, note, runAt, now, id);
   }
 
   /** Marks a queued member as being dialled under a new attempt number; false if it was not queued any more. */
   startDial(id: string, attempt: number, now: number): boolean {
-    return this.changed(this.sql.exec("UPDATE conference_members SET status = 'dialling', attempt = ?, cause = NULL, note = NULL, updated_at = ? WHERE id = ? AND status = 'queued'",
+    return this.changed(this.sql.exec("UPDATE conference_members SET status = 'dialling', attempt = ?, cause = NULL, note = NULL, run_at = NULL, updated_at = ? WHERE id = ? AND status = 'queued'",
       attempt, now, id));
   }
 
@@ -144,7 +164,7 @@ export class ConferenceStore {
   }
 
   setMemberStatus(id: string, status: MemberStatus, cause: number | null, note: string | null, now: number): void {
-    this.sql.exec('UPDATE conference_members SET status = ?, cause = ?, note = ?, updated_at = ? WHERE id = ?', status, cause, note, now, id);
+    this.sql.exec('UPDATE conference_members SET status = ?, cause = ?, note = ?, run_at = NULL, updated_at = ? WHERE id = ?', status, cause, note, now, id);
   }
 
   // ── room rules and participants ──

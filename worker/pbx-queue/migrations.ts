@@ -151,6 +151,11 @@ const MIGRATIONS: ReadonlyArray<string> = [
   `ALTER TABLE missed_calls ADD COLUMN number_key TEXT;
    UPDATE missed_calls SET number_key = number;
    CREATE INDEX missed_calls_by_key ON missed_calls (number_key, status);`,
+  // 6: automatic member retries of conference assemblies.
+  `ALTER TABLE conferences ADD COLUMN max_attempts INTEGER NOT NULL DEFAULT 1;
+   ALTER TABLE conferences ADD COLUMN retry_after_ms INTEGER NOT NULL DEFAULT 60000;
+   ALTER TABLE conference_members ADD COLUMN run_at INTEGER;
+   ALTER TABLE conference_groups ADD COLUMN retry TEXT;`,
 ];
 
 export function migrate(sql: SqlStorage): void {

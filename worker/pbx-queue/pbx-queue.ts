@@ -380,6 +380,7 @@ export class PbxQueue extends DurableObject<Bindings> {
     this.dispatcher.expireLeases(now);
     this.dispatcher.pump(now);
     this.conferences.expireSilentDials(now);
+    this.conferences.pump(now);
     await this.callers.deliver(now);
     await this.schedule();
   }
@@ -401,7 +402,7 @@ export class PbxQueue extends DurableObject<Bindings> {
   private async schedule(): Promise<void> {
     const now = Date.now();
     this.callers.outbox.collect(now);
-    const next = [this.store.nextWake(now), this.callers.outbox.nextDueAt(), this.conferences.nextWake()].reduce(earliest);
+    const next = [this.store.nextWake(now), this.callers.outbox.nextDueAt(), this.conferences.nextWake(now)].reduce(earliest);
     const current = await this.ctx.storage.getAlarm();
     if (next === undefined) {
       if (current !== null) await this.ctx.storage.deleteAlarm();
