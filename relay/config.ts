@@ -51,6 +51,8 @@ export interface RelayConfig {
   readonly relayId: string;
   readonly capacity: number;
   readonly journalPath: string;
+  /** Reports not yet acknowledged by the Worker, beside the journal (`<journal>.reports`). */
+  readonly reportsPath: string;
   readonly ami: { readonly host: string; readonly port: number; readonly username: string; readonly secret: string };
   readonly logLevel: string;
   /** Test-only: die at a chosen point to prove the journal's guarantees (test/e2e/delivery.test.ts). */
@@ -73,11 +75,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const c = parsed.data;
   const ami = c.AMI_URL ?? separateAmi(c);
   const relayId = c.PEREZVON_RELAY_ID ?? `${hostname().replace(/[^A-Za-z0-9_.-]/g, '-').slice(0, 40)}-${c.PEREZVON_PBX}`.slice(0, 64);
+  const journalPath = c.PEREZVON_JOURNAL ?? `.perezvon/journal-${c.PEREZVON_PBX}.jsonl`;
   return Object.freeze({
     worker: Object.freeze({ url: c.PEREZVON_URL.replace(/\/+$/, ''), pbx: c.PEREZVON_PBX, token: c.PEREZVON_RELAY_TOKEN }),
     relayId,
     capacity: c.PEREZVON_CAPACITY,
-    journalPath: c.PEREZVON_JOURNAL ?? `.perezvon/journal-${c.PEREZVON_PBX}.jsonl`,
+    journalPath,
+    reportsPath: `${journalPath}.reports`,
     ami: Object.freeze(ami),
     logLevel: c.LOG_LEVEL,
     fault: c.PEREZVON_TEST_FAULT ?? null,

@@ -3,10 +3,9 @@
 // acknowledged its result, so a relay that crashes at any point knows on restart which calls it
 // may have placed: it looks them up on the PBX and reports them, and never dials them again.
 // Bounded: compacted to the open entries when it grows past maxBytes.
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
-import { dirname } from 'node:path';
 import { z } from 'zod';
 import { attemptResult as resultSchema, callbackPlan } from '../shared/relay-protocol.js';
+import { JsonlFile } from './jsonl-file.js';
 
 const entrySchema = z.strictObject({
   attemptId: z.string(),
@@ -35,17 +34,19 @@ export class JournalFullError extends Error {
 
 export class Journal {
   private readonly entries = new Map<string, JournalEntry>();
-  private fd: number;
-  private bytes = 0;
+  private readonly file: JsonlFile;
 
   private constructor(
-    private readonly path: string,
+    path: string,
     private readonly maxBytes: number,
     private readonly maxOpen: number,
   ) {
-    mkdirSync(dirname(path), { recursive: true });
-    if (existsSync(path)) this.replay(readFileSync(path, 'utf8'));
-    this.fd = openSync(path, 'a');
+    const { file, values } = JsonlFile.open(path);
+    this.file = file;
+    for (const value of values) {
+      const line = lineSchema.safeParse(value);
+      if (line.success) this.apply(line.data);
+    }
     this.compactIfLarge(true);
   }
 
@@ -87,31 +88,12 @@ export class Journal {
   }
 
   close(): void {
-    closeSync(this.fd);
+    this.file.close();
   }
 
+  /** The line is on disk before the caller goes on to dial. */
   private write(line: Line): void {
-    const text = JSON.stringify(line) + '\n';
-    writeSync(this.fd, text);
-    // The whole point: the line is on disk before the caller goes on to dial.
-    fsyncSync(this.fd);
-    this.bytes += Buffer.byteLength(text);
-  }
-
-  private replay(text: string): void {
-    this.bytes = Buffer.byteLength(text);
-    for (const raw of text.split('\n')) {
-      if (raw.trim() === '') continue;
-      let json: unknown;
-      try {
-        json = JSON.parse(raw);
-      } catch {
-        continue; // a line torn by a crash mid-write: nothing after it was acted upon
-      }
-      const line = lineSchema.safeParse(json);
-      if (!line.success) continue;
-      this.apply(line.data);
-    }
+    this.file.append(line);
   }
 
   private apply(line: Line): void {
@@ -123,22 +105,9 @@ export class Journal {
     }
   }
 
-  /** Rewrites the file with only the open entries, atomically (write, fsync, rename). */
+  /** Rewrites the file with only the open entries, atomically. */
   private compactIfLarge(force: boolean): void {
-    if (!force && this.bytes < this.maxBytes) return;
-    const tmp = `${this.path}.tmp`;
-    const fd = openSync(tmp, 'w');
-    let bytes = 0;
-    for (const entry of this.entries.values()) {
-      const text = JSON.stringify({ op: 'start', entry } satisfies Line) + '\n';
-      writeSync(fd, text);
-      bytes += Buffer.byteLength(text);
-    }
-    fsyncSync(fd);
-    closeSync(fd);
-    renameSync(tmp, this.path);
-    closeSync(this.fd);
-    this.fd = openSync(this.path, 'a');
-    this.bytes = bytes;
+    if (!force && this.file.bytes < this.maxBytes) return;
+    this.file.rewrite([...this.entries.values()].map((entry) => ({ op: 'start', entry }) satisfies Line));
   }
 }

@@ -6,6 +6,7 @@ import { ConferenceModule } from './conference/conference-module.js';
 import { loadConfig } from './config.js';
 import { Journal } from './journal.js';
 import { MissedCallModule } from './missed-calls/missed-call-module.js';
+import { ReportBuffer } from './link/report-buffer.js';
 import { WorkerLink } from './link/worker-link.js';
 import { Relay } from './relay.js';
 
@@ -19,6 +20,7 @@ export function startRelay(env: Record<string, string | undefined> = process.env
     url: config.worker.url, pbx: config.worker.pbx, token: config.worker.token, logger: logger.child({ component: 'link' }),
     hello: () => relay.helloFrame(),
     heartbeat: () => relay.heartbeatFrame(),
+    reports: ReportBuffer.open(config.reportsPath),
   });
   relay = new Relay({ relayId: config.relayId, capacity: config.capacity, ami, link, journal, logger, fault: config.fault, ...hooks });
   // Conferences share the AMI connection and the link; they listen before either starts.

@@ -18,8 +18,8 @@ export interface WorkerLinkOptions {
   hello: () => Extract<RelayFrame, { type: 'hello' }>;
   heartbeat: () => Extract<RelayFrame, { type: 'heartbeat' }>;
   heartbeatMs?: number;
-  /** Reports kept for resending until acknowledged (default 1000). */
-  reportLimit?: number;
+  /** Where reports wait until acknowledged (default: in memory, up to 1000). */
+  reports?: ReportBuffer;
 }
 
 export type LinkState = 'connecting' | 'open' | 'down';
@@ -40,7 +40,7 @@ export class WorkerLink extends EventEmitter<LinkEvents> {
 
   constructor(private readonly options: WorkerLinkOptions) {
     super();
-    this.reports = new ReportBuffer(options.reportLimit);
+    this.reports = options.reports ?? new ReportBuffer();
   }
 
   /** Reports kept until the Worker acknowledges them (sent now if the link is open, else after the next hello). */
@@ -73,12 +73,13 @@ export class WorkerLink extends EventEmitter<LinkEvents> {
     this.send(frame);
   }
 
+  /** Closes the socket; the reports still owed stay in their file for the next start. */
   async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.timer);
     clearInterval(this.heartbeat);
     const socket = this.socket;
-    if (socket === undefined || socket.readyState === WebSocket.CLOSED) return;
+    if (socket === undefined || socket.readyState === WebSocket.CLOSED) return this.reports.close();
     await new Promise<void>((resolve) => {
       socket.once('close', () => resolve());
       socket.close(1000, 'relay stopping');
@@ -87,6 +88,7 @@ export class WorkerLink extends EventEmitter<LinkEvents> {
         resolve();
       }, 2000).unref();
     });
+    this.reports.close();
   }
 
   private connect(): void {

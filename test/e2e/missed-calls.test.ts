@@ -112,6 +112,21 @@ describe('missed-call callback', () => {
     expect(await jobs(s)).toHaveLength(1);
   }, 60_000);
 
+  it('reports a call missed while the Worker was unreachable even when the relay is killed before the link is back', async () => {
+    const s = await world({ delaySec: 60 });
+    const said = (text: string) => () => (s.relay?.output().includes(text) ? true : undefined);
+    await s.worker.restart(async () => {
+      await waitFor(said('worker link closed'), 'the relay to lose the Worker');
+      s.sim.dial(CUSTOMER, '102', 'from-trunk');
+      await waitFor(said('reporting a call to the queue'), 'the relay to detect the missed call', 10_000);
+      await s.relay?.kill('SIGKILL'); // the report exists only in the relay's report file now
+    });
+    await s.startRelay();
+    const missed = await waitFor(async () => (await missedCalls(s)).find((m) => m.number === CUSTOMER), 'the missed call from the restarted relay', 20_000, 100);
+    expect(missed).toMatchObject({ target: '102', count: 1, status: 'pending' });
+    expect(await jobs(s)).toHaveLength(1);
+  }, 60_000);
+
   it('reports a caller who gave up waiting in a watched queue', async () => {
     const s = await world({ delaySec: 60 });
     const joined = new Promise<void>((resolve) => s.sim.onEvent((m) => headerOf(m.headers, 'Event') === 'QueueCallerJoin' && resolve()));

@@ -1,6 +1,9 @@
 // The relay's Worker link over real WebSockets on loopback, against a stand-in queue: reports (member
 // outcomes, missed calls…) reach the Worker at least once across link drops, and only what the
 // Worker has not acknowledged is sent again.
+import { mkdtempSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { pino } from 'pino';
 import { WebSocketServer, type WebSocket } from 'ws';
@@ -132,5 +135,26 @@ describe('report buffer', () => {
     expect(buffer.add(missed('b'))).toBeUndefined();
     expect(buffer.add(missed('c'))).toMatchObject({ uniqueid: 'a' });
     expect(buffer.size).toBe(2);
+  });
+
+  it('in a file, gives back after a crash what was not settled, and nothing that was', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'perezvon-reports-'));
+    cleanup.push(async () => rmSync(dir, { recursive: true, force: true }));
+    const path = join(dir, 'journal.jsonl.reports');
+    const before = ReportBuffer.open(path);
+    before.add(missed('a'));
+    before.heartbeatSent();
+    before.add(missed('b'));
+    before.acknowledged(); // settles a
+    before.add(missed('c'));
+    // The process dies here (no close); a torn last line is what a crash mid-write leaves.
+    writeFileSync(path, readFileSync(path, 'utf8') + '{"op":"add","seq":4,"fra');
+    const after = ReportBuffer.open(path);
+    expect(after.resend().map((f) => (f.type === 'missed-call' ? f.uniqueid : ''))).toEqual(['b', 'c']);
+    after.add(missed('d'));
+    after.heartbeatSent();
+    after.acknowledged();
+    after.close();
+    expect(ReportBuffer.open(path).size).toBe(0);
   });
 });
