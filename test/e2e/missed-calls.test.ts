@@ -30,6 +30,9 @@ async function world(policy: Partial<MissedCallPolicy>): Promise<System> {
   return s;
 }
 
+/** A probe for `waitFor`: whether the relay has logged this text. */
+const said = (s: System, text: string) => (): true | undefined => (s.relay?.output().includes(text) ? true : undefined);
+
 async function missedCalls(s: System): Promise<MissedCallView[]> {
   return ((await (await s.api('/missed-calls')).json()) as { missedCalls: MissedCallView[] }).missedCalls;
 }
@@ -96,31 +99,31 @@ describe('missed-call callback', () => {
     expect((await missedCalls(s))[0]).toMatchObject({ status: 'cancelled', reason: 'an operator called the customer' });
   });
 
+  /** Stops the Worker, lets a call be missed while it is down (then `meanwhile`), and starts it again. */
+  async function missWhileWorkerDown(s: System, meanwhile: () => Promise<unknown> = async () => undefined): Promise<void> {
+    await s.worker.restart(async () => {
+      await waitFor(said(s, 'worker link closed'), 'the relay to lose the Worker');
+      s.sim.dial(CUSTOMER, '102', 'from-trunk');
+      await waitFor(said(s, 'reporting a call to the queue'), 'the relay to detect the missed call', 10_000);
+      await meanwhile();
+    });
+  }
+
   it('reports a call missed while the Worker was unreachable once the link is back, and counts it once', async () => {
     const s = await world({ delaySec: 60 });
-    const said = (text: string) => () => (s.relay?.output().includes(text) ? true : undefined);
-    await s.worker.restart(async () => {
-      await waitFor(said('worker link closed'), 'the relay to lose the Worker');
-      s.sim.dial(CUSTOMER, '102', 'from-trunk');
-      await waitFor(said('reporting a call to the queue'), 'the relay to detect the missed call', 10_000);
-    });
+    await missWhileWorkerDown(s);
     const missed = await waitFor(async () => (await missedCalls(s)).find((m) => m.number === CUSTOMER), 'the missed call after reconnect', 40_000, 100);
     expect(missed).toMatchObject({ target: '102', count: 1, status: 'pending' });
     // A heartbeat acknowledges the report; after that the relay holds nothing more to send.
-    await waitFor(said('sending the reports kept for the Worker'), 'the relay to resend');
+    await waitFor(said(s, 'sending the reports kept for the Worker'), 'the relay to resend');
     expect((await missedCalls(s)).map((m) => m.count)).toEqual([1]);
     expect(await jobs(s)).toHaveLength(1);
   }, 60_000);
 
   it('reports a call missed while the Worker was unreachable even when the relay is killed before the link is back', async () => {
     const s = await world({ delaySec: 60 });
-    const said = (text: string) => () => (s.relay?.output().includes(text) ? true : undefined);
-    await s.worker.restart(async () => {
-      await waitFor(said('worker link closed'), 'the relay to lose the Worker');
-      s.sim.dial(CUSTOMER, '102', 'from-trunk');
-      await waitFor(said('reporting a call to the queue'), 'the relay to detect the missed call', 10_000);
-      await s.relay?.kill('SIGKILL'); // the report exists only in the relay's report file now
-    });
+    // The report exists only in the relay's report file once it is killed.
+    await missWhileWorkerDown(s, () => s.relay?.kill('SIGKILL') ?? Promise.resolve());
     await s.startRelay();
     const missed = await waitFor(async () => (await missedCalls(s)).find((m) => m.number === CUSTOMER), 'the missed call from the restarted relay', 20_000, 100);
     expect(missed).toMatchObject({ target: '102', count: 1, status: 'pending' });
