@@ -18,9 +18,15 @@ const missed = (uniqueid: string): ReportFrame => ({ type: 'missed-call', caller
 class StandInQueue {
   readonly received: RelayFrame[] = [];
   acking = true;
+  /** While set, new sessions are cut before their welcome (the Worker is unreachable). */
+  refusing = false;
   private readonly sockets = new Set<WebSocket>();
   private constructor(readonly server: WebSocketServer) {
     server.on('connection', (ws) => {
+      if (this.refusing) {
+        ws.terminate();
+        return;
+      }
       this.sockets.add(ws);
       ws.on('close', () => this.sockets.delete(ws));
       ws.on('message', (data) => {
@@ -84,11 +90,13 @@ const heartbeat = (link: WorkerLink): boolean => link.send({ type: 'heartbeat', 
 describe('worker link reports', () => {
   it('sends a report made while the link is down right after the next hello', async () => {
     const { queue, link } = await world();
+    queue.refusing = true;
     queue.drop();
     await waitFor(() => (link.state !== 'open' ? true : undefined), 'the link to notice the drop');
     link.report(missed('1.1'));
     link.report(missed('1.2'));
     expect(queue.reports()).toEqual([]);
+    queue.refusing = false;
     await waitFor(() => (queue.reports().length === 2 ? true : undefined), 'the reports after reconnect', 5000);
     expect(queue.reports()).toEqual(['1.1', '1.2']);
     const order = queue.received.map((f) => f.type);
