@@ -1,6 +1,6 @@
 import { SELF } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import { createPbx, postJson } from './helpers.js';
+import { ADMIN, createPbx, postJson } from './helpers.js';
 
 const good = { customer: '+79991234567', operator: { extension: '101' }, direction: 'operator-first' };
 
@@ -95,6 +95,22 @@ describe('admin API', () => {
     const { pbx } = await createPbx();
     const res = await postJson('http://w/v1/admin/pbxes', { id: pbx, settings: { destinations: { allow: ['+7'] } } }, { authorization: 'Bearer test-admin-token-0123456789' });
     expect(res.status).toBe(409);
+  });
+
+  it('lists API keys without their secrets and revokes one at once for this isolate', async () => {
+    const { pbx, apiKey, auth } = await createPbx();
+    const second = (await (await postJson(`http://w/v1/admin/pbxes/${pbx}/api-keys`, { label: 'CRM' }, ADMIN)).json()) as { id: string; apiKey: string };
+    const listed = (await (await SELF.fetch(`http://w/v1/admin/pbxes/${pbx}/api-keys`, { headers: ADMIN })).json()) as { apiKeys: Array<Record<string, unknown>> };
+    expect(listed.apiKeys).toHaveLength(2);
+    expect(listed.apiKeys[1]).toEqual({ id: second.id, label: 'CRM', createdAt: expect.any(String) });
+    expect(JSON.stringify(listed)).not.toContain(apiKey.slice(4, 20));
+    expect(await jobCount(pbx, auth)).toBe(0); // the key is known (and cached) before it is revoked
+    const first = listed.apiKeys[0]!.id as string;
+    expect((await SELF.fetch(`http://w/v1/admin/pbxes/${pbx}/api-keys/${first}`, { method: 'DELETE', headers: ADMIN })).status).toBe(204);
+    expect((await SELF.fetch(`http://w/v1/pbxes/${pbx}/jobs`, { headers: auth })).status).toBe(401);
+    expect((await SELF.fetch(`http://w/v1/pbxes/${pbx}/jobs`, { headers: { authorization: `Bearer ${second.apiKey}` } })).status).toBe(200);
+    expect((await SELF.fetch(`http://w/v1/admin/pbxes/${pbx}/api-keys/${first}`, { method: 'DELETE', headers: ADMIN })).status).toBe(404);
+    expect((await SELF.fetch(`http://w/v1/admin/pbxes/${pbx}/api-keys/not-a-key`, { method: 'DELETE', headers: ADMIN })).status).toBe(404);
   });
 
   it('publishes an OpenAPI document generated from the schemas', async () => {

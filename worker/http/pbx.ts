@@ -33,6 +33,11 @@ export async function requireApiKey(c: Context<AppEnv>): Promise<ReturnType<type
   return target;
 }
 
+/** Forgets this isolate's cached keys of a PBX (after a revocation; other isolates forget within KEY_CACHE_MS). */
+export function forgetApiKeys(pbx: string): void {
+  for (const key of knownKeys.keys()) if (key.startsWith(`${pbx}:`)) knownKeys.delete(key);
+}
+
 /** A stable hash of a validated body, so an idempotent retry matches whatever its key order or spacing. */
 export async function canonicalHash(value: unknown): Promise<string> {
   return sha256Hex(JSON.stringify(sortKeys(value)));

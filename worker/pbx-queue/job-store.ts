@@ -66,6 +66,16 @@ export class JobStore {
     this.sql.exec('INSERT INTO api_keys (id, hash, label, created_at) VALUES (?, ?, ?, ?)', id, hash, label, now);
   }
 
+  apiKeys(): Array<{ id: string; label: string | null; created_at: number }> {
+    return this.all('SELECT id, label, created_at FROM api_keys ORDER BY created_at, id');
+  }
+
+  deleteApiKey(id: string): boolean {
+    const cursor = this.sql.exec('DELETE FROM api_keys WHERE id = ?', id);
+    cursor.toArray();
+    return cursor.rowsWritten > 0;
+  }
+
   hasApiKey(hash: string): boolean {
     return this.one('SELECT id FROM api_keys WHERE hash = ?', hash) !== undefined;
   }

@@ -88,6 +88,16 @@ export class PbxQueue extends DurableObject<Bindings> {
     return id;
   }
 
+  /** The PBX's API keys (never their hashes); null for an unknown PBX. */
+  async apiKeys(): Promise<Array<{ id: string; label: string | null; createdAt: string }> | null> {
+    if (this.settings() === undefined) return null;
+    return this.store.apiKeys().map((k) => ({ id: k.id, label: k.label, createdAt: new Date(k.created_at).toISOString() }));
+  }
+
+  async revokeApiKey(id: string): Promise<boolean> {
+    return this.store.deleteApiKey(id);
+  }
+
   async isApiKey(keyHash: string): Promise<boolean> {
     return this.store.hasApiKey(keyHash);
   }

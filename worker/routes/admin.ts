@@ -1,4 +1,4 @@
-// /v1/admin: creating PBXes, rotating their relay tokens and issuing API keys. Guarded by the
+// /v1/admin: creating PBXes, rotating their relay tokens, issuing, listing and revoking API keys. Guarded by the
 // ADMIN_TOKEN Worker secret. Secrets are returned once, in the response body, and stored hashed.
 import { Hono } from 'hono';
 import { z } from 'zod';
@@ -6,7 +6,7 @@ import { pbxId, pbxSettings } from '../../shared/pbx.js';
 import { bearer, newToken, secretsEqual, sha256Hex } from '../auth/tokens.js';
 import type { AppEnv } from '../env.js';
 import { parseOrThrow, readJson } from '../http/body.js';
-import { pbxStub } from '../http/pbx.js';
+import { forgetApiKeys, pbxStub } from '../http/pbx.js';
 import { HttpProblem, notFound, unauthorized } from '../http/problem.js';
 
 export const createPbxRequest = z.strictObject({ id: pbxId, settings: pbxSettings });
@@ -55,4 +55,19 @@ adminRoutes.post('/pbxes/:pbx/api-keys', async (c) => {
   const keyId = await stub.addApiKey(await sha256Hex(apiKey), body.label ?? null);
   if (keyId === null) throw notFound('PBX');
   return c.json({ pbx: id, id: keyId, apiKey }, 201);
+});
+
+adminRoutes.get('/pbxes/:pbx/api-keys', async (c) => {
+  const { id, stub } = pbxStub(c);
+  const keys = await stub.apiKeys();
+  if (keys === null) throw notFound('PBX');
+  return c.json({ pbx: id, apiKeys: keys });
+});
+
+adminRoutes.delete('/pbxes/:pbx/api-keys/:key', async (c) => {
+  const { id, stub } = pbxStub(c);
+  const key = z.string().regex(/^key_[A-Za-z0-9_-]{1,64}$/).safeParse(c.req.param('key'));
+  if (!key.success || !(await stub.revokeApiKey(key.data))) throw notFound('API key');
+  forgetApiKeys(id);
+  return c.body(null, 204);
 });

@@ -92,7 +92,16 @@ export function openApiDocument(): unknown {
         post: { summary: 'Create a PBX; returns its relay token once', security: [{ admin: [] }], requestBody: { required: true, ...json(createPbxRequest, 'input') }, responses: { '201': { description: 'created' }, ...problems(400, 401, 409) } },
       },
       '/v1/admin/pbxes/{pbx}/relay-token': { post: { summary: 'Rotate the relay token', security: [{ admin: [] }], parameters: [pbxParam], responses: { '201': { description: 'the new token, shown once' }, ...problems(401, 404) } } },
-      '/v1/admin/pbxes/{pbx}/api-keys': { post: { summary: 'Issue an API key', security: [{ admin: [] }], parameters: [pbxParam], requestBody: { required: false, ...json(createApiKeyRequest, 'input') }, responses: { '201': { description: 'the key, shown once' }, ...problems(400, 401, 404) } } },
+      '/v1/admin/pbxes/{pbx}/api-keys': {
+        post: { summary: 'Issue an API key', security: [{ admin: [] }], parameters: [pbxParam], requestBody: { required: false, ...json(createApiKeyRequest, 'input') }, responses: { '201': { description: 'the key, shown once' }, ...problems(400, 401, 404) } },
+        get: { summary: 'List the API keys (ids, labels, creation times; never the keys)', security: [{ admin: [] }], parameters: [pbxParam], responses: { '200': { description: 'the keys' }, ...problems(401, 404) } },
+      },
+      '/v1/admin/pbxes/{pbx}/api-keys/{key}': {
+        delete: {
+          summary: 'Revoke an API key (at once in the isolate that revokes it; within 60 s everywhere)', security: [{ admin: [] }],
+          parameters: [pbxParam, { name: 'key', in: 'path', required: true, schema: { type: 'string' } }], responses: { '204': { description: 'revoked' }, ...problems(401, 404) },
+        },
+      },
     },
   };
 }
