@@ -1,14 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { AmiConnection } from '../../../relay/ami/connection.js';
+import type { AmiConnection } from '../../../relay/ami/connection.js';
 import { AmiActionError } from '../../../relay/ami/errors.js';
 import { listItemCount, sendList } from '../../../relay/ami/event-list.js';
 import { header, serialize } from '../../../relay/ami/wire.js';
 import type { AmiMessage } from '../../../relay/ami/wire.js';
-import { startScriptedPbx } from './scripted-pbx.js';
+import { connectReady, startScriptedPbx } from './scripted-pbx.js';
 import type { ScriptedPbx } from './scripted-pbx.js';
 import { answersFor } from './captures.js';
-import { captureLogger } from './logger.js';
-import { nextEmit } from './wait.js';
 
 let pbx: ScriptedPbx;
 let conn: AmiConnection;
@@ -25,9 +23,7 @@ function replay(stem: string, captureId: string): void {
 
 beforeEach(async () => {
   pbx = await startScriptedPbx();
-  conn = new AmiConnection({ host: '127.0.0.1', port: pbx.port, username: 'relay', secret: 'relaysecret', logger: captureLogger().logger });
-  conn.start();
-  await nextEmit(conn, 'ready');
+  conn = await connectReady(pbx);
 });
 
 afterEach(async () => {

@@ -1,15 +1,13 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { AmiConnection } from '../../../relay/ami/connection.js';
+import type { AmiConnection } from '../../../relay/ami/connection.js';
 import { buildOriginateAction, originate, originateAndFollow } from '../../../relay/ami/originate.js';
 import type { OriginateRequest } from '../../../relay/ami/originate.js';
 import { AmiValidationError } from '../../../relay/ami/errors.js';
 import { header, serialize } from '../../../relay/ami/wire.js';
 import type { AmiMessage } from '../../../relay/ami/wire.js';
-import { startScriptedPbx } from './scripted-pbx.js';
+import { connectReady, startScriptedPbx } from './scripted-pbx.js';
 import type { ScriptedPbx } from './scripted-pbx.js';
 import { receivedMessages, sentActionId } from './captures.js';
-import { captureLogger } from './logger.js';
-import { nextEmit } from './wait.js';
 
 const base: OriginateRequest = {
   channel: 'Local/101@phones',
@@ -78,9 +76,7 @@ describe('originate (scripted PBX)', () => {
 
   beforeEach(async () => {
     pbx = await startScriptedPbx();
-    conn = new AmiConnection({ host: '127.0.0.1', port: pbx.port, username: 'relay', secret: 'relaysecret', logger: captureLogger().logger });
-    conn.start();
-    await nextEmit(conn, 'ready');
+    conn = await connectReady(pbx);
   });
 
   afterEach(async () => {

@@ -4,7 +4,10 @@
 
 import net from 'node:net';
 import { EventEmitter } from 'node:events';
+import { AmiConnection } from '../../../relay/ami/connection.js';
 import { AmiParser, header, message, serialize } from '../../../relay/ami/wire.js';
+import { captureLogger } from './logger.js';
+import { nextEmit } from './wait.js';
 import type { AmiMessage } from '../../../relay/ami/wire.js';
 
 export type Reply = (fields: Record<string, string | number | undefined>) => void;
@@ -109,4 +112,12 @@ export async function startScriptedPbx(): Promise<ScriptedPbx> {
   if (addr === null || typeof addr === 'string') throw new Error('no TCP address');
   Object.assign(pbx, { port: addr.port });
   return pbx;
+}
+
+/** The relay's AMI connection to this scripted PBX, logged in and ready. */
+export async function connectReady(pbx: ScriptedPbx): Promise<AmiConnection> {
+  const conn = new AmiConnection({ host: '127.0.0.1', port: pbx.port, username: 'relay', secret: 'relaysecret', logger: captureLogger().logger });
+  conn.start();
+  await nextEmit(conn, 'ready');
+  return conn;
 }
