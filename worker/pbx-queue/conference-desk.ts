@@ -13,6 +13,7 @@ import { isDestinationAllowed, type PbxSettings } from '../../shared/pbx.js';
 import type { RelayFrame } from '../../shared/relay-protocol.js';
 import { newId } from '../auth/tokens.js';
 import type { ConferenceRow, ConferenceStore, GroupRow, MemberRow } from './conference-store.js';
+import { earliest } from './earliest.js';
 import type { RelaySessions } from './relay-sessions.js';
 
 export type GroupResult = { kind: 'ok'; group: ConferenceGroupView } | { kind: 'code-taken' } | { kind: 'destination-not-allowed'; field: string } | { kind: 'not-found' };
@@ -209,9 +210,7 @@ export class ConferenceDesk {
   }
 
   nextWake(now: number): number | undefined {
-    const silent = this.store.nextSilentDial(this.graceMs());
-    const retry = this.store.nextRetry(now);
-    return silent === undefined ? retry : retry === undefined ? silent : Math.min(silent, retry);
+    return earliest(this.store.nextSilentDial(this.graceMs()), this.store.nextRetry(now));
   }
 
   private graceMs(): number {

@@ -21,6 +21,7 @@ import type { Bindings } from '../env.js';
 import { ConferenceDesk, type ConferenceResult, type GroupResult, type RuleResult } from './conference-desk.js';
 import { ConferenceStore } from './conference-store.js';
 import { Dispatcher } from './dispatcher.js';
+import { earliest } from './earliest.js';
 import { JobStore } from './job-store.js';
 import { JobDesk, type CancelResult, type CreateResult } from './job-desk.js';
 import { migrate } from './migrations.js';
@@ -412,7 +413,7 @@ export class PbxQueue extends DurableObject<Bindings> {
   private async schedule(): Promise<void> {
     const now = Date.now();
     this.callers.outbox.collect(now);
-    const next = [this.store.nextWake(now), this.callers.outbox.nextDueAt(), this.conferences.nextWake(now)].reduce(earliest);
+    const next = earliest(this.store.nextWake(now), this.callers.outbox.nextDueAt(), this.conferences.nextWake(now));
     const current = await this.ctx.storage.getAlarm();
     if (next === undefined) {
       if (current !== null) await this.ctx.storage.deleteAlarm();
@@ -428,9 +429,4 @@ export class PbxQueue extends DurableObject<Bindings> {
     }
     return this.cachedSettings;
   }
-}
-
-/** The sooner of two optional instants. */
-function earliest(a: number | undefined, b: number | undefined): number | undefined {
-  return a === undefined ? b : b === undefined ? a : Math.min(a, b);
 }
