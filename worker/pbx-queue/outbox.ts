@@ -18,13 +18,13 @@ const EVENT_TYPES: Record<string, StatusEventType | 'ended'> = {
 };
 const FINAL_TYPES: Record<string, StatusEventType> = { succeeded: 'job.completed', failed: 'job.failed', cancelled: 'job.cancelled', expired: 'job.expired' };
 const BATCH = 500;
+const PARALLEL = 8;
 
 interface PostOutcome {
   statusCode: number | null;
   error: string | null;
   permanent: boolean;
 }
-const PARALLEL = 8;
 
 export interface OutboxDeps {
   store: HookStore;
@@ -61,7 +61,7 @@ export interface CrmWriteBacks {
 }
 
 const isWriteBack = (type: string): type is WriteBackType => (WRITE_BACK_TYPES as readonly string[]).includes(type);
-/** A CRM answer is read up to this size (register's is a few hundred bytes). */
+/** Of a CRM's answer only this much is kept (register's is a few hundred bytes). */
 const MAX_ANSWER = 64 * 1024;
 
 export class Outbox {
