@@ -53,6 +53,8 @@ export interface RelayConfig {
   readonly journalPath: string;
   /** Reports not yet acknowledged by the Worker, beside the journal (`<journal>.reports`). */
   readonly reportsPath: string;
+  /** The last conference rules the Worker sent, beside the journal (`<journal>.rules`). */
+  readonly rulesPath: string;
   readonly ami: { readonly host: string; readonly port: number; readonly username: string; readonly secret: string };
   readonly logLevel: string;
   /** Test-only: die at a chosen point to prove the journal's guarantees (test/e2e/delivery.test.ts). */
@@ -82,6 +84,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     capacity: c.PEREZVON_CAPACITY,
     journalPath,
     reportsPath: `${journalPath}.reports`,
+    rulesPath: `${journalPath}.rules`,
     ami: Object.freeze(ami),
     logLevel: c.LOG_LEVEL,
     fault: c.PEREZVON_TEST_FAULT ?? null,

@@ -8,6 +8,7 @@ import { dirname } from 'node:path';
 export class JsonlFile {
   private fd: number;
   private size = 0;
+  private closed = false;
 
   private constructor(private readonly path: string) {
     mkdirSync(dirname(path), { recursive: true });
@@ -61,7 +62,10 @@ export class JsonlFile {
     this.size = bytes;
   }
 
+  /** Idempotent: owners may stop more than once. */
   close(): void {
+    if (this.closed) return;
+    this.closed = true;
     closeSync(this.fd);
   }
 }

@@ -24,7 +24,7 @@ export function startRelay(env: Record<string, string | undefined> = process.env
   });
   relay = new Relay({ relayId: config.relayId, capacity: config.capacity, ami, link, journal, logger, fault: config.fault, ...hooks });
   // Conferences share the AMI connection and the link; they listen before either starts.
-  new ConferenceModule(ami, link, logger.child({ component: 'conference' }));
+  new ConferenceModule(ami, link, logger.child({ component: 'conference' }), config.rulesPath);
   new MissedCallModule(ami, link, logger.child({ component: 'missed-calls' }));
   logger.info({ worker: config.worker.url, ami: `${config.ami.host}:${config.ami.port}`, openAttempts: journal.open().length }, 'relay starting');
   relay.start();

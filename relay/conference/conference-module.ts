@@ -6,12 +6,13 @@
 // off its rule nor the Worker with a stale list of who is in it.
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import { groupCode, roomName, type RoomRule } from '../../shared/conferences.js';
+import { groupCode, roomName, roomRule, type RoomRule } from '../../shared/conferences.js';
 import { extension } from '../../shared/dial.js';
 import type { QueueFrame } from '../../shared/relay-protocol.js';
 import type { AmiConnection } from '../ami/connection.js';
 import { header, type AmiMessage } from '../ami/wire.js';
 import { ConferenceAssembler } from '../jobs/conference-assembly.js';
+import { JsonlFile } from '../jsonl-file.js';
 import type { ReportFrame } from '../link/report-buffer.js';
 import { ExternalParticipant } from './external-participant.js';
 import { LegRegistry, RoomWatch, type RoomChange } from './room-watch.js';
@@ -23,6 +24,8 @@ export interface ConferenceLink {
   on(event: 'frame', listener: (frame: QueueFrame) => void): unknown;
   off(event: 'frame', listener: (frame: QueueFrame) => void): unknown;
 }
+
+const savedRules = z.array(roomRule).max(200);
 
 /** The dialplan's `UserEvent(ConferenceAssembly,Group: G,Room: R,Caller: C)` (capture 10), validated. */
 const assemblyEvent = z.object({ group: groupCode, room: roomName, caller: extension, key: z.string().min(1).max(160) });
@@ -37,10 +40,17 @@ export class ConferenceModule {
   private readonly onReady = (): void => this.reconcileAll();
   private readonly onChange = (change: RoomChange): void => this.changed(change);
 
+  private readonly rulesFile: JsonlFile | undefined;
+
+  /**
+   * `rulesPath`: where the last rules the Worker sent are kept, so a relay restarted while the Worker
+   * is unreachable still holds its rooms to them (until the Worker sends the current ones).
+   */
   constructor(
     private readonly ami: AmiConnection,
     private readonly link: ConferenceLink,
     private readonly logger: Logger,
+    rulesPath?: string,
   ) {
     this.watch = new RoomWatch(ami, this.registry, logger);
     this.assembler = new ConferenceAssembler(ami, this.registry, (f) => this.link.report(f), logger);
@@ -48,6 +58,15 @@ export class ConferenceModule {
     link.on('frame', this.onFrame);
     ami.on('event', this.onEvent);
     ami.on('ready', this.onReady);
+    if (rulesPath !== undefined) {
+      const { file, values } = JsonlFile.open(rulesPath);
+      this.rulesFile = file;
+      const saved = savedRules.safeParse(values.at(-1));
+      if (saved.success && saved.data.length > 0) {
+        logger.info({ rooms: saved.data.length }, 'holding rooms to the rules saved before the last stop until the Worker sends its own');
+        this.setRules(saved.data);
+      }
+    }
   }
 
   /** Stops reacting (legs already placed stay on the PBX; a next run reconciles them). */
@@ -59,6 +78,7 @@ export class ConferenceModule {
     this.watch.stop();
     for (const rule of this.rules.values()) rule.stop();
     this.rules.clear();
+    this.rulesFile?.close();
   }
 
   /** The rule controller of a room, if it has a rule (tests read its phase). */
@@ -82,7 +102,10 @@ export class ConferenceModule {
   }
 
   private frame(frame: QueueFrame): void {
-    if (frame.type === 'conference.rules') this.setRules(frame.rules);
+    if (frame.type === 'conference.rules') {
+      this.setRules(frame.rules);
+      this.rulesFile?.rewrite([frame.rules]);
+    }
     else if (frame.type === 'conference.dial') this.assembler.run(frame);
   }
 

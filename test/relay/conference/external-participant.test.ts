@@ -2,6 +2,9 @@
 // conference module dials the external leg into a ConfBridge room when the first internal joins,
 // sends DTMF once it is in, kicks it when the last internal leaves, re-dials it after a drop, and
 // after a restart brings the room back to the rule without a second external leg.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { answers, startAmiSimulator, type AmiSimulator } from '../../ami-sim/index.js';
 import { waitFor } from '../../support/wait.js';
@@ -21,8 +24,8 @@ afterEach(async () => {
   await sim.close();
 });
 
-async function module(): Promise<RunningModule> {
-  const r = await startModule(sim);
+async function module(rulesPath?: string): Promise<RunningModule> {
+  const r = await startModule(sim, undefined, rulesPath);
   running.push(r);
   return r;
 }
@@ -118,6 +121,29 @@ describe('permanent external participant', () => {
     await externalUp('7005');
     expect(externalOriginates(sim, '7005')).toHaveLength(2);
     expect(externalsIn(sim, '7005')).toHaveLength(1);
+  });
+
+  it('after a restart while the Worker is unreachable, holds the room to the rules it last received', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'perezvon-rules-'));
+    try {
+      const rulesPath = join(dir, 'journal.jsonl.rules');
+      const before = await module(rulesPath);
+      before.link.deliver({ type: 'conference.rules', rules: [rule('7008')] });
+      await before.stop();
+      // No Worker frames for the new process: only the saved rules can tell it what room 7008 needs.
+      const after = await module(rulesPath);
+      await joinRoom(sim, '101', '7008');
+      await externalUp('7008');
+      expect(externalOriginates(sim, '7008')).toHaveLength(1);
+      // The Worker's next rules replace the saved ones (and are saved in turn).
+      after.link.deliver({ type: 'conference.rules', rules: [] });
+      expect(after.module.ruleOf('7008')).toBeUndefined();
+      await after.stop();
+      const third = await module(rulesPath);
+      expect(third.module.ruleOf('7008')).toBeUndefined();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('after a restart that found the room empty of internals, kicks the external leg left alone', async () => {

@@ -27,10 +27,10 @@ export interface RunningModule {
   stop(): Promise<void>;
 }
 
-export async function startModule(sim: AmiSimulator, logger: Logger = pino({ level: 'silent' })): Promise<RunningModule> {
+export async function startModule(sim: AmiSimulator, logger: Logger = pino({ level: 'silent' }), rulesPath?: string): Promise<RunningModule> {
   const ami = new AmiConnection({ host: sim.host, port: sim.port, username: 'relay', secret: 'relaysecret', logger, backoff: { initialMs: 20, maxMs: 200 } });
   const link = new FakeLink();
-  const module = new ConferenceModule(ami, link, logger);
+  const module = new ConferenceModule(ami, link, logger, rulesPath);
   const ready = new Promise<void>((resolve) => ami.once('ready', () => resolve()));
   ami.start();
   await ready;
