@@ -68,6 +68,11 @@ export class WorkerLink extends EventEmitter<LinkEvents> {
 
   /** Sends a report the Worker must hear: kept, and sent again after a reconnect until acknowledged. */
   report(frame: ReportFrame): void {
+    // Checked before it is kept: a report the protocol refuses would be refused again after every restart.
+    if (!relayFrame.safeParse(frame).success) {
+      this.options.logger.error({ type: frame.type }, 'a report does not match the protocol; it is not sent');
+      return;
+    }
     const dropped = this.reports.add(frame);
     if (dropped !== undefined) this.options.logger.error({ type: dropped.type }, 'too many reports waiting for the Worker; dropped the oldest');
     this.send(frame);

@@ -121,6 +121,15 @@ describe('worker link reports', () => {
     expect(queue.reports()).toEqual(['2.1', '2.2', '2.2']);
     await waitFor(() => (link.unsettledReports === 0 ? true : undefined), 'the resent report to be acknowledged');
   });
+
+  it('refuses to keep a report the protocol would refuse, and goes on with the next', async () => {
+    const { queue, link } = await world();
+    link.report({ type: 'room.participants', room: '7001', participants: [], at: -1 }); // a negative time
+    link.report(missed('3.1'));
+    await waitFor(() => (queue.reports().length === 1 ? true : undefined), 'the good report');
+    expect(link.unsettledReports).toBe(1);
+    expect(queue.received.some((f) => f.type === 'room.participants')).toBe(false);
+  });
 });
 
 describe('report buffer', () => {
