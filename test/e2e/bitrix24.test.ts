@@ -83,4 +83,25 @@ describe('Bitrix24 click-to-call', () => {
     const deliveries = (await (await s.api(`/jobs/${job.id}/deliveries`)).json()) as { deliveries: Array<{ type: string; status: string }> };
     expect(deliveries.deliveries.map((d) => [d.type, d.status])).toEqual([['bitrix24.register', 'delivered'], ['bitrix24.finish', 'delivered']]);
   });
+
+  it('does not count a register answered without a CALL_ID as delivered, and finishes only once one comes', async () => {
+    const s = (system = await startSystem());
+    const p = (portal = await startWebhookReceiver());
+    const admin = { authorization: `Bearer ${TEST_ADMIN_TOKEN}`, 'content-type': 'application/json' };
+    expect((await fetch(`${s.worker.url}/v1/admin/pbxes/${s.pbx}/status-callbacks`, { method: 'PUT', headers: admin, body: JSON.stringify({ url: null, backoffSec: [1, 1, 1, 1] }) })).status).toBe(200);
+    const registerPath = `${REST}telephony.externalcall.register.json`;
+    p.answer(registerPath, JSON.stringify({ error: 'QUERY_LIMIT_EXCEEDED' })); // a 200 that is no registration
+    await configure(s, p);
+    const job = await s.requestCallback({ customer: '+79991234567', operator: { extension: '101' }, direction: 'operator-first' });
+    await s.waitForStatus(job.id, 'succeeded', 20_000);
+    await waitFor(() => (p.received.filter((r) => r.path === registerPath).length >= 2 ? true : undefined), 'register to be tried again', 10_000);
+    expect(p.received.some((r) => r.path.endsWith('finish.json'))).toBe(false);
+    const deliveries = (await (await s.api(`/jobs/${job.id}/deliveries`)).json()) as { deliveries: Array<{ type: string; status: string; attempts: Array<{ error: string | null }> }> };
+    const register = deliveries.deliveries.find((d) => d.type === 'bitrix24.register');
+    expect(register?.status).toBe('pending');
+    expect(register?.attempts[0]?.error).toMatch(/without a CALL_ID/);
+    p.answer(registerPath, JSON.stringify({ result: { CALL_ID: 'externalCall.reg.44' } }));
+    const finish = await waitFor(() => p.received.find((r) => r.path.endsWith('finish.json')), 'the finish write-back', 15_000);
+    expect(JSON.parse(finish.body)).toMatchObject({ CALL_ID: 'externalCall.reg.44', USER_ID: 7 });
+  });
 });
