@@ -1,6 +1,6 @@
 import { defineConfig } from 'vitest/config';
 
-// Two projects: `node` (the relay, the AMI simulator and whole-system tests over real sockets) and
+// Two projects: `node` (the relay, the AMI simulator in sim/ and whole-system tests over real sockets) and
 // `worker` (the Worker and its Durable Object inside workerd, see vitest.worker.config.ts).
 export default defineConfig({
   test: {
@@ -8,7 +8,7 @@ export default defineConfig({
       {
         test: {
           name: 'node',
-          include: ['test/**/*.test.ts'],
+          include: ['test/**/*.test.ts', 'sim/**/*.test.ts'],
           exclude: ['test/worker/**', 'node_modules/**'],
           testTimeout: 20_000,
           hookTimeout: 30_000,

@@ -1,6 +1,6 @@
 // Benchmark: AMI message parsing throughput (relay/ami/wire.ts AmiParser) against a baseline measured
 // in the same run: a bare split of the same bytes on blank lines. Input: every `<<` line of the real
-// Asterisk captures in ../shared/ami-transcripts, repeated, fed in 64 KiB chunks as a socket would.
+// Asterisk captures in test/fixtures/ami-captures, repeated, fed in 64 KiB chunks as a socket would.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AmiParser } from '../relay/ami/wire.js';

@@ -4,8 +4,8 @@
 //   vs the bare route's own request latency.
 import { Miniflare } from 'miniflare';
 import { build } from 'esbuild';
-import { answers } from '../test/ami-sim/index.js';
-import { DEMO_SETTINGS, headerOf, startSystem } from '../test/support/system.js';
+import { answers } from '../sim/index.js';
+import { DEMO_SETTINGS, headerOf, startSystem } from '../testkit/system.js';
 import { load } from './load.js';
 import { summary } from './stats.js';
 

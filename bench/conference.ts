@@ -6,9 +6,9 @@
 import { pino } from 'pino';
 import { AmiConnection } from '../relay/ami/connection.js';
 import { header } from '../relay/ami/wire.js';
-import { rings, startAmiSimulator } from '../test/ami-sim/index.js';
+import { rings, startAmiSimulator } from '../sim/index.js';
 import { header as actionHeader, rule, startModule } from '../test/relay/conference/harness.js';
-import { waitFor } from '../test/support/wait.js';
+import { waitFor } from '../testkit/wait.js';
 import { summary } from './stats.js';
 
 export interface ConferenceBench {

@@ -5,8 +5,9 @@ import { benchCallbacks } from './callbacks.js';
 import { benchConference } from './conference.js';
 import { soak } from './soak.js';
 import { fmt } from './stats.js';
+import { CAPTURES_DIR } from '../testkit/captures-dir.js';
 
-const TRANSCRIPTS = process.env.AMI_TRANSCRIPTS ?? '../shared/ami-transcripts';
+const TRANSCRIPTS = process.env.AMI_TRANSCRIPTS ?? CAPTURES_DIR;
 
 async function main(): Promise<void> {
   const only = process.argv[2];

@@ -2,8 +2,8 @@
 // whole system on loopback while the relay is SIGKILLed and restarted and the AMI socket is dropped
 // at random. Bounded in count and time. Reports jobs accepted, in a final state, lost (must be 0),
 // attempts rung more than once (must be 0) and time to a final state.
-import { answers } from '../test/ami-sim/index.js';
-import { DEMO_SETTINGS, headerOf, startSystem } from '../test/support/system.js';
+import { answers } from '../sim/index.js';
+import { DEMO_SETTINGS, headerOf, startSystem } from '../testkit/system.js';
 import { load } from './load.js';
 import { summary } from './stats.js';
 

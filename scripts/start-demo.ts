@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import pino from 'pino';
 import { startRelay } from '../relay/start.js';
-import { answers, busy, rings, startAmiSimulator } from '../test/ami-sim/index.js';
+import { answers, busy, rings, startAmiSimulator } from '../sim/index.js';
 
 // Dev-only values: never used by a deployment (wrangler.toml has no ADMIN_TOKEN; see README).
 const ADMIN_TOKEN = 'dev-admin-token-not-for-production';

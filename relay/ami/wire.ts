@@ -1,7 +1,7 @@
 // The AMI wire format: `Key: Value` lines, a blank line ends a message.
 // Used by the relay's AMI connection (reading responses/events, writing actions) and by the
 // AMI simulator (reading actions, writing responses/events), so both sides frame bytes the same
-// way real Asterisk 22 does (see ../shared/ami-transcripts/FACTS.md, points 9 and 10).
+// way real Asterisk 22 does (see test/fixtures/ami-captures/FACTS.md, points 9 and 10).
 // Invariant: nothing containing CR or LF is ever serialised into a header name or value.
 
 /** One AMI message: its headers in wire order. Repeated headers (Variable, Output) are kept. */

@@ -3,10 +3,10 @@
 // portal's REST API with telephony.externalcall.finish; callbacks Bitrix24 did not start are registered
 // (telephony.externalcall.register) when dialling starts and finished with the CALL_ID it answered.
 import { afterEach, describe, expect, it } from 'vitest';
-import { startSystem, type System } from '../support/system.js';
-import { waitFor } from '../support/wait.js';
-import { startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver.js';
-import { TEST_ADMIN_TOKEN } from '../support/worker-runtime.js';
+import { startSystem, type System } from '../../testkit/system.js';
+import { waitFor } from '../../testkit/wait.js';
+import { startWebhookReceiver, type WebhookReceiver } from '../../testkit/webhook-receiver.js';
+import { TEST_ADMIN_TOKEN } from '../../testkit/worker-runtime.js';
 
 let system: System | undefined;
 let portal: WebhookReceiver | undefined;

@@ -1,8 +1,8 @@
 // The spine, end to end: a callback requested over HTTP from the Worker in workerd reaches the AMI
 // simulator as an Originate through the relay process, and its outcome comes back to the job.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { answers, busy, congested, rings, unallocated } from '../ami-sim/index.js';
-import { DEMO_SETTINGS, headerOf, startSystem, type System } from '../support/system.js';
+import { answers, busy, congested, rings, unallocated } from '../../sim/index.js';
+import { DEMO_SETTINGS, headerOf, startSystem, type System } from '../../testkit/system.js';
 
 const OPERATOR = '101';
 const CUSTOMERS = {

@@ -3,9 +3,9 @@
 // sends every member of group 5 back to be dialled into the caller's room; outcomes come back to GET.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ConferenceView } from '../../shared/conferences.js';
-import { answers, busy, rings } from '../ami-sim/index.js';
-import { DEMO_SETTINGS, headerOf, startSystem, type System } from '../support/system.js';
-import { waitFor } from '../support/wait.js';
+import { answers, busy, rings } from '../../sim/index.js';
+import { DEMO_SETTINGS, headerOf, startSystem, type System } from '../../testkit/system.js';
+import { waitFor } from '../../testkit/wait.js';
 
 const EXTERNAL = '89990001111';
 let system: System;

@@ -2,9 +2,9 @@
 // no job that got a 2xx is lost, and no attempt ever rings a customer twice. Each test counts the
 // Originates the simulator saw per job and checks the job's final state.
 import { afterEach, describe, expect, it } from 'vitest';
-import { answers, rings, type AmiSimulatorOptions } from '../ami-sim/index.js';
-import { DEMO_SETTINGS, headerOf, startSystem, type System } from '../support/system.js';
-import { waitFor } from '../support/wait.js';
+import { answers, rings, type AmiSimulatorOptions } from '../../sim/index.js';
+import { DEMO_SETTINGS, headerOf, startSystem, type System } from '../../testkit/system.js';
+import { waitFor } from '../../testkit/wait.js';
 
 const FINAL = ['succeeded', 'failed', 'cancelled', 'expired'] as const;
 let system: System | undefined;

@@ -4,10 +4,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { JobView } from '../../shared/jobs.js';
 import type { MissedCallPolicy, MissedCallView } from '../../shared/missed-calls.js';
-import { rings } from '../ami-sim/index.js';
-import { headerOf, startSystem, type System } from '../support/system.js';
-import { waitFor } from '../support/wait.js';
-import { TEST_ADMIN_TOKEN } from '../support/worker-runtime.js';
+import { rings } from '../../sim/index.js';
+import { headerOf, startSystem, type System } from '../../testkit/system.js';
+import { waitFor } from '../../testkit/wait.js';
+import { TEST_ADMIN_TOKEN } from '../../testkit/worker-runtime.js';
 
 const CUSTOMER = '+79991234567';
 let system: System | undefined;

@@ -2,10 +2,10 @@
 // node:http receiver on 127.0.0.1, signed (Standard Webhooks), retried on failure, stopped by a 2xx.
 import { afterEach, describe, expect, it } from 'vitest';
 import { statusEvent, type DeliveryView } from '../../shared/webhooks.js';
-import { startSystem, type System } from '../support/system.js';
-import { waitFor } from '../support/wait.js';
-import { startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver.js';
-import { TEST_ADMIN_TOKEN } from '../support/worker-runtime.js';
+import { startSystem, type System } from '../../testkit/system.js';
+import { waitFor } from '../../testkit/wait.js';
+import { startWebhookReceiver, type WebhookReceiver } from '../../testkit/webhook-receiver.js';
+import { TEST_ADMIN_TOKEN } from '../../testkit/worker-runtime.js';
 
 let system: System | undefined;
 let receiver: WebhookReceiver | undefined;

@@ -10,9 +10,9 @@ import { join } from 'node:path';
 import { chromium, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { answers, busy } from '../ami-sim/index.js';
-import { DEMO_SETTINGS, headerOf, startSystem, type System } from '../support/system.js';
-import { TEST_ADMIN_TOKEN } from '../support/worker-runtime.js';
+import { answers, busy } from '../../sim/index.js';
+import { DEMO_SETTINGS, headerOf, startSystem, type System } from '../../testkit/system.js';
+import { TEST_ADMIN_TOKEN } from '../../testkit/worker-runtime.js';
 
 const OPERATOR = '101';
 const VISITOR = '+79990000011';

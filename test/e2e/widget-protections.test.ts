@@ -7,8 +7,8 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JobView } from '../../shared/jobs.js';
 import type { WidgetConfigInput, WidgetView } from '../../shared/widget.js';
-import { DEMO_SETTINGS } from '../support/system.js';
-import { startWorker, TEST_ADMIN_TOKEN, type WorkerRuntime } from '../support/worker-runtime.js';
+import { DEMO_SETTINGS } from '../../testkit/system.js';
+import { startWorker, TEST_ADMIN_TOKEN, type WorkerRuntime } from '../../testkit/worker-runtime.js';
 
 const SITE = 'https://shop.example';
 const SECRET = 'turnstile-secret-0123';

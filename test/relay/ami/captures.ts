@@ -1,4 +1,4 @@
-// Loads the real Asterisk 22.10.1 wire captures (../shared/ami-transcripts next to the worktree)
+// Loads the real Asterisk 22.10.1 wire captures (the project's copy in test/fixtures/ami-captures)
 // for tests that replay them: what Asterisk sent, parsed with the relay's own AmiParser.
 // Invariant: the captures are read as they are; nothing here edits or normalises them.
 
@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { AmiParser } from '../../../relay/ami/wire.js';
 import type { AmiMessage } from '../../../relay/ami/wire.js';
 
-import { CAPTURES_DIR } from '../../support/captures-dir.js';
+import { CAPTURES_DIR } from '../../../testkit/captures-dir.js';
 
 export { CAPTURES_DIR };
 export const capturesAvailable = existsSync(CAPTURES_DIR);

@@ -7,7 +7,7 @@ import { capturesAvailable, receivedMessages, sentHeader } from './captures.js';
 const h = (cause: number, causeText = `cause ${cause}`) => ({ cause, causeText });
 
 describe('the real Asterisk captures', () => {
-  it('are present beside the checkout (../shared/ami-transcripts), so the replay tests below run', () => {
+  it('are part of the repository (test/fixtures/ami-captures), so the replay tests below run', () => {
     expect(capturesAvailable).toBe(true);
   });
 });

@@ -1,6 +1,6 @@
 // Integration tests of the AMI client layer over real TCP against the AMI simulator (test/ami-sim).
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startAmiSimulator, answers, rings, busy, congested, hangsUp, unallocated } from '../../ami-sim/index.js';
+import { startAmiSimulator, answers, rings, busy, congested, hangsUp, unallocated } from '../../../sim/index.js';
 import { AmiConnection } from '../../../relay/ami/connection.js';
 import type { AmiConnectionOptions } from '../../../relay/ami/connection.js';
 import { AmiAuthError } from '../../../relay/ami/errors.js';

@@ -6,8 +6,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { answers, startAmiSimulator, type AmiSimulator } from '../../ami-sim/index.js';
-import { waitFor } from '../../support/wait.js';
+import { answers, startAmiSimulator, type AmiSimulator } from '../../../sim/index.js';
+import { waitFor } from '../../../testkit/wait.js';
 import { actionsNamed, externalOriginates, externalsIn, header, joinRoom, rule, startModule, type RunningModule } from './harness.js';
 
 const EXTERNAL = '89990001111';

@@ -7,8 +7,8 @@ import type { RoomRule } from '../../../shared/conferences.js';
 import type { QueueFrame, RelayFrame } from '../../../shared/relay-protocol.js';
 import { AmiConnection } from '../../../relay/ami/connection.js';
 import { ConferenceModule } from '../../../relay/conference/conference-module.js';
-import type { AmiSimulator, RecordedAction } from '../../ami-sim/index.js';
-import { waitFor } from '../../support/wait.js';
+import type { AmiSimulator, RecordedAction } from '../../../sim/index.js';
+import { waitFor } from '../../../testkit/wait.js';
 
 export class FakeLink extends EventEmitter<{ frame: [QueueFrame] }> {
   readonly sent: RelayFrame[] = [];

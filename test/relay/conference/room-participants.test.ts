@@ -3,8 +3,8 @@
 // `GET …/conferences/{id}` never keeps a stale list (ConfbridgeListRooms + ConfbridgeList, capture 05).
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { RelayFrame } from '../../../shared/relay-protocol.js';
-import { startAmiSimulator, type AmiSimulator } from '../../ami-sim/index.js';
-import { waitFor } from '../../support/wait.js';
+import { startAmiSimulator, type AmiSimulator } from '../../../sim/index.js';
+import { waitFor } from '../../../testkit/wait.js';
 import { actionsNamed, header, joinRoom, startModule, type RunningModule } from './harness.js';
 
 type Participants = Extract<RelayFrame, { type: 'room.participants' }>;

@@ -10,7 +10,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { PROTOCOL_VERSION, RELAY_SUBPROTOCOL, type RelayFrame } from '../../../shared/relay-protocol.js';
 import { WorkerLink } from '../../../relay/link/worker-link.js';
 import { ReportBuffer, type ReportFrame } from '../../../relay/link/report-buffer.js';
-import { waitFor } from '../../support/wait.js';
+import { waitFor } from '../../../testkit/wait.js';
 
 const missed = (uniqueid: string): ReportFrame => ({ type: 'missed-call', caller: '+79991234567', target: '102', kind: 'extension', at: 1, uniqueid });
 
