@@ -8,6 +8,7 @@ import { answers } from '../sim/index.js';
 import { DEMO_SETTINGS, headerOf, startSystem } from '../testkit/system.js';
 import { load } from './load.js';
 import { summary } from './stats.js';
+import { CHANNEL_ID_PREFIXES, callbackChannelIds } from '../shared/channel-ids.js';
 
 async function startBaseline(): Promise<{ url: string; dispose: () => Promise<void> }> {
   const out = await build({ entryPoints: ['bench/baseline-worker.ts'], bundle: true, format: 'esm', platform: 'neutral', external: ['cloudflare:*'], write: false, logLevel: 'silent' });
@@ -55,7 +56,7 @@ export async function benchCallbacks(requests = 600, concurrency = 10): Promise<
     const baseSerial = await load(requests, 1, async (i) => (await fetch(baseline.url, { method: 'POST', body: body(i) })).status === 202);
     // Wait (bounded) for every accepted job's Originate to reach the PBX.
     const deadline = Date.now() + 120_000;
-    const jobIdOf = (channelId: string): string | undefined => channelId.startsWith('pz-') ? channelId : undefined;
+    const jobIdOf = (channelId: string): string | undefined => channelId.startsWith(CHANNEL_ID_PREFIXES.callback) ? channelId : undefined;
     const originateAt = new Map<string, number>();
     while (Date.now() < deadline) {
       for (const a of system.sim.actions) {
@@ -66,13 +67,13 @@ export async function benchCallbacks(requests = 600, concurrency = 10): Promise<
       if (originateAt.size >= sentAt.size + requests) break;
       await new Promise((r) => setTimeout(r, 200));
     }
-    // Map attempts back to jobs through the API (ChannelId = pz-<attemptId>).
+    // Map attempts back to jobs through the API (ChannelId = callbackChannelIds(attemptId)).
     const latencies: number[] = [];
     let cursor: string | null = null;
     do {
       const page = (await (await system.api(`/jobs?limit=200${cursor ? `&cursor=${cursor}` : ''}`)).json()) as { jobs: Array<{ id: string; attempts: Array<{ id: string }> }>; nextCursor: string | null };
       for (const job of page.jobs) {
-        const at = job.attempts[0] ? originateAt.get(`pz-${job.attempts[0].id}`) : undefined;
+        const at = job.attempts[0] ? originateAt.get(callbackChannelIds(job.attempts[0].id).channelId) : undefined;
         const t0 = sentAt.get(job.id);
         if (at !== undefined && t0 !== undefined) latencies.push(at - t0);
       }

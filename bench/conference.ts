@@ -10,6 +10,7 @@ import { rings, startAmiSimulator } from '../sim/index.js';
 import { header as actionHeader, rule, startModule } from '../test/relay/conference/harness.js';
 import { waitFor } from '../testkit/wait.js';
 import { summary } from './stats.js';
+import { externalChannelIdPrefix } from '../shared/channel-ids.js';
 
 export interface ConferenceBench {
   n: number;
@@ -48,7 +49,7 @@ export async function benchConference(rooms = Number(process.env.CONF_BENCH_ROOM
     for (const room of names) {
       const uid = sim.dial('101', room, 'conf');
       try {
-        const originate = await sim.waitForAction((a) => actionHeader(a, 'Action') === 'Originate' && (actionHeader(a, 'ChannelId') ?? '').startsWith(`pzx-${room}-`), 5000);
+        const originate = await sim.waitForAction((a) => actionHeader(a, 'Action') === 'Originate' && (actionHeader(a, 'ChannelId') ?? '').startsWith(externalChannelIdPrefix(room)), 5000);
         const getvar = await sim.waitForAction((a) => actionHeader(a, 'Action') === 'Getvar' && actionHeader(a, 'Variable') === `BENCH_${room}`, 5000);
         const t0 = joinedAt.get(room);
         if (t0 === undefined) missing++;

@@ -4,11 +4,12 @@
 // Invariant: no Originate is written for an attempt that is not in the fsync'd journal, and an
 // attempt in the journal is never originated again: after a restart it is only looked up.
 import type { Logger } from 'pino';
-import type { AttemptResult, CallbackPlan, QueueFrame, RelayFrame } from '../shared/relay-protocol.js';
+import type { AmiState, AttemptResult, CallbackPlan, QueueFrame, RelayFrame } from '../shared/relay-protocol.js';
 import { PROTOCOL_VERSION } from '../shared/relay-protocol.js';
 import { followCall } from './ami/call-follower.js';
 import type { AmiConnection } from './ami/connection.js';
-import { attemptResultOf, callIds, runCallback, type CallbackRun } from './jobs/callback.js';
+import { callbackChannelIds } from '../shared/channel-ids.js';
+import { attemptResultOf, runCallback, type CallbackRun } from './jobs/callback.js';
 import type { Journal, JournalEntry } from './journal.js';
 import type { WorkerLink } from './link/worker-link.js';
 
@@ -84,7 +85,7 @@ export class Relay {
     return { type: 'heartbeat', ami: this.amiForQueue(), inFlight: this.runs.size };
   }
 
-  private amiForQueue(): 'connecting' | 'ready' | 'down' {
+  private amiForQueue(): AmiState {
     // While draining we report AMI down so the queue offers nothing more.
     return this.draining ? 'down' : this.o.ami.state;
   }
@@ -133,7 +134,7 @@ export class Relay {
     const offer = this.offers.get(attemptId);
     this.offers.delete(attemptId);
     if (offer === undefined || offer.fence !== fence || this.draining) return;
-    const ids = callIds(attemptId);
+    const ids = callbackChannelIds(attemptId);
     const log = this.o.logger.child({ jobId: offer.jobId, attemptId });
     let entry: JournalEntry;
     try {
@@ -190,7 +191,7 @@ export class Relay {
     for (const entry of this.o.journal.open()) {
       if (entry.result !== null || this.runs.has(entry.attemptId) || this.reconciling.has(entry.attemptId)) continue;
       this.reconciling.add(entry.attemptId);
-      const follower = followCall(this.o.ami, { channelId: entry.channelId, otherChannelId: callIds(entry.attemptId).otherChannelId }, { logger: this.o.logger });
+      const follower = followCall(this.o.ami, { channelId: entry.channelId, otherChannelId: callbackChannelIds(entry.attemptId).otherChannelId }, { logger: this.o.logger });
       void follower.reconcile();
       void follower.ended
         .then((call) => {

@@ -5,6 +5,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { callbackChannelIds } from '../shared/channel-ids.js';
 import type { JobStatus, JobView } from '../shared/jobs.js';
 import type { PbxSettingsInput } from '../shared/pbx.js';
 import { startAmiSimulator, type AmiSimulator, type AmiSimulatorOptions } from '../sim/index.js';
@@ -101,7 +102,7 @@ export async function startSystem(options: SystemOptions = {}): Promise<System> 
       return system.waitForJob(id, (j) => wanted.includes(j.status), `job ${id} to be ${wanted.join('|')}`, timeoutMs);
     },
     originatesFor(job) {
-      const ids = new Set(job.attempts.map((a) => `pz-${a.id}`));
+      const ids = new Set(job.attempts.map((a) => callbackChannelIds(a.id).channelId));
       return sim.actions
         .filter((a) => headerOf(a.headers, 'Action') === 'Originate' && ids.has(headerOf(a.headers, 'ChannelId') ?? ''))
         .map((a) => a.headers);

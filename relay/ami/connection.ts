@@ -15,10 +15,11 @@ import { PendingActions } from './pending-actions.js';
 import { backoffDelay } from './backoff.js';
 import { resolveConnectionOptions } from './connection-options.js';
 import type { AmiConnectionOptions, ResolvedConnectionOptions } from './connection-options.js';
+import type { AmiState } from '../../shared/relay-protocol.js';
 
 export type { AmiConnectionOptions } from './connection-options.js';
 
-export type AmiState = 'connecting' | 'ready' | 'down';
+export type { AmiState };
 
 /** An action as ordered headers (`[['Action','Ping']]`) or a record in key order (`{ Action: 'Ping' }`). */
 export type AmiAction = AmiHeaders | Readonly<Record<string, string | number | undefined>>;

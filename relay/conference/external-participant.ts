@@ -3,6 +3,7 @@
 // Used by the conference module, one instance per rule. Invariant: every dial is registered as an
 // external leg (ChannelId → LegRegistry, PEREZVON_LEG=external) before its Originate is written.
 import type { Logger } from 'pino';
+import { externalChannelIds } from '../../shared/channel-ids.js';
 import type { RoomRule } from '../../shared/conferences.js';
 import type { CallFollower } from '../ami/call-follower.js';
 import type { AmiConnection } from '../ami/connection.js';
@@ -96,7 +97,8 @@ export class ExternalParticipant {
 
   private dial(seq: number): void {
     const { room, number, context, bridgeProfile, userProfile, ringTimeoutMs, callerId } = this.rule;
-    const channelId = `pzx-${room}-${this.runTag}-${seq}`;
+    const ids = externalChannelIds(room, this.runTag, seq);
+    const { channelId } = ids;
     this.state = withDialChannel(this.state, channelId);
     this.registry.add(channelId, { leg: 'external', room, memberId: null });
     this.logger.info({ room, channelId }, 'dialling the external participant into the room');
@@ -106,8 +108,7 @@ export class ExternalParticipant {
       data: `${room},${bridgeProfile},${userProfile}`,
       ...(callerId !== null ? { callerId } : {}),
       timeoutMs: ringTimeoutMs,
-      channelId,
-      otherChannelId: `${channelId}-2`,
+      ...ids,
       variables: { [LEG_VARIABLE]: 'external', PEREZVON_ROOM: room },
     }, { logger: this.logger });
     this.followers.set(channelId, follower);

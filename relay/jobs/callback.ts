@@ -3,17 +3,13 @@
 // attempt's result. Used by relay.ts once the attempt is journalled. Everything written to AMI is
 // validated again by relay/ami (the plan came over the network, so it is not trusted blindly).
 import type { Logger } from 'pino';
+import type { CallIds } from '../../shared/channel-ids.js';
 import type { CallbackPlan, AttemptResult } from '../../shared/relay-protocol.js';
 import type { FollowedCall } from '../ami/call-follower.js';
 import type { AmiConnection } from '../ami/connection.js';
 import { originateAndFollow, type OriginateRequest } from '../ami/originate.js';
 import { outcomeOfCause } from '../ami/outcome.js';
 import { header, type AmiMessage } from '../ami/wire.js';
-
-export interface CallIds {
-  channelId: string;
-  otherChannelId: string;
-}
 
 export interface CallbackHooks {
   /** The first leg answered (operator-first: the operator picked up and the customer is being dialled). */
@@ -26,12 +22,6 @@ export interface CallbackRun {
   readonly done: Promise<AttemptResult>;
   /** Hangs up the call if it is not connected yet; the result then says `cancelled`. */
   cancel(): Promise<void>;
-}
-
-/** ChannelId for an attempt: the key to find its call on the PBX again after any restart. */
-export function callIds(attemptId: string): CallIds {
-  const base = `pz-${attemptId}`.slice(0, 140);
-  return { channelId: base, otherChannelId: `${base}-2` };
 }
 
 /** The Originate for a plan. Pure: the first leg is always the one the plan's direction names. */

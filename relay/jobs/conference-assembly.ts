@@ -2,8 +2,9 @@
 // ConfBridge, captures 02a/02c) and reports each member's fate: answered, joined, left, busy,
 // no-answer or failed. Used by the conference module for `conference.dial` frames.
 // Invariant: a (member, attempt) pair is originated at most once by this process, under the
-// ChannelId `pzm-<memberId>-<attempt>` (a duplicate ChannelId is refused by Asterisk while it lives).
+// ChannelId of shared/channel-ids.ts memberChannelIds (a duplicate ChannelId is refused by Asterisk while it lives).
 import type { Logger } from 'pino';
+import { memberChannelIds, type CallIds } from '../../shared/channel-ids.js';
 import type { ConferenceDial, MemberLeg } from '../../shared/conference-frames.js';
 import type { RelayFrame } from '../../shared/relay-protocol.js';
 import type { FollowedCall } from '../ami/call-follower.js';
@@ -16,7 +17,6 @@ import { LEG_VARIABLE, type LegRegistry } from '../conference/room-watch.js';
 type MemberFrame = Extract<RelayFrame, { type: 'conference.member' }>;
 type MemberStatus = MemberFrame['status'];
 
-export const memberChannelId = (memberId: string, attempt: number): string => `pzm-${memberId}-${attempt}`;
 
 /** A member leg that ended without joining: the outcome of the call. Pure. */
 export function memberOutcome(call: FollowedCall): MemberStatus {
@@ -42,14 +42,15 @@ export class ConferenceAssembler {
 
   run(dial: ConferenceDial): void {
     for (const leg of dial.legs) {
-      const channelId = memberChannelId(leg.memberId, leg.attempt);
-      if (this.dialled.has(channelId)) continue;
-      this.dialled.add(channelId);
-      this.dialMember(dial, leg, channelId);
+      const ids = memberChannelIds(leg.memberId, leg.attempt);
+      if (this.dialled.has(ids.channelId)) continue;
+      this.dialled.add(ids.channelId);
+      this.dialMember(dial, leg, ids);
     }
   }
 
-  private dialMember(dial: ConferenceDial, leg: MemberLeg, channelId: string): void {
+  private dialMember(dial: ConferenceDial, leg: MemberLeg, ids: CallIds): void {
+    const { channelId } = ids;
     const send = (status: MemberStatus, cause: number | null = null): void =>
       this.report({ type: 'conference.member', conferenceId: dial.conferenceId, memberId: leg.memberId, attempt: leg.attempt, status, cause, at: Date.now() });
     let joined = false;
@@ -75,8 +76,7 @@ export class ConferenceAssembler {
       data: `${dial.room},${dial.bridgeProfile},${dial.userProfile}`,
       callerId: { name: dial.callerIdName, number: dial.room },
       timeoutMs: dial.ringTimeoutMs,
-      channelId,
-      otherChannelId: `${channelId}-2`,
+      ...ids,
       variables: { [LEG_VARIABLE]: 'internal', PEREZVON_CONFERENCE: dial.conferenceId },
     }, { logger: log });
     result.then((r) => {

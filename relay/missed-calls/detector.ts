@@ -4,7 +4,8 @@
 // queue (`QueueCallerJoin`/`QueueCallerAbandon`, capture 09), extension (`DialBegin` DialString) or
 // DID (its Exten) is missed. Pure: events in, frames out; missed-call-module.ts wires it to AMI.
 // Invariant: each inbound channel yields at most one frame of each kind; our own originated channels
-// (ChannelId `pz…`) are never considered.
+// (shared/channel-ids.ts) are never considered.
+import { isOwnChannelId } from '../../shared/channel-ids.js';
 import { PHONE_NUMBER } from '../../shared/dial.js';
 import type { QueueFrame, RelayFrame } from '../../shared/relay-protocol.js';
 import { header, type AmiMessage } from '../ami/wire.js';
@@ -78,8 +79,8 @@ export class MissedCallDetector {
   private track(ev: AmiMessage, uid: string, w: Watch): void {
     const channel = header(ev, 'Channel') ?? '';
     const context = header(ev, 'Context') ?? '';
-    // `;1` is the caller side of a Local pair; `pz…` ids are the relay's own calls.
-    if (channel.endsWith(';1') || uid.startsWith('pz') || (header(ev, 'Linkedid') ?? '').startsWith('pz') || this.calls.size >= LIMIT) return;
+    // `;1` is the caller side of a Local pair; the relay's own calls carry its ChannelIds.
+    if (channel.endsWith(';1') || isOwnChannelId(uid) || isOwnChannelId(header(ev, 'Linkedid') ?? '') || this.calls.size >= LIMIT) return;
     const exten = header(ev, 'Exten') ?? '';
     const base = { did: exten, extensions: new Set<string>(), queue: null, answered: false, reported: false };
     if (w.watch.inboundContexts.includes(context)) this.calls.set(uid, { ...base, direction: 'inbound', number: header(ev, 'CallerIDNum') ?? '' });

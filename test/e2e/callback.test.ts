@@ -3,6 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { answers, busy, congested, rings, unallocated } from '../../sim/index.js';
 import { DEMO_SETTINGS, headerOf, startSystem, type System } from '../../testkit/system.js';
+import { callbackChannelIds } from '../../shared/channel-ids.js';
 
 const OPERATOR = '101';
 const CUSTOMERS = {
@@ -51,7 +52,7 @@ describe('callback job, operator-first', () => {
     expect(headerOf(originate!, 'CallerID')).toBe(`"Site callback" <${CUSTOMERS.answers}>`);
     expect(headerOf(originate!, 'Async')).toBe('true');
     expect(headerOf(originate!, 'Timeout')).toBe('5000');
-    expect(headerOf(originate!, 'ChannelId')).toBe(`pz-${done.attempts[0]!.id}`);
+    expect(headerOf(originate!, 'ChannelId')).toBe(callbackChannelIds(done.attempts[0]!.id).channelId);
     const attempt = done.attempts[0]!;
     expect(attempt).toMatchObject({ status: 'ended', outcome: 'answered', failedLeg: null });
     expect(attempt.originatedAt).not.toBeNull();

@@ -6,6 +6,7 @@ import type { ConferenceView } from '../../shared/conferences.js';
 import { answers, busy, rings } from '../../sim/index.js';
 import { DEMO_SETTINGS, headerOf, startSystem, type System } from '../../testkit/system.js';
 import { waitFor } from '../../testkit/wait.js';
+import { CHANNEL_ID_PREFIXES, externalChannelIdPrefix, memberChannelIds } from '../../shared/channel-ids.js';
 
 const EXTERNAL = '89990001111';
 let system: System;
@@ -41,7 +42,7 @@ describe('conference assembly by service code', () => {
       return c.members.every((m) => ['joined', 'busy', 'no-answer', 'failed'].includes(m.status)) ? c : undefined;
     }, 'every member outcome', 15_000, 100);
     expect(done.members.map((m) => [m.extension, m.status])).toEqual([['101', 'joined'], ['102', 'busy'], ['103', 'no-answer']]);
-    const originates = system.sim.actions.filter((a) => headerOf(a.headers, 'Action') === 'Originate' && (headerOf(a.headers, 'ChannelId') ?? '').startsWith('pzm-'));
+    const originates = system.sim.actions.filter((a) => headerOf(a.headers, 'Action') === 'Originate' && (headerOf(a.headers, 'ChannelId') ?? '').startsWith(CHANNEL_ID_PREFIXES.member));
     expect(originates.map((a) => headerOf(a.headers, 'Channel')).sort()).toEqual(['Local/101@from-internal', 'Local/102@from-internal', 'Local/103@from-internal']);
     for (const o of originates) {
       expect(headerOf(o.headers, 'CallerID')).toBe('"Planning" <104>');
@@ -69,15 +70,15 @@ describe('conference assembly by API', () => {
       return c.members[0]!.status === 'busy' ? c.members[0] : undefined;
     }, 'the second busy', 20_000, 100);
     expect(done).toMatchObject({ attempts: 2, cause: 17, nextAttemptAt: null });
-    const dials = system.sim.actions.filter((a) => headerOf(a.headers, 'Action') === 'Originate' && (headerOf(a.headers, 'ChannelId') ?? '').startsWith(`pzm-${memberId}-`));
-    expect(dials.map((a) => headerOf(a.headers, 'ChannelId'))).toEqual([`pzm-${memberId}-1`, `pzm-${memberId}-2`]);
+    const dials = system.sim.actions.filter((a) => headerOf(a.headers, 'Action') === 'Originate' && (headerOf(a.headers, 'ChannelId') ?? '').startsWith(`${CHANNEL_ID_PREFIXES.member}${memberId}-`));
+    expect(dials.map((a) => headerOf(a.headers, 'ChannelId'))).toEqual([memberChannelIds(memberId, 1).channelId, memberChannelIds(memberId, 2).channelId]);
     expect(dials[1]!.at - dials[0]!.at).toBeGreaterThanOrEqual(5000);
   }, 30_000);
 });
 
 describe('permanent external participant by rule', () => {
   const externals = (): string[] => system.sim.rooms().find((r) => r.room === '7001')?.members.filter((m) => m.startsWith(`Local/${EXTERNAL}@`)) ?? [];
-  const externalOriginates = () => system.sim.actions.filter((a) => headerOf(a.headers, 'Action') === 'Originate' && (headerOf(a.headers, 'ChannelId') ?? '').startsWith('pzx-7001-'));
+  const externalOriginates = () => system.sim.actions.filter((a) => headerOf(a.headers, 'Action') === 'Originate' && (headerOf(a.headers, 'ChannelId') ?? '').startsWith(externalChannelIdPrefix('7001')));
 
   it('dials the external leg when an internal joins, keeps it across a relay process restart without a second leg, and kicks it when the room empties', async () => {
     const put = await system.api('/rooms/7001/external-participant', { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ number: EXTERNAL, context: 'outbound', dtmf: '7', dtmfDelayMs: 0 }) });

@@ -8,6 +8,7 @@ import { rings } from '../../sim/index.js';
 import { headerOf, startSystem, type System } from '../../testkit/system.js';
 import { waitFor } from '../../testkit/wait.js';
 import { TEST_ADMIN_TOKEN } from '../../testkit/worker-runtime.js';
+import { callbackChannelIds } from '../../shared/channel-ids.js';
 
 const CUSTOMER = '+79991234567';
 let system: System | undefined;
@@ -56,7 +57,7 @@ describe('missed-call callback', () => {
     expect(job.request).toMatchObject({ customer: CUSTOMER, operator: { extension: '101' }, metadata: { source: 'missed-call', target: '102' } });
     const originates = s.originatesFor(job);
     expect(originates).toHaveLength(1);
-    const originatedAt = s.sim.actions.find((a) => headerOf(a.headers, 'ChannelId') === `pz-${job.attempts[0]?.id}`)?.at ?? 0;
+    const originatedAt = s.sim.actions.find((a) => headerOf(a.headers, 'ChannelId') === callbackChannelIds(job.attempts[0]?.id ?? '').channelId)?.at ?? 0;
     expect(originatedAt).toBeGreaterThanOrEqual(Date.parse(missed.lastAt) + 2000);
     expect(await jobs(s)).toHaveLength(1);
   });

@@ -9,6 +9,7 @@ import { AmiConnection } from '../../../relay/ami/connection.js';
 import { ConferenceModule } from '../../../relay/conference/conference-module.js';
 import type { AmiSimulator, RecordedAction } from '../../../sim/index.js';
 import { waitFor } from '../../../testkit/wait.js';
+import { externalChannelIdPrefix } from '../../../shared/channel-ids.js';
 
 export class FakeLink extends EventEmitter<{ frame: [QueueFrame] }> {
   readonly sent: RelayFrame[] = [];
@@ -46,7 +47,7 @@ export async function startModule(sim: AmiSimulator, logger: Logger = pino({ lev
 export const header = (a: RecordedAction, name: string): string | undefined => a.headers.find(([k]) => k.toLowerCase() === name.toLowerCase())?.[1];
 export const actionsNamed = (sim: AmiSimulator, action: string): RecordedAction[] => sim.actions.filter((a) => header(a, 'Action') === action);
 export const externalOriginates = (sim: AmiSimulator, room: string): RecordedAction[] =>
-  actionsNamed(sim, 'Originate').filter((a) => (header(a, 'ChannelId') ?? '').startsWith(`pzx-${room}-`));
+  actionsNamed(sim, 'Originate').filter((a) => (header(a, 'ChannelId') ?? '').startsWith(externalChannelIdPrefix(room)));
 
 export function rule(room: string, over: Partial<RoomRule> = {}): RoomRule {
   return {

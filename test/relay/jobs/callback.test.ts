@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { CallbackPlan } from '../../../shared/relay-protocol.js';
 import type { FollowedCall } from '../../../relay/ami/call-follower.js';
 import { buildOriginateAction } from '../../../relay/ami/originate.js';
-import { attemptResultOf, callIds, originateRequest } from '../../../relay/jobs/callback.js';
+import { callbackChannelIds } from '../../../shared/channel-ids.js';
+import { attemptResultOf, originateRequest } from '../../../relay/jobs/callback.js';
 
 const plan: CallbackPlan = {
   kind: 'callback', direction: 'operator-first', customer: '+79991234567', operator: { extension: '101' },
@@ -21,23 +22,23 @@ function call(over: Partial<FollowedCall> & { outcome: FollowedCall['outcome'] }
 
 describe('callback plan → Originate', () => {
   it('rings the operator first, showing the customer, and sends the customer leg to the outbound context', () => {
-    const headers = Object.fromEntries(buildOriginateAction(originateRequest(plan, callIds('att_x'))));
+    const headers = Object.fromEntries(buildOriginateAction(originateRequest(plan, callbackChannelIds('att_x'))));
     expect(headers).toMatchObject({ Channel: 'Local/101@from-internal', Context: 'outbound', Exten: '+79991234567', Priority: '1', CallerID: '"Callback" <+79991234567>', ChannelId: 'pz-att_x', OtherChannelId: 'pz-att_x-2', Async: 'true', Timeout: '30000' });
   });
 
   it('rings a queue through the queue context', () => {
-    const headers = Object.fromEntries(buildOriginateAction(originateRequest({ ...plan, operator: { queue: 'support' } }, callIds('att_x'))));
+    const headers = Object.fromEntries(buildOriginateAction(originateRequest({ ...plan, operator: { queue: 'support' } }, callbackChannelIds('att_x'))));
     expect(headers.Channel).toBe('Local/support@ext-queues');
   });
 
   it('rings the customer first with the company caller ID in customer-first', () => {
-    const headers = Object.fromEntries(buildOriginateAction(originateRequest({ ...plan, direction: 'customer-first' }, callIds('att_x'))));
+    const headers = Object.fromEntries(buildOriginateAction(originateRequest({ ...plan, direction: 'customer-first' }, callbackChannelIds('att_x'))));
     expect(headers).toMatchObject({ Channel: 'Local/+79991234567@outbound', Context: 'from-internal', Exten: '101', CallerID: '"ACME" <+74950000000>' });
   });
 
   it('refuses a plan with CR/LF before anything is built, whatever the Worker let through', () => {
     const hostile = { ...plan, customer: '101\r\nAction: Command\r\nCommand: core restart now' };
-    expect(() => buildOriginateAction(originateRequest(hostile, callIds('att_x')))).toThrow(expect.objectContaining({ code: 'AMI_INVALID_VALUE' }));
+    expect(() => buildOriginateAction(originateRequest(hostile, callbackChannelIds('att_x')))).toThrow(expect.objectContaining({ code: 'AMI_INVALID_VALUE' }));
   });
 });
 

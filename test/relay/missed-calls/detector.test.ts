@@ -1,5 +1,6 @@
 // The missed-call detector on hand-written AMI event sequences (field names as in captures 03h and 09).
 import { describe, expect, it } from 'vitest';
+import { callbackChannelIds, externalChannelIds, memberChannelIds } from '../../../shared/channel-ids.js';
 import { message } from '../../../relay/ami/wire.js';
 import { MissedCallDetector } from '../../../relay/missed-calls/detector.js';
 
@@ -46,7 +47,9 @@ describe('missed-call detector', () => {
     expect(run(detector(), [inbound('74950000009'), ev('DialBegin', { DialString: 'PJSIP/105' }), ev('Hangup')])).toEqual([]);
     const internal = message({ Event: 'Newchannel', Channel: 'PJSIP/101-1', CallerIDNum: '101', Context: 'from-trunk', Exten: '74950000001', Uniqueid: 'u2', Linkedid: 'u2' });
     expect(run(detector(), [internal, ev('Hangup', {}, 'u2')])).toEqual([]);
-    expect(run(detector(), [inbound('74950000001', 'pz-att_1-2'), ev('Hangup', {}, 'pz-att_1-2')])).toEqual([]);
+    for (const own of [callbackChannelIds('att_1').otherChannelId, memberChannelIds('mem_1', 1).otherChannelId, externalChannelIds('7001', 'r', 1).otherChannelId]) {
+      expect(run(detector(), [inbound('74950000001', own), ev('Hangup', {}, own)])).toEqual([]);
+    }
     expect(run(detector(false), [inbound('74950000001'), ev('Hangup')])).toEqual([]);
   });
 
