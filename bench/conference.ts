@@ -7,7 +7,7 @@ import { pino } from 'pino';
 import { AmiConnection } from '../relay/ami/connection.js';
 import { header } from '../relay/ami/wire.js';
 import { rings, startAmiSimulator } from '../sim/index.js';
-import { header as actionHeader, rule, startModule } from '../test/relay/conference/harness.js';
+import { header as actionHeader, rule, startModule } from '../testkit/conference-module.js';
 import { waitFor } from '../testkit/wait.js';
 import { summary } from './stats.js';
 import { externalChannelIdPrefix } from '../shared/channel-ids.js';

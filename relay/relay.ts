@@ -204,15 +204,15 @@ export class Relay {
 }
 
 const notDialled = (note: string): AttemptResult => ({
-  outcome: 'failed', cause: null, causeText: null, failedLeg: null, originatedAt: null, answeredAt: null, endedAt: Date.now(), durationMs: null, note,
+  outcome: 'failed', certainty: 'known', cause: null, causeText: null, failedLeg: null, originatedAt: null, answeredAt: null, endedAt: Date.now(), durationMs: null, note,
 });
 
 /** A call that ended while nobody was watching: what the journal knows, and an honest "unknown". */
 function lostResult(entry: JournalEntry): AttemptResult {
   if (entry.answeredAt !== null) {
-    return { outcome: 'answered', cause: null, causeText: null, failedLeg: null, originatedAt: entry.startedAt, answeredAt: entry.answeredAt, endedAt: Date.now(), durationMs: null, note: 'connected; the end was not observed (relay restart)' };
+    return { outcome: 'answered', certainty: 'known', cause: null, causeText: null, failedLeg: null, originatedAt: entry.startedAt, answeredAt: entry.answeredAt, endedAt: Date.now(), durationMs: null, note: 'connected; the end was not observed (relay restart)' };
   }
-  return { ...notDialled('the relay restarted during the call; outcome unknown'), originatedAt: entry.startedAt };
+  return { ...notDialled('the relay restarted during the call; outcome unknown'), certainty: 'unknown', originatedAt: entry.startedAt };
 }
 
 /**
@@ -221,5 +221,5 @@ function lostResult(entry: JournalEntry): AttemptResult {
  */
 function foundAgainResult(entry: JournalEntry, seen: AttemptResult): AttemptResult {
   if (entry.answeredAt === null) return { ...seen, originatedAt: entry.startedAt };
-  return { ...seen, outcome: 'answered', failedLeg: null, originatedAt: entry.startedAt, answeredAt: entry.answeredAt, durationMs: Math.max(0, seen.endedAt - entry.answeredAt) };
+  return { ...seen, outcome: 'answered', certainty: 'known', failedLeg: null, originatedAt: entry.startedAt, answeredAt: entry.answeredAt, durationMs: Math.max(0, seen.endedAt - entry.answeredAt) };
 }

@@ -69,10 +69,15 @@ export const conferenceRequest = z
   .refine((v) => v.room !== undefined || (v.caller !== undefined && /^[0-9]+$/.test(v.caller)), { message: 'a caller with * or # cannot be a room', path: ['caller'] });
 export type ConferenceRequest = z.infer<typeof conferenceRequest>;
 
-export const MEMBER_STATUSES = ['queued', 'dialling', 'answered', 'joined', 'left', 'busy', 'no-answer', 'failed'] as const;
+/**
+ * `unknown`: the relay never reported on a dial within its ring time plus the reconcile timeout (a
+ * relay killed mid-dial). The member may have been rung, so only a person's redial dials them again;
+ * a late report of that dial still counts.
+ */
+export const MEMBER_STATUSES = ['queued', 'dialling', 'answered', 'joined', 'left', 'busy', 'no-answer', 'failed', 'unknown'] as const;
 export type MemberStatus = (typeof MEMBER_STATUSES)[number];
-/** Statuses a member may be re-dialled from. */
-export const REDIALLABLE: ReadonlySet<MemberStatus> = new Set(['left', 'busy', 'no-answer', 'failed']);
+/** Statuses a member may be re-dialled from (on request; automatic retries follow busy and no-answer only). */
+export const REDIALLABLE: ReadonlySet<MemberStatus> = new Set(['left', 'busy', 'no-answer', 'failed', 'unknown']);
 
 export const redialRequest = z.strictObject({
   /** Member ids; all members that are not in the room or being dialled when omitted. */

@@ -3,7 +3,7 @@
 // join the `JobSpec` union; everything else (states, attempts, outcomes) is common to all types.
 import { z } from 'zod';
 import { amiName, callerIdName, extension, phoneNumber, variableName, variableValue } from './dial.js';
-import { OUTCOMES, retryPolicy } from './pbx.js';
+import { CERTAINTIES, OUTCOMES, retryPolicy } from './pbx.js';
 import { callbackUrl } from './callback-url.js';
 
 export const JOB_STATUSES = ['queued', 'dispatched', 'running', 'succeeded', 'failed', 'cancelled', 'expired'] as const;
@@ -60,6 +60,8 @@ export const attemptView = z.object({
   number: z.int(),
   status: z.enum(ATTEMPT_STATUSES),
   outcome: z.enum(OUTCOMES).nullable(),
+  /** `unknown`: the end was not observed and the customer may have been rung; never retried by itself. Null until the attempt ends. */
+  certainty: z.enum(CERTAINTIES).nullable(),
   /** Q.850 cause from the Hangup event of the leg that decided the outcome. */
   cause: z.int().nullable(),
   causeText: z.string().nullable(),

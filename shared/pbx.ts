@@ -9,6 +9,14 @@ const prefix = z.string().regex(/^\+?[0-9]{1,20}$/, 'must be a number prefix: an
 export const OUTCOMES = ['answered', 'busy', 'no-answer', 'congestion', 'failed', 'cancelled'] as const;
 export type Outcome = (typeof OUTCOMES)[number];
 
+/**
+ * Whether the relay saw how an attempt ended. `unknown`: the end was not observed (a relay restart,
+ * an AMI outage, no report at all) and the customer may have been rung, so the queue never retries
+ * it by itself. Safety decisions read this field, never the human-readable `note`.
+ */
+export const CERTAINTIES = ['known', 'unknown'] as const;
+export type Certainty = (typeof CERTAINTIES)[number];
+
 export const destinationRules = z.strictObject({
   /** A customer number must start with one of these (compared as written, `+` included). */
   allow: z.array(prefix).min(1).max(100),

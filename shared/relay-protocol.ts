@@ -10,7 +10,9 @@ import { conferenceQueueFrames, conferenceRelayFrames } from './conference-frame
 import { callerIdName, contextName, extension, phoneNumber, variableName, variableValue } from './dial.js';
 import { DIRECTIONS, LEGS, operatorTarget } from './jobs.js';
 import { missedCallQueueFrames, missedCallRelayFrames } from './missed-calls.js';
-import { OUTCOMES } from './pbx.js';
+import { CERTAINTIES, OUTCOMES } from './pbx.js';
+
+export type { Certainty } from './pbx.js';
 
 export const PROTOCOL_VERSION = 1;
 
@@ -41,6 +43,7 @@ export type AmiState = (typeof AMI_STATES)[number];
 /** How an attempt ended, as the relay reports it (and journals it until the queue acknowledges). */
 export const attemptResult = z.strictObject({
   outcome: z.enum(OUTCOMES),
+  certainty: z.enum(CERTAINTIES),
   cause: z.int().min(0).max(127).nullable(),
   causeText: z.string().max(80).nullable(),
   failedLeg: z.enum(LEGS).nullable(),
@@ -49,6 +52,7 @@ export const attemptResult = z.strictObject({
   answeredAt: epochMs.nullable(),
   endedAt: epochMs,
   durationMs: z.int().min(0).nullable(),
+  /** For people reading the job; nothing decides on it. */
   note: z.string().max(200).nullable(),
 });
 export type AttemptResult = z.infer<typeof attemptResult>;
@@ -80,6 +84,42 @@ export const relayFrame = z.discriminatedUnion('type', [
   ...missedCallRelayFrames,
 ]);
 export type RelayFrame = z.infer<typeof relayFrame>;
+export type RelayFrameType = RelayFrame['type'];
+
+/**
+ * What each relay frame is to the queue — the one place that says it:
+ * - `session`: about the link itself (hello, heartbeat); only the active session's count;
+ * - `attempt`: about one attempt, under its fence (the dispatcher checks holder and fence);
+ * - `report`: what the relay must not lose: kept (on disk) until a later heartbeat is acknowledged,
+ *   sent again after every reconnect, and counted once by the queue (WorkerLink.report).
+ */
+export const RELAY_FRAME_ROLES = {
+  hello: 'session',
+  heartbeat: 'session',
+  'job.accept': 'attempt',
+  'job.reject': 'attempt',
+  'attempt.progress': 'attempt',
+  'attempt.result': 'attempt',
+  'conference.requested': 'report',
+  'conference.member': 'report',
+  'room.participants': 'report',
+  'rooms.running': 'report',
+  'missed-call': 'report',
+  'call-connected': 'report',
+} as const satisfies Record<RelayFrameType, 'session' | 'attempt' | 'report'>;
+
+type RoleOf<R> = { [T in RelayFrameType]: (typeof RELAY_FRAME_ROLES)[T] extends R ? T : never }[RelayFrameType];
+export type ReportFrame = Extract<RelayFrame, { type: RoleOf<'report'> }>;
+export type AttemptFrame = Extract<RelayFrame, { type: RoleOf<'attempt'> }>;
+
+export const isReportFrame = (frame: RelayFrame): frame is ReportFrame => RELAY_FRAME_ROLES[frame.type] === 'report';
+
+/**
+ * What a displaced session (a newer relay took the PBX over) may still send: frames about the
+ * attempts it holds (fenced) and its reports — both are the truth about calls it placed. Its hello
+ * cannot take the PBX back and it is offered nothing.
+ */
+export const isAcceptedFromDisplaced = (frame: RelayFrame): boolean => RELAY_FRAME_ROLES[frame.type] !== 'session';
 
 // Worker → relay
 export const queueFrame = z.discriminatedUnion('type', [

@@ -8,7 +8,8 @@ import { ev, newexten, varSet, CALL, bridgeFields, type BridgeInfo } from './eve
 import { createLocalPair, dialStatusForCause, endPbxChannel, hangupHalf, type LocalPair } from './local';
 import { randomUUID } from 'node:crypto';
 import type { Pbx } from './pbx';
-import { defaultPhone, isExternal, type PhoneBehaviour } from './phones';
+import { answerIfNeeded, busyOrCongestion, runPhone, step } from './phone-apps';
+import { defaultPhone, type PhoneBehaviour } from './phones';
 
 export interface Dialplan {
   pbx: Pbx;
@@ -42,28 +43,19 @@ export function extenExists(pbx: Pbx, context: string, exten: string): boolean {
   }
 }
 
-function step(d: Dialplan, ch: Channel, priority: number, app: string, data: string): void {
-  ch.priority = priority;
-  ch.app = app;
-  ch.appData = data;
-  d.pbx.emit(newexten(ch, app, data));
-}
-
-const secs = (ms: number): string => String(Math.round(ms) / 1000);
-
 /** Runs ch (usually a Local `;2`) through context/exten; pair is set when ch is a pair's `;2`. */
 export async function runDialplan(d: Dialplan, ch: Channel, pair: LocalPair | undefined): Promise<void> {
   const { pbx } = d;
   const { context, exten } = ch;
-  if (context === 'phones') await runPhone(d, ch, pair, phoneFor(pbx, exten));
+  if (context === 'phones') await runPhone(d.pbx, ch, pair, phoneFor(pbx, exten));
   else if (context === 'conf') {
-    step(d, ch, 1, 'ConfBridge', `${exten},default_bridge,default_user`);
-    answerIfNeeded(d, ch, pair);
+    step(d.pbx, ch, 1, 'ConfBridge', `${exten},default_bridge,default_user`);
+    answerIfNeeded(d.pbx, ch, pair);
     await d.confs.run(ch, `${exten},default_bridge,default_user`);
   } else if (context === 'from-internal') {
     const svc = /^\*100(\d+)$/.exec(exten);
     if (svc) await serviceCode(d, ch, pair, svc[1] ?? '');
-    else if (/^[12]\d\d$/.test(exten)) await runPhone(d, ch, pair, phoneFor(pbx, exten));
+    else if (/^[12]\d\d$/.test(exten)) await runPhone(d.pbx, ch, pair, phoneFor(pbx, exten));
     else await dialOut(d, ch, pair, 60, true);
   } else if (context === 'outbound') await dialOut(d, ch, pair, /^8\d{10}$/.test(exten) ? 60 : 30, false);
   else if (context === 'outbound-mapped') await dialOut(d, ch, pair, 60, true);
@@ -72,86 +64,14 @@ export async function runDialplan(d: Dialplan, ch: Channel, pair: LocalPair | un
   if (!ch.gone) endPbxChannel(pbx, ch);
 }
 
-function answerIfNeeded(d: Dialplan, ch: Channel, pair: LocalPair | undefined): void {
-  if (ch.state === 6) return;
-  d.pbx.setState(ch, 6);
-  if (pair && ch === pair.two) pair.answer();
-}
-
-async function runPhone(d: Dialplan, ch: Channel, pair: LocalPair | undefined, b: PhoneBehaviour | undefined): Promise<void> {
-  const { pbx } = d;
-  const n = ch.exten;
-  if (!b) return;
-  switch (b.kind) {
-    case 'answer': {
-      const external = isExternal(n);
-      const ringMs = b.ringMs ?? (external ? 2000 : 1000);
-      const held = ch.vars.get('HOLDTIME');
-      const holdMs = held !== undefined && held !== '' ? Number(held) * 1000 : b.holdMs ?? (external ? 60_000 : 30_000);
-      step(d, ch, 1, 'NoOp', external ? `external ${n}` : `phone ${n} rings then answers`);
-      step(d, ch, 2, 'Ringing', '');
-      pair?.ringing();
-      step(d, ch, 3, 'Wait', secs(ringMs));
-      // Explicit ringMs/holdMs are what a test asked for, in real milliseconds; only the dialplan's
-      // own defaults (Wait(1), HOLDTIME) run on the scaled PBX clock.
-      if (!(await (b.ringMs !== undefined ? pbx.rawSleep(ringMs, ch) : pbx.sleep(ringMs, ch)))) return;
-      const jitter = pbx.jitter('answer', ch);
-      if (jitter > 0 && !(await pbx.rawSleep(jitter, ch))) return;
-      step(d, ch, 4, 'Answer', '');
-      answerIfNeeded(d, ch, pair);
-      // Let the caller side react to the answer first (e.g. a missing Application hangs up at once, 04 e17).
-      await pbx.yieldTurn();
-      if (ch.hangupRequested) return;
-      step(d, ch, 5, 'Wait', secs(holdMs));
-      const explicitHold = (held === undefined || held === '') && b.holdMs !== undefined;
-      if (!(await (explicitHold ? pbx.rawSleep(holdMs, ch) : pbx.sleep(holdMs, ch)))) return;
-      step(d, ch, 6, 'Hangup', '16');
-      ch.ownCause = 16;
-      endPbxChannel(pbx, ch, 16);
-      return;
-    }
-    case 'ring':
-      step(d, ch, 1, 'Ringing', '');
-      pair?.ringing();
-      step(d, ch, 2, 'Wait', '60');
-      // "Rings forever": only the caller's timeout or a hangup ends it (not the scaled clock).
-      await ch.interrupted();
-      return;
-    case 'busy':
-    case 'congestion':
-      await busyOrCongestion(d, ch, pair, b.kind, 1, '');
-      return;
-    case 'hangup':
-      step(d, ch, 1, 'Hangup', String(b.cause));
-      ch.ownCause = b.cause;
-      endPbxChannel(pbx, ch, b.cause);
-      pair?.settle({ kind: 'hangup', cause: b.cause });
-      return;
-  }
-}
-
-/** Busy()/Congestion(): state Busy, the dialler sees BUSY/CONGESTION, the channel waits to be hung up. */
-async function busyOrCongestion(d: Dialplan, ch: Channel, pair: LocalPair | undefined, kind: 'busy' | 'congestion', prio: number, data: string): Promise<void> {
-  step(d, ch, prio, kind === 'busy' ? 'Busy' : 'Congestion', data);
-  ch.ownCause = kind === 'busy' ? 17 : 34;
-  if (pair?.sync) {
-    // A synchronous Originate hangs `;1` up before `;2` reports its Busy state (12).
-    pair.settle({ kind });
-    await d.pbx.yieldTurn();
-  }
-  d.pbx.setState(ch, 7);
-  pair?.settle({ kind });
-  await ch.interrupted();
-}
-
 /** `*100G`: UserEvent ConferenceAssembly, Answer, ConfBridge(<caller id>) (capture 10). */
 async function serviceCode(d: Dialplan, ch: Channel, pair: LocalPair | undefined, group: string): Promise<void> {
   const cid = ch.cidNum;
-  step(d, ch, 1, 'UserEvent', `ConferenceAssembly,Group: ${group},Room: ${cid},Caller: ${cid}`);
+  step(d.pbx, ch, 1, 'UserEvent', `ConferenceAssembly,Group: ${group},Room: ${cid},Caller: ${cid}`);
   d.pbx.emit(ev('UserEvent', 'user,all', chanFields(ch), [['UserEvent', 'ConferenceAssembly'], ['Group', group], ['Room', cid], ['Caller', cid]]));
-  step(d, ch, 2, 'Answer', '');
-  answerIfNeeded(d, ch, pair);
-  step(d, ch, 3, 'ConfBridge', cid);
+  step(d.pbx, ch, 2, 'Answer', '');
+  answerIfNeeded(d.pbx, ch, pair);
+  step(d.pbx, ch, 3, 'ConfBridge', cid);
   await d.confs.run(ch, cid);
 }
 
@@ -165,17 +85,17 @@ async function serviceCode(d: Dialplan, ch: Channel, pair: LocalPair | undefined
 async function inbound(d: Dialplan, ch: Channel, pair: LocalPair | undefined): Promise<void> {
   const { pbx } = d;
   if (d.queues?.queues.has(ch.exten)) {
-    step(d, ch, 1, 'Answer', '');
-    answerIfNeeded(d, ch, pair);
-    step(d, ch, 2, 'Queue', ch.exten);
+    step(d.pbx, ch, 1, 'Answer', '');
+    answerIfNeeded(d.pbx, ch, pair);
+    step(d.pbx, ch, 2, 'Queue', ch.exten);
     await d.queues.enter(ch, ch.exten);
     return;
   }
-  step(d, ch, 1, 'Dial', `Local/${ch.exten}@phones,20`);
+  step(d.pbx, ch, 1, 'Dial', `Local/${ch.exten}@phones,20`);
   for (const v of DIAL_VARS) setVar(pbx, ch, v, '');
   const { status } = await dial(d, ch, pair, ch.exten, 20_000);
   if (ch.hangupRequested || status === 'ANSWER' || status === 'CANCEL') return;
-  step(d, ch, 2, 'Hangup', '');
+  step(d.pbx, ch, 2, 'Hangup', '');
   ch.ownCause = 16;
   endPbxChannel(pbx, ch, 16);
 }
@@ -186,24 +106,24 @@ const DIAL_VARS = ['DIALSTATUS', 'DIALEDPEERNUMBER', 'DIALEDPEERNAME', 'ANSWERED
 async function dialOut(d: Dialplan, ch: Channel, pair: LocalPair | undefined, timeoutS: number, mapped: boolean): Promise<void> {
   const { pbx } = d;
   const n = ch.exten;
-  step(d, ch, 1, 'Dial', `Local/${n}@phones,${timeoutS}`);
+  step(d.pbx, ch, 1, 'Dial', `Local/${n}@phones,${timeoutS}`);
   for (const v of DIAL_VARS) setVar(pbx, ch, v, '');
   const { status, cause } = await dial(d, ch, pair, n, timeoutS * 1000);
   // After a bridged call or a cancelled dial the channel just hangs up (03h, 03j).
   if (ch.hangupRequested || status === 'ANSWER' || status === 'CANCEL') return;
   if (!mapped) {
-    step(d, ch, 2, 'Hangup', '');
+    step(d.pbx, ch, 2, 'Hangup', '');
     ch.ownCause = cause ?? 16;
     endPbxChannel(pbx, ch, ch.ownCause);
     return;
   }
-  step(d, ch, 2, 'Goto', `ds-${status},1`);
+  step(d.pbx, ch, 2, 'Goto', `ds-${status},1`);
   ch.exten = `ds-${status}`;
   if (status === 'BUSY' || status === 'CONGESTION') {
-    await busyOrCongestion(d, ch, pair, status === 'BUSY' ? 'busy' : 'congestion', 1, '10');
+    await busyOrCongestion(d.pbx, ch, pair, status === 'BUSY' ? 'busy' : 'congestion', 1, '10');
     return;
   }
-  step(d, ch, 1, 'Hangup', '19');
+  step(d.pbx, ch, 1, 'Hangup', '19');
   ch.ownCause = 19;
   endPbxChannel(pbx, ch, 19);
 }
@@ -263,7 +183,7 @@ async function dial(d: Dialplan, ch: Channel, outer: LocalPair | undefined, n: s
   setVar(pbx, ch, 'DIALSTATUS', 'ANSWER');
   setVar(pbx, ch, 'DIALEDPEERNAME', inner.one.name);
   setVar(pbx, ch, 'DIALEDPEERNUMBER', `${n}@phones`);
-  answerIfNeeded(d, ch, outer);
+  answerIfNeeded(d.pbx, ch, outer);
   const answeredAt = Date.now();
   await bridgeCall(d, ch, inner.one);
   const now = Date.now();

@@ -3,6 +3,7 @@
 import { Hono } from 'hono';
 import type { AppEnv } from './env.js';
 import { HttpProblem, notFound } from './http/problem.js';
+import { log } from './log.js';
 import { adminRoutes } from './routes/admin.js';
 import { callbackRoutes } from './routes/callbacks.js';
 import { conferenceRoutes } from './routes/conferences.js';
@@ -40,7 +41,7 @@ export function createApp(): Hono<AppEnv> {
   });
   app.onError((err, c) => {
     const problem = err instanceof HttpProblem ? err : new HttpProblem(500, 'internal', 'internal error');
-    if (!(err instanceof HttpProblem)) console.error(JSON.stringify({ msg: 'unhandled error', requestId: c.get('requestId'), error: String(err) }));
+    if (!(err instanceof HttpProblem)) log('error', 'unhandled error', { requestId: c.get('requestId'), error: String(err) });
     for (const [k, v] of Object.entries(problem.headers)) c.header(k, v);
     return c.json(problem.toBody(c.get('requestId')), problem.status as 400);
   });

@@ -3,6 +3,8 @@
 // Invariants: no action but Login is written before `Response: Success` to that socket's Login;
 // a Response is matched only by our own unique ActionID (never an Event carrying it, FACTS 1);
 // subscribers live on this object, so they survive every reconnect.
+// Longer than 300 lines on purpose: connect, banner, login, ping and reconnect are one state machine
+// over one socket; split apart, its invariants above would no longer be visible in one place.
 
 import { EventEmitter } from 'node:events';
 import net from 'node:net';

@@ -61,6 +61,8 @@ export function attemptResultOf(plan: CallbackPlan, call: FollowedCall, cancelle
   const finalOutcome = cancelled && outcome !== 'answered' ? 'cancelled' : outcome;
   return {
     outcome: finalOutcome,
+    // An end nobody observed leaves the outcome open, unless the connection itself was seen.
+    certainty: call.complete || finalOutcome === 'answered' ? 'known' : 'unknown',
     cause,
     causeText,
     failedLeg: finalOutcome === 'answered' || finalOutcome === 'cancelled' ? null : firstLegAnswered ? customerLeg : firstLeg,
@@ -98,7 +100,7 @@ export function runCallback(ami: AmiConnection, plan: CallbackPlan, ids: CallIds
     .then((call) => attemptResultOf(plan, call, cancelled))
     .catch((err: unknown): AttemptResult => ({
       // Refused before it reached the PBX (validation, AMI error or disconnect before writing): nobody rang.
-      outcome: cancelled ? 'cancelled' : 'failed', cause: null, causeText: null, failedLeg: null,
+      outcome: cancelled ? 'cancelled' : 'failed', certainty: 'known', cause: null, causeText: null, failedLeg: null,
       originatedAt: null, answeredAt: null, endedAt: Date.now(), durationMs: null, note: `not dialled: ${errorCode(err)}`,
     }))
     .finally(() => ami.off('event', onEvent));

@@ -6,17 +6,15 @@
 // With a file (beside the attempt journal) the reports also survive a relay crash: each is fsync'd
 // before it is sent. Invariant: bounded; when full the oldest report is dropped and the caller is told.
 import { z } from 'zod';
-import { relayFrame, type RelayFrame } from '../../shared/relay-protocol.js';
+import { isReportFrame, relayFrame, type ReportFrame } from '../../shared/relay-protocol.js';
 import { JsonlFile } from '../jsonl-file.js';
 
-export type ReportFrame = Extract<RelayFrame, { type: 'conference.member' | 'conference.requested' | 'room.participants' | 'rooms.running' | 'missed-call' | 'call-connected' }>;
+export type { ReportFrame };
 
 export const DEFAULT_REPORT_LIMIT = 1000;
 /** The file is rewritten with only the unsettled reports once it grows past this. */
 const COMPACT_BYTES = 256 * 1024;
 
-const REPORT_TYPES: ReadonlySet<string> = new Set(['conference.member', 'conference.requested', 'room.participants', 'rooms.running', 'missed-call', 'call-connected']);
-const isReport = (frame: RelayFrame): frame is ReportFrame => REPORT_TYPES.has(frame.type);
 const fileLine = z.union([
   z.strictObject({ op: z.literal('add'), seq: z.int().min(1), frame: relayFrame }),
   z.strictObject({ op: z.literal('settle'), upTo: z.int().min(0) }),
@@ -42,7 +40,7 @@ export class ReportBuffer {
       const line = fileLine.safeParse(value);
       if (!line.success) continue;
       if (line.data.op === 'settle') buffer.drop(line.data.upTo);
-      else if (isReport(line.data.frame)) buffer.keep(line.data.seq, line.data.frame);
+      else if (isReportFrame(line.data.frame)) buffer.keep(line.data.seq, line.data.frame);
       buffer.seq = Math.max(buffer.seq, line.data.op === 'add' ? line.data.seq : line.data.upTo);
     }
     while (buffer.kept.length > limit) buffer.kept.shift();

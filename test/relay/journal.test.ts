@@ -20,7 +20,7 @@ describe('attempt journal', () => {
     j.start(entry(1));
     j.start(entry(2));
     j.update('att_1', { answeredAt: 5000 });
-    j.update('att_2', { result: { outcome: 'busy', cause: 17, causeText: 'User busy', failedLeg: 'customer', originatedAt: 1002, answeredAt: null, endedAt: 6000, durationMs: null, note: null } });
+    j.update('att_2', { result: { outcome: 'busy', certainty: 'known', cause: 17, causeText: 'User busy', failedLeg: 'customer', originatedAt: 1002, answeredAt: null, endedAt: 6000, durationMs: null, note: null } });
     j.ack('att_2');
     j.close();
     const again = Journal.open(file);

@@ -4,7 +4,7 @@ import type { Context } from 'hono';
 import type { CallbackRequest } from '../../shared/jobs.js';
 import type { AppEnv } from '../env.js';
 import type { CreateResult } from '../pbx-queue/job-desk.js';
-import { assertCallbackUrl } from '../webhooks/signed-request.js';
+import { assertCallbackUrl } from './signed-request.js';
 import { HttpProblem, notFound } from './problem.js';
 
 export function checkCallbackRequest(value: CallbackRequest, env: AppEnv['Bindings']): void {

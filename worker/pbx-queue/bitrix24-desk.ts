@@ -12,7 +12,7 @@ import type { StatusEventType } from '../../shared/webhooks.js';
 import { secretsEqual, sha256Hex } from '../auth/tokens.js';
 import type { DeliveryRow, HookStore } from './hook-store.js';
 import type { CrmWriteBacks, Deferral, WriteBack } from './outbox.js';
-import type { CreateResult } from './pbx-queue.js';
+import type { CreateResult } from './job-desk.js';
 
 export type BitrixResult = CreateResult | { kind: 'unauthorized' } | { kind: 'unknown-user' } | { kind: 'bad-number' };
 

@@ -11,7 +11,7 @@ import type { JobStore } from './job-store.js';
 import { MissedCallDesk } from './missed-call-desk.js';
 import { MissedCallStore } from './missed-call-store.js';
 import { Outbox } from './outbox.js';
-import type { CreateResult } from './pbx-queue.js';
+import type { CreateResult } from './job-desk.js';
 
 export interface CallersDeps {
   sql: SqlStorage;
@@ -34,7 +34,7 @@ export class Callers {
     this.store = new HookStore(d.sql);
     this.hooks = new HookDesk(this.store);
     this.bitrix = new Bitrix24Desk(this.store, d.create);
-    this.outbox = new Outbox({ store: this.store, view: d.view, allowPrivate: d.allowPrivate, crm: this.bitrix });
+    this.outbox = new Outbox({ store: this.store, jobs: d.jobs, view: d.view, allowPrivate: d.allowPrivate, crm: this.bitrix });
     this.missed = new MissedCallDesk({
       calls: new MissedCallStore(d.sql), hooks: this.store, jobs: d.jobs, settings: d.settings,
       create: (request) => d.create(request, null, 'missed-call'), cancel: d.cancel,

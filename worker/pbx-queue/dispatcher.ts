@@ -1,6 +1,7 @@
 // Moves a PBX's jobs through their attempts: offers ready jobs to the active relay session within
-// the concurrency limit, applies the relay's frames (accept, progress, result) under fencing, and
-// handles leases that run out. Called by the Durable Object for every frame, close and alarm.
+// the concurrency limit, applies the relay's attempt frames (accept, reject, progress, result) under
+// fencing, and handles leases that run out. Called by the Durable Object's frame routes, its close
+// handler and its alarm.
 // Invariant: an attempt that may have been dialled (status accepted or later) is never re-offered;
 // only the relay's own journal, reported in `hello`, can clear it, or the reconcile timeout fails it.
 import { callbackRequest } from '../../shared/jobs.js';
@@ -34,32 +35,10 @@ export class Dispatcher {
     }
   }
 
-  onFrame(ws: WebSocket, frame: RelayFrame, now: number): void {
-    // lastSeenAt is refreshed by hello and heartbeats only: rewriting the attachment on every frame costs.
-    const info = frame.type === 'hello' || frame.type === 'heartbeat' ? this.sessions.update(ws, { lastSeenAt: now }) : this.sessions.info(ws);
+  /** The relay (re)introduced itself: what its journal still tracks is handed to this session. */
+  hello(ws: WebSocket, frame: Extract<RelayFrame, { type: 'hello' }>, now: number): void {
+    const info = this.sessions.update(ws, { relayId: frame.relayId, ami: frame.ami, capacity: frame.capacity, lastSeenAt: now });
     if (info === undefined) return;
-    switch (frame.type) {
-      case 'hello':
-        return this.hello(ws, info, frame, now);
-      case 'heartbeat':
-        this.sessions.update(ws, { ami: frame.ami });
-        return;
-      case 'job.accept':
-        return this.accept(ws, info, frame.attemptId, frame.fence, now);
-      case 'job.reject': {
-        const a = this.held(info, frame.attemptId, frame.fence);
-        if (a?.status === 'offered') this.abandon(a, `refused by the relay: ${frame.reason}`, now, now + REJECT_BACKOFF_MS);
-        return;
-      }
-      case 'attempt.progress':
-        return this.progress(info, frame.attemptId, frame.fence, frame.phase, frame.at, now);
-      case 'attempt.result':
-        return this.result(ws, info, frame, now);
-    }
-  }
-
-  private hello(ws: WebSocket, info: SessionInfo, frame: Extract<RelayFrame, { type: 'hello' }>, now: number): void {
-    this.sessions.update(ws, { relayId: frame.relayId, ami: frame.ami, capacity: frame.capacity });
     const journal = new Map(frame.inFlight.map((e) => [e.attemptId, e.fence]));
     for (const a of this.store.openAttemptsOfRelay(frame.relayId)) {
       if (journal.get(a.id) === a.fence) {
@@ -69,7 +48,7 @@ export class Dispatcher {
         // Not in the journal, so never dialled (the relay journals before Originate): safe to offer again.
         this.abandon(a, 'the relay restarted before dialling', now, now);
       } else {
-        this.finish(a, { outcome: 'failed', note: 'the relay lost track of this call; outcome unknown' }, now);
+        this.finish(a, { outcome: 'failed', certainty: 'unknown', note: 'the relay lost track of this call; outcome unknown' }, now);
       }
     }
     for (const [attemptId, fence] of journal) {
@@ -80,8 +59,13 @@ export class Dispatcher {
     }
   }
 
-  private accept(ws: WebSocket, info: SessionInfo, attemptId: string, fence: number, now: number): void {
-    const a = this.held(info, attemptId, fence);
+  heartbeat(ws: WebSocket, frame: Extract<RelayFrame, { type: 'heartbeat' }>, now: number): void {
+    this.sessions.update(ws, { ami: frame.ami, lastSeenAt: now });
+  }
+
+  accept(ws: WebSocket, frame: Extract<RelayFrame, { type: 'job.accept' }>, now: number): void {
+    const { attemptId, fence } = frame;
+    const a = this.held(ws, attemptId, fence);
     if (a?.status === 'offered' && a.cancel_requested === 0) {
       this.store.advanceAttempt(a.id, 'accepted', { acceptedAt: now, leaseUntil: null });
       this.store.addEvent(a.job_id, a.id, 'accepted', undefined, now);
@@ -92,8 +76,14 @@ export class Dispatcher {
     }
   }
 
-  private progress(info: SessionInfo, attemptId: string, fence: number, phase: 'originating' | 'ringing' | 'answered', at: number, now: number): void {
-    const a = this.held(info, attemptId, fence);
+  reject(ws: WebSocket, frame: Extract<RelayFrame, { type: 'job.reject' }>, now: number): void {
+    const a = this.held(ws, frame.attemptId, frame.fence);
+    if (a?.status === 'offered') this.abandon(a, `refused by the relay: ${frame.reason}`, now, now + REJECT_BACKOFF_MS);
+  }
+
+  progress(ws: WebSocket, frame: Extract<RelayFrame, { type: 'attempt.progress' }>, now: number): void {
+    const { phase, at } = frame;
+    const a = this.held(ws, frame.attemptId, frame.fence);
     if (a === undefined || a.status === 'offered') return;
     const fields = phase === 'originating' ? { originatedAt: at } : phase === 'answered' ? { answeredAt: at } : {};
     this.store.advanceAttempt(a.id, phase, { ...fields, leaseUntil: null });
@@ -104,11 +94,12 @@ export class Dispatcher {
     this.store.addEvent(a.job_id, a.id, phase, { at }, now);
   }
 
-  private result(ws: WebSocket, info: SessionInfo, r: ResultFrame, now: number): void {
+  result(ws: WebSocket, r: ResultFrame, now: number): void {
+    const info = this.sessions.info(ws);
     const a = this.store.attempt(r.attemptId);
-    const ack = (): void => this.sessions.send(ws, { type: 'result.ack', attemptId: r.attemptId, fence: r.fence });
+    const ack = (): void => void this.sessions.send(ws, { type: 'result.ack', attemptId: r.attemptId, fence: r.fence });
     if (a === undefined) return ack();
-    if (a.fence !== r.fence || a.session_id !== info.sessionId) {
+    if (info === undefined || a.fence !== r.fence || a.session_id !== info.sessionId) {
       this.store.addEvent(a.job_id, a.id, 'stale-result-ignored', { fence: r.fence, outcome: r.outcome }, now);
       return ack();
     }
@@ -116,7 +107,7 @@ export class Dispatcher {
     if (a.status === 'offered' || a.status === 'accepted') {
       if (r.originatedAt === null) {
         // It ended before Originate (cancelled, or refused locally): it never rang, so it costs no attempt.
-        if (a.cancel_requested === 1) this.finish(a, { outcome: 'cancelled', note: r.note }, now);
+        if (a.cancel_requested === 1) this.finish(a, { outcome: 'cancelled', certainty: 'known', note: r.note }, now);
         else this.abandon(a, r.note ?? 'ended before dialling', now, now + REJECT_BACKOFF_MS);
         return ack();
       }
@@ -127,9 +118,9 @@ export class Dispatcher {
   }
 
   /** Records an attempt's end and decides its job's next step (done, retry later, failed). */
-  finish(a: AttemptRow, r: Partial<ResultFrame> & Pick<ResultFrame, 'outcome'>, now: number): void {
+  finish(a: AttemptRow, r: Partial<ResultFrame> & Pick<ResultFrame, 'outcome' | 'certainty'>, now: number): void {
     this.store.endAttempt(a.id, {
-      status: 'ended', outcome: r.outcome, cause: r.cause ?? null, causeText: r.causeText ?? null,
+      status: 'ended', outcome: r.outcome, certainty: r.certainty, cause: r.cause ?? null, causeText: r.causeText ?? null,
       failedLeg: r.failedLeg ?? null, originatedAt: r.originatedAt ?? null, answeredAt: r.answeredAt ?? null,
       endedAt: r.endedAt ?? now, durationMs: r.durationMs ?? null, note: r.note ?? null,
     });
@@ -138,8 +129,8 @@ export class Dispatcher {
     const settings = this.settings();
     if (job === undefined || settings === undefined) return;
     // An unknown outcome (no report) might have rung the customer: never retry it blindly.
-    const step = r.note?.includes('outcome unknown')
-      ? { kind: 'failed' as const, reason: r.note }
+    const step = r.certainty === 'unknown'
+      ? { kind: 'failed' as const, reason: r.note ?? 'outcome unknown' }
       : nextStep({ outcome: r.outcome, attemptsUsed: job.attempts_used }, jobPolicy(job.request) ?? settings.retry, job.max_attempts, job.expires_at, now);
     if (step.kind === 'retry') this.store.requeueJob(job.id, step.runAt, now, `${r.outcome}; retrying`);
     else if (step.kind === 'failed') this.store.setJobStatus(job.id, 'failed', now, step.reason);
@@ -149,7 +140,7 @@ export class Dispatcher {
   /** The attempt never reached the PBX: close it and put its job back in line. */
   abandon(a: AttemptRow, note: string, now: number, runAt: number): void {
     this.store.endAttempt(a.id, {
-      status: 'abandoned', outcome: null, cause: null, causeText: null, failedLeg: null,
+      status: 'abandoned', outcome: null, certainty: null, cause: null, causeText: null, failedLeg: null,
       originatedAt: null, answeredAt: null, endedAt: now, durationMs: null, note,
     });
     this.store.addEvent(a.job_id, a.id, 'abandoned', { note }, now);
@@ -161,7 +152,7 @@ export class Dispatcher {
   expireLeases(now: number): void {
     for (const a of this.store.dueLeases(now)) {
       if (a.status === 'offered') this.abandon(a, 'the relay did not accept the offer in time', now, now);
-      else this.finish(a, { outcome: 'failed', note: 'the relay did not come back to report; outcome unknown' }, now);
+      else this.finish(a, { outcome: 'failed', certainty: 'unknown', note: 'the relay did not come back to report; outcome unknown' }, now);
     }
   }
 
@@ -190,9 +181,10 @@ export class Dispatcher {
   }
 
   /** The attempt if this session holds it under this fence; frames about anything else are ignored. */
-  private held(info: SessionInfo, attemptId: string, fence: number): AttemptRow | undefined {
+  private held(ws: WebSocket, attemptId: string, fence: number): AttemptRow | undefined {
+    const info = this.sessions.info(ws);
     const a = this.store.attempt(attemptId);
-    if (a === undefined || a.fence !== fence || a.session_id !== info.sessionId) {
+    if (a === undefined || info === undefined || a.fence !== fence || a.session_id !== info.sessionId) {
       if (a !== undefined) this.store.addEvent(a.job_id, a.id, 'stale-frame-ignored', { fence }, Date.now());
       return undefined;
     }

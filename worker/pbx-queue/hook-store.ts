@@ -1,8 +1,9 @@
-// All SQL of the signed-webhook integrations inside a PBX queue: their settings, webhook secrets
+// The SQL of the signed-webhook integrations inside a PBX queue: their settings, webhook secrets
 // (stored as given, because HMAC needs them; never returned after creation), seen inbound webhook
 // ids (replay protection), and the status-callback outbox with its delivery attempts. Called by
-// outbox.ts and the hook methods of pbx-queue.ts. Invariant: parameterised statements only.
+// outbox.ts, hook-desk.ts and the CRM desks. Invariant: parameterised statements only.
 import type { SecretPurpose } from '../../shared/webhooks.js';
+import { SqlRows } from './sql-rows.js';
 
 export interface SecretRow {
   id: string;
@@ -35,78 +36,45 @@ export interface DeliveryAttemptRow {
   duration_ms: number;
 }
 
-export interface JobEventRow {
-  seq: number;
-  job_id: string;
-  attempt_id: string | null;
-  type: string;
-  at: number;
-}
-
-type Row = Record<string, SqlStorageValue>;
-
 export class HookStore {
-  constructor(private readonly sql: SqlStorage) {}
+  private readonly rows: SqlRows;
+
+  constructor(sql: SqlStorage) {
+    this.rows = new SqlRows(sql);
+  }
 
   setting(key: string): string | undefined {
-    return this.one<{ value: string }>('SELECT value FROM hook_settings WHERE key = ?', key)?.value;
+    return this.rows.one<{ value: string }>('SELECT value FROM hook_settings WHERE key = ?', key)?.value;
   }
 
   setSetting(key: string, value: string): void {
-    this.sql.exec('INSERT INTO hook_settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value', key, value);
+    this.rows.run('INSERT INTO hook_settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value', key, value);
   }
 
   insertSecret(row: SecretRow): void {
-    this.sql.exec('INSERT INTO hook_secrets (id, purpose, secret, label, created_at) VALUES (?, ?, ?, ?, ?)', row.id, row.purpose, row.secret, row.label, row.created_at);
+    this.rows.run('INSERT INTO hook_secrets (id, purpose, secret, label, created_at) VALUES (?, ?, ?, ?, ?)', row.id, row.purpose, row.secret, row.label, row.created_at);
   }
 
   secrets(purpose?: SecretPurpose): SecretRow[] {
     return purpose === undefined
-      ? this.all<SecretRow>('SELECT * FROM hook_secrets ORDER BY created_at, id')
-      : this.all<SecretRow>('SELECT * FROM hook_secrets WHERE purpose = ? ORDER BY created_at, id', purpose);
+      ? this.rows.all<SecretRow>('SELECT * FROM hook_secrets ORDER BY created_at, id')
+      : this.rows.all<SecretRow>('SELECT * FROM hook_secrets WHERE purpose = ? ORDER BY created_at, id', purpose);
   }
 
   deleteSecret(id: string): boolean {
-    return this.sql.exec('DELETE FROM hook_secrets WHERE id = ?', id).rowsWritten > 0;
+    return this.rows.run('DELETE FROM hook_secrets WHERE id = ?', id) > 0;
   }
 
   /** Records a webhook id; false if it was already seen (a replay). Forgets ids older than `forgetBefore`. */
   markSeen(source: string, webhookId: string, now: number, forgetBefore: number): boolean {
-    this.sql.exec('DELETE FROM hook_seen WHERE at < ?', forgetBefore);
-    if (this.one('SELECT at FROM hook_seen WHERE source = ? AND webhook_id = ?', source, webhookId) !== undefined) return false;
-    this.sql.exec('INSERT INTO hook_seen (source, webhook_id, at) VALUES (?, ?, ?)', source, webhookId, now);
+    this.rows.run('DELETE FROM hook_seen WHERE at < ?', forgetBefore);
+    if (this.rows.one('SELECT at FROM hook_seen WHERE source = ? AND webhook_id = ?', source, webhookId) !== undefined) return false;
+    this.rows.run('INSERT INTO hook_seen (source, webhook_id, at) VALUES (?, ?, ?)', source, webhookId, now);
     return true;
   }
 
-  /** Job events after `afterSeq`, oldest first: the outbox's input (job_events is job-store's log). */
-  jobEventsAfter(afterSeq: number, types: ReadonlyArray<string>, limit: number): JobEventRow[] {
-    const marks = types.map(() => '?').join(',');
-    return this.all<JobEventRow>(
-      `SELECT seq, job_id, attempt_id, type, at FROM job_events WHERE seq > ? AND type IN (${marks}) ORDER BY seq LIMIT ?`,
-      afterSeq, ...types, limit,
-    );
-  }
-
-  /**
-   * Whether a job could have anything to deliver: its own statusCallbackUrl or Bitrix24 metadata.
-   * Read straight from the stored JSON so the outbox skips building views for jobs nobody watches.
-   */
-  jobWantsDeliveries(jobId: string): boolean {
-    const row = this.sql
-      .exec<{ url: string | null; source: string | null }>(
-        "SELECT json_extract(request, '$.statusCallbackUrl') AS url, json_extract(request, '$.metadata.source') AS source FROM jobs WHERE id = ?",
-        jobId,
-      )
-      .toArray()[0];
-    return row !== undefined && (row.url !== null || row.source === 'bitrix24');
-  }
-
-  lastJobEventSeq(): number {
-    return this.one<{ n: number | null }>('SELECT MAX(seq) AS n FROM job_events')?.n ?? 0;
-  }
-
   insertDelivery(d: Pick<DeliveryRow, 'id' | 'job_id' | 'type' | 'url' | 'payload' | 'next_at' | 'created_at'>): void {
-    this.sql.exec(
+    this.rows.run(
       `INSERT INTO status_deliveries (id, job_id, type, url, payload, status, next_at, created_at) VALUES (?, ?, ?, ?, ?, 'pending', ?, ?)
        ON CONFLICT (id) DO NOTHING`,
       d.id, d.job_id, d.type, d.url, d.payload, d.next_at, d.created_at,
@@ -114,47 +82,38 @@ export class HookStore {
   }
 
   dueDeliveries(now: number, limit: number): DeliveryRow[] {
-    return this.all<DeliveryRow>(`SELECT * FROM status_deliveries WHERE status = 'pending' AND next_at <= ? ORDER BY next_at, seq LIMIT ?`, now, limit);
+    return this.rows.all<DeliveryRow>(`SELECT * FROM status_deliveries WHERE status = 'pending' AND next_at <= ? ORDER BY next_at, seq LIMIT ?`, now, limit);
   }
 
   nextDeliveryAt(): number | undefined {
-    return this.one<{ t: number | null }>(`SELECT MIN(next_at) AS t FROM status_deliveries WHERE status = 'pending'`)?.t ?? undefined;
+    return this.rows.one<{ t: number | null }>(`SELECT MIN(next_at) AS t FROM status_deliveries WHERE status = 'pending'`)?.t ?? undefined;
   }
 
   lease(id: string, until: number): void {
-    this.sql.exec('UPDATE status_deliveries SET next_at = ? WHERE id = ?', until, id);
+    this.rows.run('UPDATE status_deliveries SET next_at = ? WHERE id = ?', until, id);
   }
 
   /** Records one attempt and the delivery's new state (delivered, retry at nextAt, or failed for good). */
   recordAttempt(a: DeliveryAttemptRow, status: DeliveryRow['status'], nextAt: number | null): void {
-    this.sql.exec(
+    this.rows.run(
       'INSERT INTO status_delivery_attempts (delivery_id, number, at, status_code, error, duration_ms) VALUES (?, ?, ?, ?, ?, ?)',
       a.delivery_id, a.number, a.at, a.status_code, a.error, a.duration_ms,
     );
-    this.sql.exec(
+    this.rows.run(
       `UPDATE status_deliveries SET status = ?, attempts = ?, next_at = ?, delivered_at = CASE WHEN ? = 'delivered' THEN ? ELSE delivered_at END WHERE id = ?`,
       status, a.number, nextAt, status, a.at, a.delivery_id,
     );
   }
 
   delivery(id: string): DeliveryRow | undefined {
-    return this.one<DeliveryRow>('SELECT * FROM status_deliveries WHERE id = ?', id);
+    return this.rows.one<DeliveryRow>('SELECT * FROM status_deliveries WHERE id = ?', id);
   }
 
   deliveriesOf(jobId: string): DeliveryRow[] {
-    return this.all<DeliveryRow>('SELECT * FROM status_deliveries WHERE job_id = ? ORDER BY seq', jobId);
+    return this.rows.all<DeliveryRow>('SELECT * FROM status_deliveries WHERE job_id = ? ORDER BY seq', jobId);
   }
 
   attemptsOf(deliveryId: string): DeliveryAttemptRow[] {
-    return this.all<DeliveryAttemptRow>('SELECT * FROM status_delivery_attempts WHERE delivery_id = ? ORDER BY number', deliveryId);
-  }
-
-  private one<T extends object>(query: string, ...params: SqlStorageValue[]): T | undefined {
-    return this.all<T>(query, ...params)[0];
-  }
-
-  private all<T extends object>(query: string, ...params: SqlStorageValue[]): T[] {
-    // Rows come back as plain records of SQL values; the tables' columns are exactly the row types.
-    return this.sql.exec<Row>(query, ...params).toArray() as unknown as T[];
+    return this.rows.all<DeliveryAttemptRow>('SELECT * FROM status_delivery_attempts WHERE delivery_id = ? ORDER BY number', deliveryId);
   }
 }

@@ -28,6 +28,7 @@ function attemptView(a: AttemptRow): AttemptView {
     number: a.number,
     status: a.status,
     outcome: a.outcome,
+    certainty: a.certainty,
     cause: a.cause,
     causeText: a.cause_text,
     failedLeg: isLeg(a.failed_leg) ? a.failed_leg : null,

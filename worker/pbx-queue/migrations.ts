@@ -156,6 +156,11 @@ const MIGRATIONS: ReadonlyArray<string> = [
    ALTER TABLE conferences ADD COLUMN retry_after_ms INTEGER NOT NULL DEFAULT 60000;
    ALTER TABLE conference_members ADD COLUMN run_at INTEGER;
    ALTER TABLE conference_groups ADD COLUMN retry TEXT;`,
+  // 7: an unreported member dial has a status of its own instead of a note that decisions compared.
+  `UPDATE conference_members SET status = 'unknown' WHERE status = 'failed' AND note LIKE 'outcome unknown%';`,
+  // 8: whether an attempt's end was observed, as the field decisions read (notes are for people).
+  `ALTER TABLE attempts ADD COLUMN certainty TEXT;
+   UPDATE attempts SET certainty = CASE WHEN note LIKE '%outcome unknown%' THEN 'unknown' ELSE 'known' END WHERE status = 'ended';`,
 ];
 
 export function migrate(sql: SqlStorage): void {

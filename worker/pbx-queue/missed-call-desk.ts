@@ -12,7 +12,7 @@ import { nextOpening } from '../widget/working-hours.js';
 import type { HookStore } from './hook-store.js';
 import type { JobStore } from './job-store.js';
 import type { MissedCallRow, MissedCallStore } from './missed-call-store.js';
-import type { CreateResult } from './pbx-queue.js';
+import type { CreateResult } from './job-desk.js';
 
 export interface MissedCallDeps {
   calls: MissedCallStore;

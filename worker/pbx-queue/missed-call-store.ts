@@ -1,6 +1,8 @@
 // All SQL of missed-call callbacks inside a PBX queue: one row per pending callback (a number, its
 // count of merged missed calls, the job that will call back) and its end (called or cancelled).
 // Only missed-call-desk.ts calls it. Invariant: parameterised statements only.
+import { SqlRows } from './sql-rows.js';
+
 export interface MissedCallRow {
   seq: number;
   id: string;
@@ -16,40 +18,38 @@ export interface MissedCallRow {
   reason: string | null;
 }
 
-type Row = Record<string, SqlStorageValue>;
 
 export class MissedCallStore {
-  constructor(private readonly sql: SqlStorage) {}
+  private readonly rows: SqlRows;
+
+  constructor(sql: SqlStorage) {
+    this.rows = new SqlRows(sql);
+  }
 
   insert(r: Omit<MissedCallRow, 'seq'>): void {
-    this.sql.exec(
+    this.rows.run(
       'INSERT INTO missed_calls (id, number, number_key, target, count, first_at, last_at, status, job_id, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
       r.id, r.number, r.number_key, r.target, r.count, r.first_at, r.last_at, r.status, r.job_id, r.reason,
     );
   }
 
   pendingFor(numberKey: string): MissedCallRow | undefined {
-    return this.all<MissedCallRow>(`SELECT * FROM missed_calls WHERE number_key = ? AND status = 'pending' ORDER BY seq DESC LIMIT 1`, numberKey)[0];
+    return this.rows.all<MissedCallRow>(`SELECT * FROM missed_calls WHERE number_key = ? AND status = 'pending' ORDER BY seq DESC LIMIT 1`, numberKey)[0];
   }
 
   merge(id: string, at: number, target: string | null): void {
-    this.sql.exec('UPDATE missed_calls SET count = count + 1, last_at = MAX(last_at, ?), target = COALESCE(?, target) WHERE id = ?', at, target, id);
+    this.rows.run('UPDATE missed_calls SET count = count + 1, last_at = MAX(last_at, ?), target = COALESCE(?, target) WHERE id = ?', at, target, id);
   }
 
   end(id: string, status: 'called' | 'cancelled', reason: string | null): void {
-    this.sql.exec('UPDATE missed_calls SET status = ?, reason = ? WHERE id = ?', status, reason, id);
+    this.rows.run('UPDATE missed_calls SET status = ?, reason = ? WHERE id = ?', status, reason, id);
   }
 
   byId(id: string): MissedCallRow | undefined {
-    return this.all<MissedCallRow>('SELECT * FROM missed_calls WHERE id = ?', id)[0];
+    return this.rows.one<MissedCallRow>('SELECT * FROM missed_calls WHERE id = ?', id);
   }
 
   recent(limit: number): MissedCallRow[] {
-    return this.all<MissedCallRow>('SELECT * FROM missed_calls ORDER BY seq DESC LIMIT ?', limit);
-  }
-
-  private all<T extends object>(query: string, ...params: SqlStorageValue[]): T[] {
-    // Rows come back as plain records of SQL values; the table's columns are exactly the row type.
-    return this.sql.exec<Row>(query, ...params).toArray() as unknown as T[];
+    return this.rows.all<MissedCallRow>('SELECT * FROM missed_calls ORDER BY seq DESC LIMIT ?', limit);
   }
 }

@@ -10,7 +10,8 @@ import {
 } from '../../shared/webhooks.js';
 import { callbackUrlProblem } from '../webhooks/callback-url.js';
 import { sign } from '../webhooks/standard-webhooks.js';
-import type { DeliveryRow, HookStore, JobEventRow } from './hook-store.js';
+import type { DeliveryRow, HookStore } from './hook-store.js';
+import type { JobEventRow, JobStore } from './job-store.js';
 
 const EVENT_TYPES: Record<string, StatusEventType | 'ended'> = {
   queued: 'job.queued', originating: 'job.dialling', ringing: 'job.ringing', answered: 'job.answered',
@@ -28,6 +29,8 @@ interface PostOutcome {
 
 export interface OutboxDeps {
   store: HookStore;
+  /** Its event log is the outbox's input. */
+  jobs: JobStore;
   /** The job as the API shows it now (the event's consequences included). */
   view: (jobId: string) => JobView | undefined;
   allowPrivate: () => boolean;
@@ -80,25 +83,25 @@ export class Outbox {
   collect(now: number): number {
     const start = Number(this.d.store.setting('outbox_cursor') ?? '0');
     // Nothing new since the last scan (the common case on every entry point): no reads, no write.
-    if (this.d.store.lastJobEventSeq() <= start) return 0;
+    if (this.d.jobs.lastEventSeq() <= start) return 0;
     let cursor = start;
     let enqueued = 0;
     const defaultUrl = this.settings().url;
     const everyJob = defaultUrl !== null || this.d.crm.watchesAllJobs();
     for (;;) {
-      const events = this.d.store.jobEventsAfter(cursor, Object.keys(EVENT_TYPES), BATCH);
+      const events = this.d.jobs.eventsAfter(cursor, Object.keys(EVENT_TYPES), BATCH);
       for (const e of events) if (this.enqueue(e, defaultUrl, everyJob, now)) enqueued++;
       const last = events[events.length - 1];
       if (last !== undefined) cursor = last.seq;
       if (events.length < BATCH) break;
     }
     // Unreported kinds (offered, accepted, …) also move the cursor, so the scan never re-reads them.
-    this.d.store.setSetting('outbox_cursor', String(Math.max(cursor, this.d.store.lastJobEventSeq())));
+    this.d.store.setSetting('outbox_cursor', String(Math.max(cursor, this.d.jobs.lastEventSeq())));
     return enqueued;
   }
 
   private enqueue(e: JobEventRow, defaultUrl: string | null, everyJob: boolean, now: number): boolean {
-    if (!everyJob && !this.d.store.jobWantsDeliveries(e.job_id)) return false;
+    if (!everyJob && !this.d.jobs.wantsDeliveries(e.job_id)) return false;
     const job = this.d.view(e.job_id);
     if (job === undefined) return false;
     const type = eventType(e, job);

@@ -30,8 +30,3 @@ export function parseFrame(message: string | ArrayBuffer): ParsedFrame {
   const frame = relayFrame.safeParse(json);
   return frame.success ? { ok: true, frame: frame.data } : { ok: false, message: frame.error.issues[0]?.message ?? 'invalid frame' };
 }
-
-/** What a displaced session may still send: reports on the attempts it holds (fenced by the dispatcher). */
-export function isReport(frame: RelayFrame): boolean {
-  return frame.type === 'attempt.result' || frame.type === 'attempt.progress';
-}

@@ -2,6 +2,7 @@
 // lives in its attachment and the session holding the dispatch right in the meta table. Only the
 // newest session is offered jobs; older ones are told `superseded` and may only report results.
 import { queueFrame, type AmiState, type QueueFrame } from '../../shared/relay-protocol.js';
+import { log } from '../log.js';
 import type { JobStore } from './job-store.js';
 
 export interface SessionInfo {
@@ -72,12 +73,30 @@ export class RelaySessions {
     if (this.isActive(ws)) this.store.setMeta('active_session', '');
   }
 
-  send(ws: WebSocket, frame: QueueFrame): void {
-    try {
-      ws.send(JSON.stringify(queueFrame.parse(frame)));
-    } catch {
-      // A socket that closed under us: the close handler releases what it held.
+  /**
+   * Sends a frame; false when it was not sent. A frame that fails the protocol's own schema is a bug
+   * on this side: it is logged and counted (GET …/status shows `protocolErrors`), never swallowed.
+   */
+  send(ws: WebSocket, frame: QueueFrame): boolean {
+    const checked = queueFrame.safeParse(frame);
+    if (!checked.success) {
+      const issue = checked.error.issues[0];
+      log('error', 'a frame for the relay fails the protocol schema; not sent', { type: frame.type, path: issue?.path.join('.'), issue: issue?.message });
+      this.store.setMeta('protocol_errors', String(this.protocolErrors() + 1));
+      return false;
     }
+    try {
+      ws.send(JSON.stringify(checked.data));
+      return true;
+    } catch {
+      // The socket closed under us: its close handler releases what it held.
+      return false;
+    }
+  }
+
+  /** Frames this queue refused to send because they failed the protocol schema. */
+  protocolErrors(): number {
+    return Number(this.store.getMeta('protocol_errors') ?? '0');
   }
 }
 

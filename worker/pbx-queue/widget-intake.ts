@@ -2,10 +2,10 @@
 // limits, deduplication, status-token issue and job creation in ONE Durable Object call, so a 2xx
 // means the job, its token and the counters are all on disk. Called only by pbx-queue.ts.
 // Invariant: widget jobs always ring the operator first, whatever the widget's configured direction.
-import type { CallbackRequest, JobStatus } from '../../shared/jobs.js';
+import { FINAL_STATUSES, type CallbackRequest, type JobStatus } from '../../shared/jobs.js';
 import { widgetConfig, type WidgetConfig, type WidgetState, type WidgetView } from '../../shared/widget.js';
 import { firstExceeded, windowStart, type LimitCheck } from '../widget/rate-limit.js';
-import type { CreateResult } from './pbx-queue.js';
+import type { CreateResult } from './job-desk.js';
 import type { JobStore } from './job-store.js';
 import type { WidgetKeyRow, WidgetStore } from './widget-store.js';
 
@@ -53,7 +53,7 @@ export class WidgetIntake {
     const ipVerdict = firstExceeded([ip], now, (b, w) => this.widgets.count(b, w));
     if (!ipVerdict.ok) return { kind: 'rate-limited', scope: 'ip', retryAfterSec: ipVerdict.retryAfterSec };
     this.count(ip, now);
-    const pending = this.widgets.pendingJobFor(input.numberHash);
+    const pending = this.pendingJobFor(input.numberHash);
     if (pending !== undefined) {
       this.widgets.insertToken(input.tokenHash, pending, input.widgetKey, now);
       return { kind: 'existing', state: this.stateOf(pending) };
@@ -93,6 +93,13 @@ export class WidgetIntake {
       request.expiresAt = new Date(input.notBefore + this.jobTtlSec() * 1000).toISOString();
     }
     return request;
+  }
+
+  /** The number's widget job that is not final yet, if any (dedup: one pending callback per number). */
+  private pendingJobFor(numberHash: string): string | undefined {
+    const latest = this.widgets.latestJobFor(numberHash);
+    const job = latest === undefined ? undefined : this.jobs.job(latest);
+    return job !== undefined && !FINAL_STATUSES.has(job.status) ? job.id : undefined;
   }
 
   private count(check: LimitCheck, now: number): void {

@@ -9,7 +9,7 @@ import type { AppEnv } from '../env.js';
 import { readJson } from '../http/body.js';
 import { pbxStub } from '../http/pbx.js';
 import { HttpProblem, notFound } from '../http/problem.js';
-import { assertCallbackUrl } from '../webhooks/signed-request.js';
+import { assertCallbackUrl } from '../http/signed-request.js';
 
 const SECRET_ID = /^whs_[A-Za-z0-9_-]{16}$/;
 

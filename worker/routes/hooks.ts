@@ -11,8 +11,8 @@ import { parseOrThrow } from '../http/body.js';
 import { admissionResponse, checkCallbackRequest } from '../http/callback-admission.js';
 import { canonicalHash, pbxStub, requireApiKey } from '../http/pbx.js';
 import { notFound } from '../http/problem.js';
-import { bitrixHook } from '../webhooks/bitrix24.js';
-import { parseJsonText, readRawBody, requireSignature } from '../webhooks/signed-request.js';
+import { bitrixHook } from './bitrix24-hook.js';
+import { parseJsonText, readRawBody, requireSignature } from '../http/signed-request.js';
 
 const JSON_TYPE = /^application\/json\b/i;
 const JOB_ID = /^job_[A-Za-z0-9_-]{16}$/;

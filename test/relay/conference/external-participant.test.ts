@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { answers, startAmiSimulator, type AmiSimulator } from '../../../sim/index.js';
 import { waitFor } from '../../../testkit/wait.js';
-import { actionsNamed, externalOriginates, externalsIn, header, joinRoom, rule, startModule, type RunningModule } from './harness.js';
+import { actionsNamed, externalOriginates, externalsIn, header, joinRoom, rule, startModule, type RunningModule } from '../../../testkit/conference-module.js';
 
 const EXTERNAL = '89990001111';
 let sim: AmiSimulator;

@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { RelayFrame } from '../../../shared/relay-protocol.js';
 import { startAmiSimulator, type AmiSimulator } from '../../../sim/index.js';
 import { waitFor } from '../../../testkit/wait.js';
-import { actionsNamed, header, joinRoom, startModule, type RunningModule } from './harness.js';
+import { actionsNamed, header, joinRoom, startModule, type RunningModule } from '../../../testkit/conference-module.js';
 
 type Participants = Extract<RelayFrame, { type: 'room.participants' }>;
 

@@ -8,7 +8,7 @@ import type { AppEnv } from '../env.js';
 import { parseOrThrow } from '../http/body.js';
 import { pbxStub } from '../http/pbx.js';
 import { HttpProblem, notFound } from '../http/problem.js';
-import { readRawBody } from './signed-request.js';
+import { readRawBody } from '../http/signed-request.js';
 
 const FORM = /^application\/x-www-form-urlencoded\b/i;
 

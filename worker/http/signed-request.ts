@@ -1,12 +1,13 @@
 // Reading a signed inbound request: the raw body (bounded, of the expected media type) exactly as it
-// was signed, and the Standard Webhooks headers checked by the PBX's queue. Used by routes/hooks.ts.
+// was signed, and the Standard Webhooks headers checked by the PBX's queue. Used by routes/hooks.ts
+// and routes/bitrix24-hook.ts; the callback-URL check is shared with the admin routes.
 // Invariant: nothing of the body is parsed or acted on before its signature has been verified.
 import type { Context } from 'hono';
 import type { AppEnv } from '../env.js';
-import { MAX_BODY_BYTES } from '../http/body.js';
-import { HttpProblem } from '../http/problem.js';
+import { MAX_BODY_BYTES } from './body.js';
+import { HttpProblem } from './problem.js';
 import type { PbxQueue } from '../pbx-queue/pbx-queue.js';
-import { callbackUrlProblem, isPrivateAllowed } from './callback-url.js';
+import { callbackUrlProblem, isPrivateAllowed } from '../webhooks/callback-url.js';
 
 const WEBHOOK_ID = /^[A-Za-z0-9_.:-]{1,100}$/;
 

@@ -1,15 +1,15 @@
 // A conference module running in-process against the AMI simulator over real TCP, with a stand-in
-// Worker link that records the frames the module sends. Used by the conference relay tests and the bench.
+// Worker link that records the frames the module sends. Used by the conference relay tests and bench/.
 // Invariant: every helper waits with a bound; nothing sleeps to synchronise.
 import { EventEmitter } from 'node:events';
 import { pino, type Logger } from 'pino';
-import type { RoomRule } from '../../../shared/conferences.js';
-import type { QueueFrame, RelayFrame } from '../../../shared/relay-protocol.js';
-import { AmiConnection } from '../../../relay/ami/connection.js';
-import { ConferenceModule } from '../../../relay/conference/conference-module.js';
-import type { AmiSimulator, RecordedAction } from '../../../sim/index.js';
-import { waitFor } from '../../../testkit/wait.js';
-import { externalChannelIdPrefix } from '../../../shared/channel-ids.js';
+import type { RoomRule } from '../shared/conferences.js';
+import type { QueueFrame, RelayFrame } from '../shared/relay-protocol.js';
+import { AmiConnection } from '../relay/ami/connection.js';
+import { ConferenceModule } from '../relay/conference/conference-module.js';
+import type { AmiSimulator, RecordedAction } from '../sim/index.js';
+import { waitFor } from './wait.js';
+import { externalChannelIdPrefix } from '../shared/channel-ids.js';
 
 export class FakeLink extends EventEmitter<{ frame: [QueueFrame] }> {
   readonly sent: RelayFrame[] = [];
