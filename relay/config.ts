@@ -40,8 +40,6 @@ const schema = z.object({
   AMI_PORT: z.coerce.number().int().min(1).max(65535).optional(),
   AMI_USERNAME: z.string().min(1).optional(),
   AMI_SECRET: z.string().min(1).optional(),
-  /** Test-only fault injection for the delivery-guarantee tests; never set it in production. */
-  PEREZVON_TEST_FAULT: z.enum(['exit-after-journal']).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -57,8 +55,6 @@ export interface RelayConfig {
   readonly rulesPath: string;
   readonly ami: { readonly host: string; readonly port: number; readonly username: string; readonly secret: string };
   readonly logLevel: string;
-  /** Test-only: die at a chosen point to prove the journal's guarantees (test/e2e/delivery.test.ts). */
-  readonly fault: 'exit-after-journal' | null;
 }
 
 export class ConfigError extends Error {
@@ -87,7 +83,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     rulesPath: `${journalPath}.rules`,
     ami: Object.freeze(ami),
     logLevel: c.LOG_LEVEL,
-    fault: c.PEREZVON_TEST_FAULT ?? null,
   });
 }
 

@@ -27,10 +27,13 @@ export interface RelayOptions {
   link: WorkerLink;
   journal: Journal;
   logger: Logger;
-  /** Test-only fault injection (RelayConfig.fault). */
-  fault?: 'exit-after-journal' | null;
   /** Called once when a newer relay session took this PBX over. */
   onSuperseded?: () => void;
+  /**
+   * Called after an attempt is on disk and before its Originate is written. Production passes
+   * nothing; the fault-injection entry of the tests (testkit/relay-with-faults.ts) dies here.
+   */
+  afterJournal?: (attemptId: string) => void;
 }
 
 export class Relay {
@@ -145,7 +148,7 @@ export class Relay {
       this.o.link.send({ type: 'attempt.result', attemptId, fence, ...notDialled('the relay could not journal the attempt') });
       return;
     }
-    if (this.o.fault === 'exit-after-journal') process.kill(process.pid, 'SIGKILL');
+    this.o.afterJournal?.(attemptId);
     if (this.o.ami.state !== 'ready') {
       this.finish(entry, notDialled('AMI went down before dialling'));
       return;

@@ -8,9 +8,12 @@ import { Journal } from './journal.js';
 import { MissedCallModule } from './missed-calls/missed-call-module.js';
 import { ReportBuffer } from './link/report-buffer.js';
 import { WorkerLink } from './link/worker-link.js';
-import { Relay } from './relay.js';
+import { Relay, type RelayOptions } from './relay.js';
 
-export function startRelay(env: Record<string, string | undefined> = process.env, hooks: { onSuperseded?: () => void } = {}): Relay {
+/** Points where the process (and the tests' fault-injection entry) hook into a running relay. */
+export type RelayHooks = Pick<RelayOptions, 'onSuperseded' | 'afterJournal'>;
+
+export function startRelay(env: Record<string, string | undefined> = process.env, hooks: RelayHooks = {}): Relay {
   const config = loadConfig(env);
   const logger = pino({ level: config.logLevel, base: { relayId: config.relayId, pbx: config.worker.pbx }, redact: ['secret', 'token', '*.secret', '*.token'] });
   const journal = Journal.open(config.journalPath);
@@ -22,7 +25,7 @@ export function startRelay(env: Record<string, string | undefined> = process.env
     heartbeat: () => relay.heartbeatFrame(),
     reports: ReportBuffer.open(config.reportsPath),
   });
-  relay = new Relay({ relayId: config.relayId, capacity: config.capacity, ami, link, journal, logger, fault: config.fault, ...hooks });
+  relay = new Relay({ relayId: config.relayId, capacity: config.capacity, ami, link, journal, logger, ...hooks });
   // Conferences share the AMI connection and the link; they listen before either starts.
   new ConferenceModule(ami, link, logger.child({ component: 'conference' }), config.rulesPath);
   new MissedCallModule(ami, link, logger.child({ component: 'missed-calls' }));

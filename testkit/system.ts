@@ -126,7 +126,9 @@ export function headerOf(headers: ReadonlyArray<readonly [string, string]>, name
 
 function spawnRelay(env: Record<string, string>): RelayProcess {
   let output = '';
-  const child = spawn(process.execPath, ['--import', 'tsx', 'relay/main.ts'], {
+  // A requested fault runs the relay through the tests' own entry point (the production one has no fault switch).
+  const entry = env.PEREZVON_TEST_FAULT === undefined ? 'relay/main.ts' : 'testkit/relay-with-faults.ts';
+  const child = spawn(process.execPath, ['--import', 'tsx', entry], {
     env: { PATH: process.env.PATH ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -5,14 +5,6 @@
 import type { AmiMessage } from './wire.js';
 import { header } from './wire.js';
 
-export type AmiErrorCode =
-  | 'AMI_ACTION_ERROR'
-  | 'AMI_TIMEOUT'
-  | 'AMI_DISCONNECTED'
-  | 'AMI_AUTH_FAILED'
-  | 'AMI_INVALID_VALUE'
-  | 'AMI_PROTOCOL';
-
 /** Asterisk answered the action with `Response: Error`; `message` is Asterisk's own `Message:`. */
 export class AmiActionError extends Error {
   readonly code = 'AMI_ACTION_ERROR';
@@ -75,27 +67,4 @@ export class AmiValidationError extends Error {
     super(`invalid ${field}: ${reason}`);
     this.name = 'AmiValidationError';
   }
-}
-
-/** The PBX sent something that breaks the protocol as the captures show it (e.g. no banner). */
-export class AmiProtocolError extends Error {
-  readonly code = 'AMI_PROTOCOL';
-  constructor(message: string) {
-    super(message);
-    this.name = 'AmiProtocolError';
-  }
-}
-
-export type AmiError =
-  | AmiActionError
-  | AmiTimeoutError
-  | AmiDisconnectedError
-  | AmiAuthError
-  | AmiValidationError
-  | AmiProtocolError;
-
-/** Classifies by the structured code: true for failures where retrying later may succeed. */
-export function isRetryableAmiError(err: unknown): boolean {
-  if (typeof err !== 'object' || err === null || !('code' in err)) return false;
-  return err.code === 'AMI_TIMEOUT' || err.code === 'AMI_DISCONNECTED';
 }

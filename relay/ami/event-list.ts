@@ -93,10 +93,3 @@ export async function sendList(conn: AmiConnection, action: AmiAction, options: 
     untap();
   }
 }
-
-/** `ListItems` of the Complete event, when present and numeric (a cross-check for callers). */
-export function listItemCount(result: AmiListResult): number | null {
-  const raw = result.complete ? header(result.complete, 'ListItems') : undefined;
-  if (raw === undefined || !/^[0-9]+$/.test(raw)) return null;
-  return Number(raw);
-}

@@ -117,18 +117,6 @@ export function localChannel(exten: string, context: string): DialString {
   return `Local/${exten}@${validateContext(context)}` as DialString;
 }
 
-/** Result form for callers that prefer values to exceptions (e.g. validating a whole job payload). */
-export type Validated<T> = { ok: true; value: T } | { ok: false; error: AmiValidationError };
-
-export function tryValidate<T>(validate: (v: unknown) => T, value: unknown): Validated<T> {
-  try {
-    return { ok: true, value: validate(value) };
-  } catch (err) {
-    if (err instanceof AmiValidationError) return { ok: false, error: err };
-    throw err;
-  }
-}
-
 /**
  * A real channel name as Asterisk reported it (`Local/101@phones-00000021;1`, `PJSIP/101-0000001a`),
  * written back in ConfbridgeKick/PlayDTMF/Hangup. Tech/resource with `;` for Local halves; no

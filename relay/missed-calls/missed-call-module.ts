@@ -8,6 +8,7 @@ import type { QueueFrame } from '../../shared/relay-protocol.js';
 import type { AmiConnection } from '../ami/connection.js';
 import type { AmiMessage } from '../ami/wire.js';
 import type { ConferenceLink } from '../conference/conference-module.js';
+import { maskNumber } from '../redact.js';
 import { MissedCallDetector } from './detector.js';
 
 export class MissedCallModule {
@@ -19,9 +20,8 @@ export class MissedCallModule {
   };
   private readonly onEvent = (ev: AmiMessage): void => {
     for (const frame of this.detector.onEvent(ev, Date.now())) {
-      // Numbers are personal data: only their last digits at info level.
       const number = frame.type === 'missed-call' ? frame.caller : frame.number;
-      this.logger.info({ type: frame.type, number: `…${number.slice(-3)}`, uniqueid: frame.uniqueid }, 'reporting a call to the queue');
+      this.logger.info({ type: frame.type, number: maskNumber(number), uniqueid: frame.uniqueid }, 'reporting a call to the queue');
       this.link.report(frame);
     }
   };

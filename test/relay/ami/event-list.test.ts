@@ -1,10 +1,16 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AmiConnection } from '../../../relay/ami/connection.js';
 import { AmiActionError } from '../../../relay/ami/errors.js';
-import { listItemCount, sendList } from '../../../relay/ami/event-list.js';
+import { sendList, type AmiListResult } from '../../../relay/ami/event-list.js';
 import { header, serialize } from '../../../relay/ami/wire.js';
 import type { AmiMessage } from '../../../relay/ami/wire.js';
 import { connectReady, startScriptedPbx } from './scripted-pbx.js';
+
+/** `ListItems` of the list's Complete event: what Asterisk says it sent, to check what was collected. */
+const listItemCount = (result: AmiListResult): number | null => {
+  const raw = result.complete ? header(result.complete, 'ListItems') : undefined;
+  return raw === undefined || !/^[0-9]+$/.test(raw) ? null : Number(raw);
+};
 import type { ScriptedPbx } from './scripted-pbx.js';
 import { answersFor } from './captures.js';
 

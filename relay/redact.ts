@@ -1,5 +1,5 @@
-// Masks phone numbers and dial strings before they are logged at info level.
-// Used by originate.ts / call-follower.ts and the job runners when logging what they dial.
+// Masks phone numbers and dial strings before they are logged at info level: numbers are personal
+// data. Used wherever the relay logs a number (the missed-call module, the job runners).
 // Invariant: at most the first 3 and last 2 digits of a number survive (`8999…67`).
 
 const DIGIT_RUN = /\+?[0-9]{6,}/g;
