@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import type { ConferenceGroupView, ConferenceView } from '../../shared/conferences.js';
 import type { RelayFrame } from '../../shared/relay-protocol.js';
 import { connectRelay, createPbx, DEFAULT_SETTINGS, postJson, type TestRelay } from './helpers.js';
+import { waitFor } from '../../testkit/wait.js';
 
 const GROUP = {
   name: 'Planning', code: '5', callerIdName: 'Planning',
@@ -19,15 +20,7 @@ async function world(settings = DEFAULT_SETTINGS) {
   return { ...w, base, get, relay };
 }
 
-async function until<T>(probe: () => Promise<T | undefined>, what: string, timeoutMs = 3000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+const until = <T>(probe: () => Promise<T | undefined>, what: string, timeoutMs = 3000): Promise<T> => waitFor(probe, what, timeoutMs, 20);
 
 describe('conference groups API', () => {
   it('creates, reads, updates and deletes a group', async () => {
@@ -129,7 +122,7 @@ describe('conference assembly through the queue', () => {
       return v.members[1]!.status === 'joined' ? v : undefined;
     }, 'the late report to count');
     expect(corrected.members[1]).toMatchObject({ status: 'joined', attempts: 1, note: null });
-    await new Promise((r) => setTimeout(r, 100));
+    await back.settled();
     expect(back.frames.filter((f) => f.type === 'conference.dial')).toHaveLength(0);
   }, 20_000);
 
@@ -157,7 +150,7 @@ describe('conference assembly through the queue', () => {
       return v.members[0]!.status === 'no-answer' ? v.members[0]! : undefined;
     }, 'the last outcome');
     expect(done).toMatchObject({ attempts: 2, cause: 19, nextAttemptAt: null });
-    await new Promise((r) => setTimeout(r, 200));
+    await relay.settled();
     expect(relay.frames.filter((f) => f.type === 'conference.dial')).toHaveLength(0);
   }, 20_000);
 

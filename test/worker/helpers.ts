@@ -3,6 +3,7 @@
 import { SELF } from 'cloudflare:test';
 import type { PbxSettingsInput } from '../../shared/pbx.js';
 import { PROTOCOL_VERSION, RELAY_SUBPROTOCOL, type QueueFrame, type RelayFrame } from '../../shared/relay-protocol.js';
+import { waitFor } from '../../testkit/wait.js';
 
 export const ADMIN = { authorization: 'Bearer test-admin-token-0123456789' };
 let counter = 0;
@@ -34,16 +35,13 @@ export function postJson(url: string, body: unknown, headers: Record<string, str
 export class TestRelay {
   readonly frames: QueueFrame[] = [];
   closed = false;
-  private waiters: Array<() => void> = [];
 
   constructor(readonly ws: WebSocket) {
     ws.addEventListener('message', (e) => {
       this.frames.push(JSON.parse(String(e.data)) as QueueFrame);
-      for (const w of this.waiters.splice(0)) w();
     });
     ws.addEventListener('close', () => {
       this.closed = true;
-      for (const w of this.waiters.splice(0)) w();
     });
   }
 
@@ -57,16 +55,20 @@ export class TestRelay {
 
   /** Takes the first frame of this type the queue sent (waiting for it up to the timeout). */
   async next<T extends QueueFrame['type']>(type: T, timeoutMs = 3000): Promise<Extract<QueueFrame, { type: T }>> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
+    return waitFor(() => {
       const i = this.frames.findIndex((f) => f.type === type);
-      if (i >= 0) return this.frames.splice(i, 1)[0] as Extract<QueueFrame, { type: T }>;
-      if (Date.now() > deadline) throw new Error(`no ${type} frame within ${timeoutMs} ms; got ${this.frames.map((f) => f.type).join(',')}`);
-      await new Promise<void>((resolve) => {
-        this.waiters.push(resolve);
-        setTimeout(resolve, 50);
-      });
-    }
+      return i >= 0 ? (this.frames.splice(i, 1)[0] as Extract<QueueFrame, { type: T }>) : undefined;
+    }, `a ${type} frame (got ${this.frames.map((f) => f.type).join(',') || 'none'})`, timeoutMs, 10);
+  }
+
+  /**
+   * Resolves once the queue has handled every frame this relay sent so far: it handles one
+   * session's frames in order and acknowledges a heartbeat after the work it caused (dispatch
+   * included). The way to assert that something did NOT happen, without sleeping.
+   */
+  async settled(): Promise<void> {
+    this.send({ type: 'heartbeat', ami: 'ready', inFlight: 0 });
+    await this.next('heartbeat.ack');
   }
 
   has(type: QueueFrame['type']): boolean {

@@ -3,6 +3,7 @@ import { SELF } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { sign } from '../../worker/webhooks/standard-webhooks.js';
 import { ADMIN, connectRelay, createPbx, postJson } from './helpers.js';
+import { waitFor } from '../../testkit/wait.js';
 
 const policy = { operator: { extension: '101' }, delaySec: 120 };
 
@@ -42,9 +43,8 @@ describe('POST /v1/pbxes/{pbx}/events/missed-call', () => {
     again.send(missed('1700000000.1')); // the same call, resent from the relay's buffer
     again.send(missed('1700000000.9')); // a second missed call from the same number
     const list = async () => ((await (await SELF.fetch(`http://w/v1/pbxes/${pbx}/missed-calls`, { headers: auth })).json()) as { missedCalls: Array<{ count: number }> }).missedCalls;
-    const deadline = Date.now() + 3000;
-    while ((await list())[0]?.count !== 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-    await new Promise((r) => setTimeout(r, 100));
+    await waitFor(async () => ((await list())[0]?.count === 2 ? true : undefined), 'the second missed call to merge', 3000);
+    await again.settled();
     expect((await list()).map((m) => m.count)).toEqual([2]);
     expect(await jobs(pbx, auth)).toHaveLength(1);
   });

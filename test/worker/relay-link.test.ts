@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import type { JobView } from '../../shared/jobs.js';
 import type { RelayFrame } from '../../shared/relay-protocol.js';
 import { createPbx, DEFAULT_SETTINGS, openRelay, postJson, relayUpgrade, TestRelay } from './helpers.js';
+import { waitFor } from '../../testkit/wait.js';
 
 /** A relay that also accepts offers and reports dials, as the real one does. */
 class ScriptedRelay extends TestRelay {
@@ -93,8 +94,8 @@ describe('relay link', () => {
     await postJson(`http://w/v1/pbxes/${pbx}/callbacks`, request, auth);
     await postJson(`http://w/v1/pbxes/${pbx}/callbacks`, { ...request, customer: '+79990000000' }, auth);
     const first = await relay.next('job.offer');
-    relay.send({ type: 'heartbeat', ami: 'ready', inFlight: 0 });
-    await expect(relay.next('job.offer', 300)).rejects.toThrow(/no job.offer/);
+    await relay.settled();
+    expect(relay.has('job.offer')).toBe(false);
     await relay.accept(first);
     relay.send(result(first.attemptId, first.fence, 'answered'));
     const second = await relay.next('job.offer');
@@ -195,12 +196,10 @@ describe('relay link', () => {
     await relay.dial(offer);
     await relay.next('job.start', 200).catch(() => undefined); // let the progress frame land
     relay.ws.close(1000, 'relay gone');
-    const deadline = Date.now() + 8000;
-    let view = await job(pbx, auth, created.id);
-    while (view.status !== 'failed' && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 200));
-      view = await job(pbx, auth, created.id);
-    }
+    const view = await waitFor(async () => {
+      const v = await job(pbx, auth, created.id);
+      return v.status === 'failed' ? v : undefined;
+    }, 'the silent attempt to fail', 8000, 200);
     expect(view.status).toBe('failed');
     expect(view.attempts).toHaveLength(1);
     expect(view.attempts[0]!.note).toMatch(/outcome unknown/);
@@ -211,12 +210,10 @@ describe('relay link', () => {
     const { pbx, auth } = await createPbx();
     const expiresAt = new Date(Date.now() + 1500).toISOString();
     const created = await queue(pbx, auth, { ...request, expiresAt });
-    const deadline = Date.now() + 8000;
-    let view = await job(pbx, auth, created.id);
-    while (view.status === 'queued' && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 200));
-      view = await job(pbx, auth, created.id);
-    }
+    const view = await waitFor(async () => {
+      const v = await job(pbx, auth, created.id);
+      return v.status === 'queued' ? undefined : v;
+    }, 'the job to leave the queue', 8000, 200);
     expect(view.status).toBe('expired');
     expect(view.attempts).toHaveLength(0);
   });
