@@ -1,4 +1,4 @@
-// Integration tests of the AMI client layer over real TCP against the AMI simulator (test/ami-sim).
+// Integration tests of the AMI client layer over real TCP against the AMI simulator (sim/).
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startAmiSimulator, answers, rings, busy, congested, hangsUp, unallocated } from '../../../sim/index.js';
 import { AmiConnection } from '../../../relay/ami/connection.js';
