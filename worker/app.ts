@@ -6,6 +6,7 @@ import { HttpProblem, notFound } from './http/problem.js';
 import { log } from './log.js';
 import { adminRoutes } from './routes/admin.js';
 import { callbackRoutes } from './routes/callbacks.js';
+import { campaignRoutes } from './routes/campaigns.js';
 import { conferenceRoutes } from './routes/conferences.js';
 import { hookAdminRoutes } from './routes/hooks-admin.js';
 import { hookRoutes } from './routes/hooks.js';
@@ -33,6 +34,7 @@ export function createApp(): Hono<AppEnv> {
   app.route('/v1/pbxes/:pbx/callbacks', callbackRoutes);
   app.route('/v1/pbxes/:pbx', jobRoutes);
   app.route('/v1/pbxes/:pbx', conferenceRoutes);
+  app.route('/v1/pbxes/:pbx', campaignRoutes);
   app.route('/v1/admin/pbxes/:pbx', hookAdminRoutes);
   app.route('/v1/pbxes/:pbx', hookRoutes);
   app.notFound((c) => {

@@ -6,7 +6,7 @@
 // only the relay's own journal, reported in `hello`, can clear it, or the reconcile timeout fails it.
 import { callbackRequest } from '../../shared/jobs.js';
 import type { PbxSettings, RetryPolicy } from '../../shared/pbx.js';
-import type { RelayFrame } from '../../shared/relay-protocol.js';
+import { jobPlan, type RelayFrame } from '../../shared/relay-protocol.js';
 import { newId } from '../auth/tokens.js';
 import { callbackPlan } from './call-plan.js';
 import type { AttemptRow, JobStore } from './job-store.js';
@@ -175,7 +175,7 @@ export class Dispatcher {
       this.store.insertAttempt(attempt);
       this.store.setJobStatus(job.id, 'dispatched', now);
       this.store.addEvent(job.id, attempt.id, 'offered', { fence: attempt.fence }, now);
-      const plan = callbackPlan(callbackRequest.parse(JSON.parse(job.request)), settings);
+      const plan = job.plan !== null ? jobPlan.parse(JSON.parse(job.plan)) : callbackPlan(callbackRequest.parse(JSON.parse(job.request)), settings);
       this.sessions.send(ws, { type: 'job.offer', attemptId: attempt.id, fence: attempt.fence, jobId: job.id, attempt: attempt.number, plan });
     }
   }

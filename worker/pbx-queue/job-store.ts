@@ -22,6 +22,8 @@ export interface JobRow {
   max_attempts: number;
   last_error: string | null;
   updated_at: number;
+  /** A plan stored ready-made (campaign calls); null: built from `request` and the PBX's settings. */
+  plan: string | null;
 }
 
 export interface AttemptRow {
@@ -92,12 +94,12 @@ export class JobStore {
     return this.rows.one('SELECT id FROM api_keys WHERE hash = ?', hash) !== undefined;
   }
 
-  insertJob(job: Omit<JobRow, 'seq' | 'attempts_used' | 'last_error'>): void {
+  insertJob(job: Omit<JobRow, 'seq' | 'attempts_used' | 'last_error' | 'plan'> & { plan?: string }): void {
     this.rows.run(
-      `INSERT INTO jobs (id, type, status, request, idempotency_key, request_hash, requested_at, not_before, run_at, expires_at, max_attempts, updated_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO jobs (id, type, status, request, idempotency_key, request_hash, requested_at, not_before, run_at, expires_at, max_attempts, updated_at, plan)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       job.id, job.type, job.status, job.request, job.idempotency_key, job.request_hash, job.requested_at,
-      job.not_before, job.run_at, job.expires_at, job.max_attempts, job.updated_at,
+      job.not_before, job.run_at, job.expires_at, job.max_attempts, job.updated_at, job.plan ?? null,
     );
   }
 

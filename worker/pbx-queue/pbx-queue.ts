@@ -37,6 +37,8 @@ import { WidgetStore } from './widget-store.js';
 import type { BitrixResult } from './bitrix24-desk.js';
 import type { HookCheck } from './hook-desk.js';
 import type { MissedCallOutcome } from './missed-call-desk.js';
+import { CampaignDesk, type CampaignMethod } from '../campaigns/campaign-desk.js';
+import { CampaignStore } from '../campaigns/campaign-store.js';
 
 export type { CancelResult, CreateResult } from './job-desk.js';
 
@@ -68,6 +70,7 @@ export class PbxQueue extends DurableObject<QueueBindings> {
   private readonly rooms: RoomDesk;
   private readonly assemblies: AssemblyDesk;
   private readonly jobs: JobDesk;
+  private readonly campaigns: CampaignDesk;
   private cachedSettings: PbxSettings | undefined;
 
   constructor(ctx: DurableObjectState, env: QueueBindings) {
@@ -81,6 +84,7 @@ export class PbxQueue extends DurableObject<QueueBindings> {
     this.groups = new GroupDesk(conferences, () => this.settings());
     this.rooms = new RoomDesk(new RoomStore(ctx.storage.sql), this.sessions, () => this.settings());
     this.assemblies = new AssemblyDesk(conferences, this.rooms, this.sessions, () => this.settings(), () => this.store.getMeta('pbx') ?? '');
+    this.campaigns = new CampaignDesk(new CampaignStore(ctx.storage.sql), this.store, () => this.settings(), () => this.sessions.active()?.info.ami === 'ready');
   }
 
   // ── admin ────────────────────────────────────────────────────────────────────────────────────
@@ -166,6 +170,18 @@ export class PbxQueue extends DurableObject<QueueBindings> {
       queued: this.store.countJobs('queued'),
       protocolErrors: this.sessions.protocolErrors(),
     };
+  }
+
+  // ── campaigns (logic in campaigns/campaign-desk.ts) ─────────────────────────────────────────
+
+  /** Every campaign operation, by the desk's method name; what it changed is dispatched before the answer. */
+  async campaign<M extends CampaignMethod>(method: M, ...args: Parameters<CampaignDesk[M]>): Promise<ReturnType<CampaignDesk[M]>> {
+    const result = (this.campaigns[method] as (...a: Parameters<CampaignDesk[M]>) => ReturnType<CampaignDesk[M]>)(...args);
+    const now = Date.now();
+    this.campaigns.pump(now);
+    this.dispatcher.pump(now);
+    await this.schedule();
+    return result;
   }
 
   // ── conferences (groups, assemblies and rooms each in their desk) ───────────────────────────
@@ -408,6 +424,7 @@ export class PbxQueue extends DurableObject<QueueBindings> {
       if (this.callers.outbox.collect(now) > 0) await this.arm();
       return;
     }
+    this.campaigns.pump(now);
     this.dispatcher.pump(now);
     await this.schedule();
     // Frames of a session are handled in order, so this ack settles every report the relay sent before.
@@ -425,6 +442,7 @@ export class PbxQueue extends DurableObject<QueueBindings> {
   override async alarm(): Promise<void> {
     const now = Date.now();
     this.dispatcher.expireLeases(now);
+    this.campaigns.pump(now);
     this.dispatcher.pump(now);
     this.assemblies.expireSilentDials(now);
     this.assemblies.pump(now);
@@ -454,7 +472,7 @@ export class PbxQueue extends DurableObject<QueueBindings> {
   /** Keeps the one alarm at the next timed work; setAlarm only when that instant changed. */
   private async arm(): Promise<void> {
     const now = Date.now();
-    const next = earliest(this.store.nextWake(now), this.callers.outbox.nextDueAt(), this.assemblies.nextWake(now));
+    const next = earliest(this.store.nextWake(now), this.callers.outbox.nextDueAt(), this.assemblies.nextWake(now), this.campaigns.nextWake(now));
     const current = await this.ctx.storage.getAlarm();
     if (next === undefined) {
       if (current !== null) await this.ctx.storage.deleteAlarm();
