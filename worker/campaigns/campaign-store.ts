@@ -108,8 +108,10 @@ export class CampaignStore {
       if (existing !== undefined) {
         merged++;
         this.rows.run(
-          `UPDATE campaign_contacts SET name = COALESCE(?, name), time_zone = ?, variables = ?, updated_at = ? WHERE id = ? AND state = 'pending' AND attempts = 0`,
-          c.name, c.zone, JSON.stringify(c.variables), now, existing.id,
+          // The later row's values win where it has them, as within one upload.
+          `UPDATE campaign_contacts SET name = COALESCE(?, name), time_zone = CASE WHEN ? IS NULL THEN time_zone ELSE ? END,
+             variables = json_patch(variables, ?), updated_at = ? WHERE id = ? AND state = 'pending' AND attempts = 0`,
+          c.name, c.timeZone, c.zone, JSON.stringify(c.variables), now, existing.id,
         );
         continue;
       }

@@ -176,7 +176,7 @@ export class PbxQueue extends DurableObject<QueueBindings> {
 
   /** Every campaign operation, by the desk's method name; what it changed is dispatched before the answer. */
   async campaign<M extends CampaignMethod>(method: M, ...args: Parameters<CampaignDesk[M]>): Promise<ReturnType<CampaignDesk[M]>> {
-    const result = (this.campaigns[method] as (...a: Parameters<CampaignDesk[M]>) => ReturnType<CampaignDesk[M]>)(...args);
+    const result = (this.campaigns[method] as (...a: Parameters<CampaignDesk[M]>) => ReturnType<CampaignDesk[M]>).apply(this.campaigns, args);
     const now = Date.now();
     this.campaigns.pump(now);
     this.dispatcher.pump(now);

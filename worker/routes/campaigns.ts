@@ -28,8 +28,9 @@ export const campaignRoutes = new Hono<AppEnv>();
  */
 async function campaignDesk(c: Context<AppEnv>): Promise<<M extends CampaignMethod>(method: M, ...args: Parameters<CampaignDesk[M]>) => Promise<ReturnType<CampaignDesk[M]>>> {
   const { stub } = await requireApiKey(c);
-  const call = stub.campaign as unknown as (method: string, ...args: unknown[]) => Promise<unknown>;
-  return async (method, ...args) => (await call.call(stub, method, ...args)) as never;
+  const campaign = stub.campaign as unknown as (method: string, ...args: unknown[]) => Promise<unknown>;
+  // Called on the stub itself (`.call` on an RPC stub would be a remote method named "call").
+  return async (method, ...args) => (await (stub as unknown as { campaign: typeof campaign }).campaign(method, ...args)) as never;
 }
 
 function campaignId(c: Context<AppEnv>): string {
