@@ -87,7 +87,7 @@ export type CampaignTarget = z.infer<typeof campaignTarget>;
 export const RETRY_OUTCOMES = ['busy', 'no-answer', 'congestion', 'failed'] as const;
 export type RetryOutcome = (typeof RETRY_OUTCOMES)[number];
 
-const retryRule = z.strictObject({ retry: z.boolean(), delaySec: z.int().min(10).max(7 * 86_400).default(900) });
+const retryRule = z.strictObject({ retry: z.boolean(), delaySec: z.int().min(1).max(7 * 86_400).default(900) });
 export type RetryRule = z.infer<typeof retryRule>;
 
 export const campaignRetry = z.strictObject({
