@@ -209,6 +209,8 @@ export interface ContactView {
   lastOutcome: string | null;
   lastCause: number | null;
   nextAttemptAt: string | null;
+  /** The job of the contact's latest call (its attempts and deliveries: GET /jobs/{id}, …/deliveries). */
+  lastJobId: string | null;
   updatedAt: string;
   variables: Record<string, string>;
 }

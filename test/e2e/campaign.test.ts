@@ -33,7 +33,7 @@ beforeAll(async () => {
     ...Object.fromEntries(LIST.noAnswer.map((n) => [n, rings()])),
     ...Object.fromEntries(LIST.congested.map((n) => [n, congested()])),
     ...Object.fromEntries([...LIST.dncBefore, ...LIST.dncAfter].map((n) => [n, answers()])),
-    ...Object.fromEntries(PAUSED_LIST.map((n) => [n, answers({ ringMs: 200, holdMs: 1500 })])),
+    ...Object.fromEntries(PAUSED_LIST.map((n) => [n, answers({ ringMs: 200, holdMs: 4000 })])),
   };
   system = await startSystem({ sim: { phones }, settings: { ...DEMO_SETTINGS, maxConcurrentCalls: 6 } });
   system.sim.onEvent(() => {

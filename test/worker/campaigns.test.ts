@@ -179,4 +179,21 @@ describe('campaign dispatch', () => {
     const next = await relay.next('job.offer');
     expect(next.plan.customer).toBe('+79160000002');
   });
+
+  it('reports a contact that reached its final state through the signed outbox as campaign.contact.completed', async () => {
+    const { base, auth, pbx, relayToken } = await world();
+    const { id } = await create(base, auth, { ...CAMPAIGN, statusCallbackUrl: 'https://crm.example.com/perezvon' });
+    await importCsv(base, auth, id, 'number\n+79160000001\n');
+    const relay = await connectRelay(pbx, relayToken);
+    relay.hello();
+    await postJson(`${base}/campaigns/${id}/start`, {}, auth);
+    runCall(relay, await relay.next('job.offer'), 'answered');
+    const [contact] = await waitFor(async () => {
+      const list = await contacts(base, auth, id);
+      return list[0]?.state === 'answered' ? list : undefined;
+    }, 'the contact answered');
+    const deliveries = (await (await SELF.fetch(`${base}/jobs/${contact!.lastJobId}/deliveries`, { headers: auth })).json()) as { deliveries: Array<{ type: string; url: string }> };
+    expect(deliveries.deliveries.map((d) => d.type)).toContain('campaign.contact.completed');
+    expect((await (await SELF.fetch(`${base}/campaigns/${id}`, { headers: auth })).json()) as CampaignView).toMatchObject({ state: 'completed' });
+  });
 });

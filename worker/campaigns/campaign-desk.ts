@@ -193,6 +193,7 @@ function contactView(r: ContactRow): ContactView {
     id: r.id, number: r.number, name: r.name, timeZone: r.time_zone, state: r.state, attempts: r.attempts,
     lastOutcome: r.last_outcome, lastCause: r.last_cause,
     nextAttemptAt: r.state === 'pending' && r.next_at !== null ? new Date(r.next_at).toISOString() : null,
+    lastJobId: r.job_id,
     updatedAt: new Date(r.updated_at).toISOString(),
     variables: JSON.parse(r.variables) as Record<string, string>,
   };

@@ -51,7 +51,14 @@ export class CampaignDialer {
       const base = { attempts, attemptsDay, outcome: call?.outcome ?? null, cause: attempt?.cause ?? null };
       if (step.state === 'pending' && c.state === 'stopped') this.store.endCall(contact.id, { ...base, state: 'cancelled', nextAt: null, note: 'the campaign was stopped' }, now);
       else if (step.state === 'pending') this.store.endCall(contact.id, { ...base, state: 'pending', nextAt: step.nextAt, note: null }, now);
-      else this.store.endCall(contact.id, { ...base, state: step.state, nextAt: null, note: step.state === 'failed' ? step.reason : null }, now);
+      else {
+        this.store.endCall(contact.id, { ...base, state: step.state, nextAt: null, note: step.state === 'failed' ? step.reason : null }, now);
+        // Logged on the job like its other events, so the outbox reports it to the campaign's receiver, signed.
+        if (job !== undefined) {
+          const data = { campaignId: c.id, contactId: contact.id, number: contact.number, state: step.state, attempts };
+          this.jobs.addEvent(job.id, attempt?.id ?? null, 'contact-completed', data, now);
+        }
+      }
       done++;
     }
     return done;

@@ -167,7 +167,7 @@ export class CampaignStore {
 
   endCall(id: string, r: { state: ContactState; attempts: number; attemptsDay: number; nextAt: number | null; outcome: string | null; cause: number | null; note: string | null }, now: number): void {
     this.rows.run(
-      `UPDATE campaign_contacts SET state = ?, attempts = ?, attempts_day = ?, next_at = ?, job_id = NULL,
+      `UPDATE campaign_contacts SET state = ?, attempts = ?, attempts_day = ?, next_at = ?,
          last_outcome = COALESCE(?, last_outcome), last_cause = COALESCE(?, last_cause), note = ?, updated_at = ?
        WHERE id = ?`,
       r.state, r.attempts, r.attemptsDay, r.nextAt, r.outcome, r.cause, r.note, now, id,

@@ -61,6 +61,8 @@ export interface JobEventRow {
   attempt_id: string | null;
   type: string;
   at: number;
+  /** JSON the event was written with, if any. */
+  data: string | null;
 }
 
 export class JobStore {
@@ -238,7 +240,7 @@ export class JobStore {
   eventsAfter(afterSeq: number, types: ReadonlyArray<string>, limit: number): JobEventRow[] {
     const marks = types.map(() => '?').join(',');
     return this.rows.all<JobEventRow>(
-      `SELECT seq, job_id, attempt_id, type, at FROM job_events WHERE seq > ? AND type IN (${marks}) ORDER BY seq LIMIT ?`,
+      `SELECT seq, job_id, attempt_id, type, at, data FROM job_events WHERE seq > ? AND type IN (${marks}) ORDER BY seq LIMIT ?`,
       afterSeq, ...types, limit,
     );
   }
