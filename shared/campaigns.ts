@@ -229,7 +229,7 @@ export type CampaignAction = (typeof CAMPAIGN_ACTIONS)[number];
 /** Body of `POST /v1/pbxes/{pbx}/dnc` (JSON form): E.164 numbers (`+…`). */
 export const dncRequest = z.strictObject({ numbers: z.array(z.string().min(1).max(40)).min(1).max(MAX_CONTACTS_PER_REQUEST) });
 
-export const TASK_KINDS = ['campaign', 'conference-assembly', 'missed-call-recall', 'callback'] as const;
+export const TASK_KINDS = ['campaign', 'conference-assembly', 'missed-call-recall'] as const;
 export interface TaskView {
   kind: (typeof TASK_KINDS)[number];
   id: string;

@@ -6,6 +6,8 @@ import { contactStep } from '../../worker/campaigns/contact-retry.js';
 import { contactZone, zoneOfNumber } from '../../worker/campaigns/contact-zone.js';
 import { contactsFromCsv, contactsFromJson } from '../../worker/campaigns/contact-import.js';
 import { isOpen, nextLocalMidnight, nextOpening } from '../../worker/campaigns/schedule.js';
+import { assemblyTask } from '../../worker/campaigns/task-list.js';
+import type { ConferenceView } from '../../shared/conferences.js';
 
 const weekdays = scheduleSchema.parse({
   timeZone: 'Europe/Moscow',
@@ -119,5 +121,14 @@ describe('contact import', () => {
   it('rejects national numbers when the campaign has no default country', () => {
     const result = contactsFromJson([{ number: '89161234567' }, { number: '+79161234567', variables: { amount: '10' } }], { ...rules, defaultCountry: undefined });
     expect(result).toMatchObject({ ok: true, rejections: [{ row: 1, field: 'number' }] });
+  });
+});
+
+describe('task rows', () => {
+  it('counts a conference assembly\'s members as its list: joined ones succeeded, finished ones done', () => {
+    const member = (status: string, nextAttemptAt: string | null = null) => ({ id: status, name: status, extension: null, number: null, status, attempts: 1, cause: null, note: null, nextAttemptAt, updatedAt: '' });
+    const view = { id: 'cnf_1', pbx: 'p', room: '5', group: null, source: 'api', callerIdName: 'x', bridgeProfile: 'b', userProfile: 'u', createdAt: '', participants: [], participantsAt: null,
+      members: [member('joined'), member('busy'), member('busy', '2027-01-01T00:00:00Z'), member('dialling')] } as unknown as ConferenceView;
+    expect(assemblyTask(view)).toEqual({ kind: 'conference-assembly', id: 'cnf_1', name: '5', state: 'running', target: 'room 5', size: 4, succeeded: 1, done: 2 });
   });
 });

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import type { CampaignView, ContactView, ImportReport } from '../../shared/campaigns.js';
 import type { QueueFrame, RelayFrame } from '../../shared/relay-protocol.js';
 import { waitFor } from '../../testkit/wait.js';
-import { connectRelay, createPbx, postJson, type TestRelay } from './helpers.js';
+import { ADMIN, connectRelay, createPbx, postJson, type TestRelay } from './helpers.js';
 
 const ALWAYS = { timeZone: 'Europe/Moscow', weekly: [{ days: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'], from: '00:00', to: '24:00' }] };
 const CAMPAIGN = {
@@ -195,5 +195,23 @@ describe('campaign dispatch', () => {
     const deliveries = (await (await SELF.fetch(`${base}/jobs/${contact!.lastJobId}/deliveries`, { headers: auth })).json()) as { deliveries: Array<{ type: string; url: string }> };
     expect(deliveries.deliveries.map((d) => d.type)).toContain('campaign.contact.completed');
     expect((await (await SELF.fetch(`${base}/campaigns/${id}`, { headers: auth })).json()) as CampaignView).toMatchObject({ state: 'completed' });
+  });
+});
+
+describe('GET /v1/pbxes/{pbx}/tasks', () => {
+  it('lists campaigns and missed-call recalls as tasks of one table', async () => {
+    const { base, auth, pbx } = await world();
+    const { id } = await create(base, auth);
+    await importCsv(base, auth, id, 'number\n+79160000001\n+79160000002\n');
+    const policy = await SELF.fetch(`http://w/v1/admin/pbxes/${pbx}/missed-calls/policy`, {
+      method: 'PUT', headers: { ...ADMIN, 'content-type': 'application/json' }, body: JSON.stringify({ operator: { extension: '101' }, delaySec: 120 }),
+    });
+    expect(policy.status).toBe(200);
+    expect((await postJson(`${base}/events/missed-call`, { caller: '+79991234567', target: 'support' }, auth)).status).toBe(202);
+    const { tasks } = (await (await SELF.fetch(`${base}/tasks`, { headers: auth })).json()) as { tasks: unknown[] };
+    expect(tasks).toEqual([
+      { kind: 'campaign', id, name: 'Debt reminder', state: 'draft', target: '700@robot', size: 2, succeeded: 0, done: 0 },
+      { kind: 'missed-call-recall', id: expect.any(String), name: '+79991234567', state: 'pending', target: 'support', size: 1, succeeded: 0, done: 0 },
+    ]);
   });
 });

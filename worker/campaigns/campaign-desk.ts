@@ -26,7 +26,7 @@ const TRANSITIONS: Record<CampaignAction, { from: ReadonlyArray<CampaignState>; 
 };
 
 /** What the Worker's routes may ask of the desk, through the queue's one `campaign` RPC method. */
-export type CampaignMethod = 'create' | 'act' | 'importChunk' | 'view' | 'list' | 'contacts' | 'addDnc' | 'removeDnc' | 'dnc' | 'tasks';
+export type CampaignMethod = 'create' | 'act' | 'importChunk' | 'view' | 'list' | 'contacts' | 'addDnc' | 'removeDnc' | 'dnc';
 
 export class CampaignDesk {
   private readonly dialer: CampaignDialer;

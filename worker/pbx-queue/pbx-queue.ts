@@ -39,6 +39,8 @@ import type { HookCheck } from './hook-desk.js';
 import type { MissedCallOutcome } from './missed-call-desk.js';
 import { CampaignDesk, type CampaignMethod } from '../campaigns/campaign-desk.js';
 import { CampaignStore } from '../campaigns/campaign-store.js';
+import { assemblyTask, missedCallTask } from '../campaigns/task-list.js';
+import type { TaskView } from '../../shared/campaigns.js';
 
 export type { CancelResult, CreateResult } from './job-desk.js';
 
@@ -182,6 +184,11 @@ export class PbxQueue extends DurableObject<QueueBindings> {
     this.dispatcher.pump(now);
     await this.schedule();
     return result;
+  }
+
+  /** The task table: campaigns, conference assemblies and missed-call recalls, newest first per kind. */
+  async tasks(limit: number): Promise<TaskView[]> {
+    return [...this.campaigns.tasks(limit), ...this.assemblies.conferences(limit).map(assemblyTask), ...this.callers.missed.list(limit).map(missedCallTask)];
   }
 
   // ── conferences (groups, assemblies and rooms each in their desk) ───────────────────────────

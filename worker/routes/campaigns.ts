@@ -200,6 +200,6 @@ campaignRoutes.get('/dnc', async (c) => {
 });
 
 campaignRoutes.get('/tasks', async (c) => {
-  const desk = await campaignDesk(c);
-  return c.json({ tasks: await desk('tasks', 100) });
+  const { stub } = await requireApiKey(c);
+  return c.json({ tasks: await stub.tasks(100) });
 });
