@@ -8,8 +8,9 @@ import { amiName, contextName, countryCallingCode, extension, phoneNumber, varia
 import { DIRECTIONS } from './jobs.js';
 import { callbackUrl } from './callback-url.js';
 
-export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
-export type Weekday = (typeof WEEKDAYS)[number];
+import { WEEKDAYS } from './widget.js';
+
+export { WEEKDAYS, type Weekday } from './widget.js';
 
 /** `HH:MM`, 00:00–24:00; `24:00` only ends a window. */
 const clock = z.string().regex(/^(?:[01][0-9]|2[0-3]):[0-5][0-9]$|^24:00$/, 'must be a time HH:MM between 00:00 and 24:00');

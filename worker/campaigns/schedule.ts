@@ -1,7 +1,9 @@
 // When a campaign may call a customer: its weekly windows and dated exceptions read in the
-// customer's local time, through the platform's Intl time-zone data (no offset tables). Pure; the
-// campaign desk asks `isOpen` before each dial and `nextOpening` to park a contact until its window.
+// customer's local time, through the platform's Intl time-zone data (worker/time/zone-clock.ts, no
+// offset tables). Pure; the campaign dialer asks `isOpen` before each dial and `nextOpening` to park
+// a contact until its window.
 import { minutesOf, WEEKDAYS, type Schedule, type Weekday } from '../../shared/campaigns.js';
+import { localParts, zonedInstant } from '../time/zone-clock.js';
 
 export interface LocalTime {
   /** `YYYY-MM-DD` in the zone. */
@@ -11,24 +13,17 @@ export interface LocalTime {
   minute: number;
 }
 
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
-function formatter(zone: string): Intl.DateTimeFormat {
-  let f = formatters.get(zone);
-  if (f === undefined) {
-    f = new Intl.DateTimeFormat('en-US', {
-      timeZone: zone, hourCycle: 'h23', weekday: 'short', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit',
-    });
-    formatters.set(zone, f);
-  }
-  return f;
-}
+const pad = (n: number): string => String(n).padStart(2, '0');
 
 export function localTime(instant: number, zone: string): LocalTime {
-  const parts: Record<string, string> = {};
-  for (const p of formatter(zone).formatToParts(instant)) parts[p.type] = p.value;
-  const weekday = (parts.weekday ?? 'Mon').slice(0, 3).toLowerCase() as Weekday;
-  return { date: `${parts.year}-${parts.month}-${parts.day}`, weekday, minute: Number(parts.hour) * 60 + Number(parts.minute) };
+  const l = localParts(instant, zone);
+  return { date: `${l.year}-${pad(l.month)}-${pad(l.day)}`, weekday: l.weekday, minute: l.minutes };
+}
+
+/** The instant at which this local date and wall-clock minute happens in the zone. */
+export function instantOf(date: string, minute: number, zone: string): number {
+  const [y, m, d] = date.split('-').map(Number) as [number, number, number];
+  return zonedInstant(y, m, d, minute, zone);
 }
 
 /** The local day's windows as minute spans: an exception's if the date has one, else the weekly ones of that weekday. */
@@ -43,23 +38,6 @@ export function isOpen(s: Schedule, instant: number, zone: string): boolean {
   return spansOf(s, t.date, t.weekday).some((w) => w.from <= t.minute && t.minute < w.to);
 }
 
-/** The instant at which this local wall-clock time happens in the zone (the later one in a DST fold). */
-export function instantOf(date: string, minute: number, zone: string): number {
-  const [y, m, d] = date.split('-').map(Number) as [number, number, number];
-  const wall = Date.UTC(y, m - 1, d, Math.floor(minute / 60), minute % 60);
-  // Two corrections find the offset in force at the answer itself, not at the first guess.
-  let guess = wall;
-  for (let i = 0; i < 2; i++) guess = wall - offsetMs(guess, zone);
-  return guess;
-}
-
-function offsetMs(instant: number, zone: string): number {
-  const t = localTime(instant, zone);
-  const [y, m, d] = t.date.split('-').map(Number) as [number, number, number];
-  const asUtc = Date.UTC(y, m - 1, d, Math.floor(t.minute / 60), t.minute % 60);
-  return asUtc - Math.floor(instant / 60_000) * 60_000;
-}
-
 function addDays(date: string, days: number): { date: string; weekday: Weekday } {
   const [y, m, d] = date.split('-').map(Number) as [number, number, number];
   const day = new Date(Date.UTC(y, m - 1, d + days));
@@ -72,7 +50,7 @@ const HORIZON_DAYS = 400;
 
 /**
  * The first instant ≥ `after` at which the schedule is open in the zone, or undefined if none within
- * the horizon. A window start that falls in a DST gap opens at the first minute that exists.
+ * the horizon. A window whose start falls in a DST gap opens just after the gap, if still inside it.
  */
 export function nextOpening(s: Schedule, after: number, zone: string): number | undefined {
   if (isOpen(s, after, zone)) return after;
@@ -81,8 +59,7 @@ export function nextOpening(s: Schedule, after: number, zone: string): number | 
     const day = addDays(today, k);
     for (const w of spansOf(s, day.date, day.weekday)) {
       const start = instantOf(day.date, w.from, zone);
-      if (start < after) continue;
-      for (const candidate of [start, start + 3_600_000]) if (isOpen(s, candidate, zone)) return candidate;
+      if (start >= after && isOpen(s, start, zone)) return start;
     }
   }
   return undefined;
