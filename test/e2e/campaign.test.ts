@@ -20,6 +20,7 @@ const LIST = {
   dncAfter: ['+79991000700'],
 };
 const PAUSED_LIST = range('+799920001', 6);
+const KILLED_LIST = range('+799930001', 8);
 
 let system: System;
 /** Campaign calls alive at once, sampled at every AMI event (a call: its originated channel exists). */
@@ -34,6 +35,7 @@ beforeAll(async () => {
     ...Object.fromEntries(LIST.congested.map((n) => [n, congested()])),
     ...Object.fromEntries([...LIST.dncBefore, ...LIST.dncAfter].map((n) => [n, answers()])),
     ...Object.fromEntries(PAUSED_LIST.map((n) => [n, answers({ ringMs: 200, holdMs: 4000 })])),
+    ...Object.fromEntries(KILLED_LIST.map((n) => [n, answers({ ringMs: 300, holdMs: 1500 })])),
   };
   system = await startSystem({ sim: { phones }, settings: { ...DEMO_SETTINGS, maxConcurrentCalls: 6 } });
   system.sim.onEvent(() => {
@@ -170,5 +172,35 @@ describe('campaign', () => {
     }, 'the resumed campaign completed', 60_000, 100);
     expect(done.counters.contacts).toMatchObject({ answered: 6, total: 6 });
     expect(dialled()).toBe(6);
+  }, 120_000);
+
+  it('loses no contact and rings nobody twice when the relay is killed mid-campaign', async () => {
+    const created = await post('/campaigns', {
+      ...baseCampaign, name: 'Killed', limits: { maxConcurrent: 3, maxPerSecond: 5 },
+      schedule: { timeZone: 'Europe/Moscow', weekly: [{ days: EVERY_DAY, from: '00:00', to: '24:00' }] },
+    });
+    const { id } = (await created.json()) as CampaignView;
+    await post(`/campaigns/${id}/contacts`, { contacts: KILLED_LIST.map((number) => ({ number })) });
+    await post(`/campaigns/${id}/start`, {});
+    const dialled = (): number => KILLED_LIST.reduce((n, c) => n + dialsOf(c).length, 0);
+    await waitFor(() => (dialled() >= 2 ? true : undefined), 'calls in progress', 20_000);
+    await system.relay!.kill('SIGKILL');
+    await system.startRelay();
+    const done = await waitFor(async () => {
+      const c = await campaign(id);
+      return c.state === 'completed' ? c : undefined;
+    }, 'the campaign completed after the relay restart', 60_000, 100);
+    expect(done.counters.contacts.total).toBe(8);
+    const list = await contacts(id);
+    for (const n of KILLED_LIST) {
+      const c = list.get(n)!;
+      // A call the restarted relay found again ends with its real outcome; one it could not is failed, never redialled.
+      // A call the restarted relay could not find again (it ended meanwhile, or the relay died between
+      // journalling and Originate) has an unknown outcome: failed, never dialled again.
+      expect(['answered', 'failed'], n).toContain(c.state);
+      expect(c.attempts, n).toBe(1);
+      expect(dialsOf(n).length, n).toBeLessThanOrEqual(1);
+      if (c.state === 'answered') expect(dialsOf(n), n).toHaveLength(1);
+    }
   }, 120_000);
 });
