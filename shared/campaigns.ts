@@ -136,6 +136,8 @@ export const campaignRequest = z.strictObject({
   retry: campaignRetry.prefault({}),
   limits: campaignLimits.prefault({}),
   pacing: campaignPacing.default({ mode: 'progressive' }),
+  /** A robot campaign's opt-out digit: a customer who presses it (UserEvent RobotResult) joins the PBX's do-not-call list. */
+  optOutDigit: z.string().regex(/^[0-9*#]$/, 'must be one digit, * or #').optional(),
   /** Variables set on every call of the campaign; a contact's own variables win. */
   variables: variables.optional(),
   /** Receives the campaign's per-attempt status events (the jobs' signed status callbacks). */
@@ -210,6 +212,8 @@ export interface ContactView {
   lastOutcome: string | null;
   lastCause: number | null;
   nextAttemptAt: string | null;
+  /** The digit the robot reported for this contact ('' when none was pressed); null without a report. */
+  robotDigit: string | null;
   /** The job of the contact's latest call (its attempts and deliveries: GET /jobs/{id}, …/deliveries). */
   lastJobId: string | null;
   updatedAt: string;

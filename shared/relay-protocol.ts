@@ -6,6 +6,7 @@
 // offer → accept → start: until `job.start` the queue may re-offer the job without any risk of a
 // second ring; after it, only the relay's journal (reported in `hello`) can say it never dialled.
 import { z } from 'zod';
+import { campaignRelayFrames } from './campaign-frames.js';
 import { conferenceQueueFrames, conferenceRelayFrames } from './conference-frames.js';
 import { callerIdName, contextName, extension, phoneNumber, variableName, variableValue } from './dial.js';
 import { DIRECTIONS, LEGS, operatorTarget } from './jobs.js';
@@ -82,6 +83,7 @@ export const relayFrame = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('attempt.result'), ...attemptRef, ...attemptResult.shape }),
   ...conferenceRelayFrames,
   ...missedCallRelayFrames,
+  ...campaignRelayFrames,
 ]);
 export type RelayFrame = z.infer<typeof relayFrame>;
 export type RelayFrameType = RelayFrame['type'];
@@ -106,6 +108,7 @@ export const RELAY_FRAME_ROLES = {
   'rooms.running': 'report',
   'missed-call': 'report',
   'call-connected': 'report',
+  'robot.result': 'report',
 } as const satisfies Record<RelayFrameType, 'session' | 'attempt' | 'report'>;
 
 type RoleOf<R> = { [T in RelayFrameType]: (typeof RELAY_FRAME_ROLES)[T] extends R ? T : never }[RelayFrameType];

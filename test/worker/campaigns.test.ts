@@ -198,6 +198,28 @@ describe('campaign dispatch', () => {
   });
 });
 
+describe('robot campaign opt-out', () => {
+  it('puts the number of a customer who pressed the opt-out digit on the do-not-call list, and only that one', async () => {
+    const { base, auth, pbx, relayToken } = await world();
+    const { id } = await create(base, auth, { ...CAMPAIGN, optOutDigit: '9' });
+    await importCsv(base, auth, id, 'number\n+79160000001\n+79160000002\n');
+    const list = await contacts(base, auth, id);
+    const idOf = (n: string): string => list.find((c) => c.number === n)!.id;
+    const relay = await connectRelay(pbx, relayToken);
+    relay.hello();
+    const report = (contact: string, digit: string, uniqueid: string): void =>
+      relay.send({ type: 'robot.result', campaign: id, contact, digit, at: Date.now(), uniqueid });
+    report(idOf('+79160000001'), '9', 'u1');
+    report(idOf('+79160000001'), '9', 'u1'); // resent after a reconnect: changes nothing
+    report(idOf('+79160000002'), '', 'u2');
+    await relay.settled();
+    const dnc = (await (await SELF.fetch(`${base}/dnc`, { headers: auth })).json()) as { numbers: Array<{ number: string }> };
+    expect(dnc.numbers.map((n) => n.number)).toEqual(['+79160000001']);
+    const after = await contacts(base, auth, id);
+    expect(Object.fromEntries(after.map((c) => [c.number, c.robotDigit]))).toEqual({ '+79160000001': '9', '+79160000002': '' });
+  });
+});
+
 describe('GET /v1/pbxes/{pbx}/tasks', () => {
   it('lists campaigns and missed-call recalls as tasks of one table', async () => {
     const { base, auth, pbx } = await world();

@@ -6,6 +6,7 @@ import {
   type ContactListQuery, type ContactState, type ContactView, type TaskView, campaignRequest, MAX_CONTACTS_PER_CAMPAIGN,
 } from '../../shared/campaigns.js';
 import type { PbxSettings } from '../../shared/pbx.js';
+import type { RelayFrame } from '../../shared/relay-protocol.js';
 import { newId } from '../auth/tokens.js';
 import type { JobStore } from '../pbx-queue/job-store.js';
 import { CampaignDialer } from './campaign-dialer.js';
@@ -14,6 +15,7 @@ import type { CheckedContact } from './contact-import.js';
 import { contactZone } from './contact-zone.js';
 
 export type CreateCampaignResult = { kind: 'created'; campaign: CampaignView } | { kind: 'no-pbx' } | { kind: 'invalid'; field: string; message: string };
+type RobotResultFrame = Extract<RelayFrame, { type: 'robot.result' }>;
 export type ActionResult = { kind: 'done'; campaign: CampaignView } | { kind: 'not-found' } | { kind: 'conflict'; message: string };
 export type ChunkResult = { kind: 'done'; imported: number; merged: number; overCap: number[] } | { kind: 'not-found' } | { kind: 'conflict'; message: string };
 
@@ -122,6 +124,16 @@ export class CampaignDesk {
     return { contacts: rows.map(contactView), nextCursor: rows.length === q.limit && last !== undefined ? `${last.updated_at}.${last.seq}` : null };
   }
 
+  /** A robot's report: the digit is kept on the contact, and the opt-out digit puts its number on the do-not-call list. Repeats change nothing. */
+  onRobotResult(frame: RobotResultFrame, now: number): void {
+    const contact = this.store.contact(frame.contact);
+    const c = this.store.campaign(frame.campaign);
+    if (contact === undefined || c === undefined || contact.campaign_id !== c.id) return;
+    const optOut = this.spec(c).optOutDigit;
+    this.store.noteRobotDigit(contact.id, frame.digit, now);
+    if (optOut !== undefined && frame.digit === optOut) this.store.addDnc([contact.number], now);
+  }
+
   addDnc(numbers: ReadonlyArray<string>): number {
     return this.store.addDnc(numbers, Date.now());
   }
@@ -194,6 +206,7 @@ function contactView(r: ContactRow): ContactView {
     lastOutcome: r.last_outcome, lastCause: r.last_cause,
     nextAttemptAt: r.state === 'pending' && r.next_at !== null ? new Date(r.next_at).toISOString() : null,
     lastJobId: r.job_id,
+    robotDigit: r.robot_digit,
     updatedAt: new Date(r.updated_at).toISOString(),
     variables: JSON.parse(r.variables) as Record<string, string>,
   };

@@ -38,6 +38,8 @@ export interface ContactRow {
   last_outcome: string | null;
   last_cause: number | null;
   note: string | null;
+  /** The digit the robot last reported ('' for none pressed); null if it never reported. */
+  robot_digit: string | null;
   updated_at: number;
 }
 
@@ -153,8 +155,12 @@ export class CampaignStore {
     return this.rows.all<ContactRow>(`SELECT * FROM campaign_contacts WHERE campaign_id = ? AND state = 'calling'`, campaignId);
   }
 
-  contactByJob(jobId: string): ContactRow | undefined {
-    return this.rows.one<ContactRow>('SELECT * FROM campaign_contacts WHERE job_id = ?', jobId);
+  contact(id: string): ContactRow | undefined {
+    return this.rows.one<ContactRow>('SELECT * FROM campaign_contacts WHERE id = ?', id);
+  }
+
+  noteRobotDigit(id: string, digit: string, now: number): void {
+    this.rows.run('UPDATE campaign_contacts SET robot_digit = ?, updated_at = ? WHERE id = ?', digit, now, id);
   }
 
   park(id: string, nextAt: number | null, now: number, note: string | null = null): void {

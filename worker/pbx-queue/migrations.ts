@@ -173,7 +173,7 @@ const MIGRATIONS: ReadonlyArray<string> = [
      seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, campaign_id TEXT NOT NULL, number TEXT NOT NULL,
      name TEXT, time_zone TEXT NOT NULL, variables TEXT NOT NULL, state TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0,
      day TEXT, attempts_day INTEGER NOT NULL DEFAULT 0, next_at INTEGER, job_id TEXT, last_outcome TEXT, last_cause INTEGER,
-     note TEXT, updated_at INTEGER NOT NULL,
+     note TEXT, robot_digit TEXT, updated_at INTEGER NOT NULL,
      UNIQUE (campaign_id, number)
    );
    CREATE INDEX campaign_contacts_due ON campaign_contacts (campaign_id, state, next_at, seq);

@@ -408,6 +408,7 @@ export class PbxQueue extends DurableObject<QueueBindings> {
     'rooms.running': (_ws, frame) => this.rooms.onRunning(frame),
     'missed-call': (_ws, frame, now) => this.callers.missed.relayReport(frame, now),
     'call-connected': (_ws, frame, now) => this.callers.missed.relayReport(frame, now),
+    'robot.result': (_ws, frame, now) => this.campaigns.onRobotResult(frame, now),
   };
 
   override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
