@@ -80,6 +80,13 @@ describe('POST /v1/pbxes/{pbx}/campaigns', () => {
     expect(list.campaigns).toHaveLength(0);
   });
 
+  it('is described in /openapi.json by the schema that validates it', async () => {
+    const doc = (await (await SELF.fetch('http://w/openapi.json')).json()) as { paths: Record<string, { post?: { requestBody?: { content: Record<string, { schema: { properties?: Record<string, unknown> } }> } } }> };
+    const body = doc.paths['/v1/pbxes/{pbx}/campaigns']?.post?.requestBody?.content['application/json']?.schema;
+    expect(Object.keys(body?.properties ?? {})).toEqual(expect.arrayContaining(['target', 'callerIdPool', 'schedule', 'retry', 'limits', 'pacing', 'optOutDigit']));
+    expect(Object.keys(doc.paths['/v1/pbxes/{pbx}/campaigns/{id}/contacts']?.post?.requestBody?.content ?? {})).toEqual(['text/csv', 'application/json']);
+  });
+
   it('says ratio pacing is not available rather than dialling progressively under its name', async () => {
     const { base, auth } = await world();
     const res = await postJson(`${base}/campaigns`, { ...CAMPAIGN, pacing: { mode: 'ratio', ratio: 2 } }, auth);

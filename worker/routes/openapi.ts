@@ -4,6 +4,7 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import { conferenceGroupInput, conferenceGroupView, conferenceRequest, externalParticipantInput, redialRequest } from '../../shared/conferences.js';
 import { callbackRequest, jobListQuery, jobView } from '../../shared/jobs.js';
+import { campaignRequest, contactImportJson, dncRequest } from '../../shared/campaigns.js';
 import { missedCallPolicy, missedCallReport } from '../../shared/missed-calls.js';
 import { statusCallbackSettings, statusEvent, webhookSecretRequest } from '../../shared/webhooks.js';
 import { widgetCallbackRequest, widgetConfig } from '../../shared/widget.js';
@@ -80,6 +81,20 @@ export function openApiDocument(): unknown {
       },
       '/v1/pbxes/{pbx}/events/missed-call': {
         post: { summary: 'Report a missed call (API key or signature)', security: [{ apiKey: [] }], parameters: [pbxParam], requestBody: { required: true, ...json(missedCallReport, 'input') }, responses: { '202': { description: 'merged into the pending callback of that number, or a new one' }, ...problems(400, 401) } },
+      },
+      '/v1/pbxes/{pbx}/campaigns': {
+        post: { summary: 'Create a campaign (draft): target, caller ID pool, schedule in the customer\'s local time, retry rules, limits', security: [{ apiKey: [] }], parameters: [pbxParam], requestBody: { required: true, ...json(campaignRequest, 'input') }, responses: { '201': { description: 'the campaign with its counters' }, ...problems(400, 401, 404, 422) } },
+        get: { summary: 'Campaigns, newest first', security: [{ apiKey: [] }], parameters: [pbxParam], responses: { '200': { description: 'campaigns' }, ...problems(401) } },
+      },
+      '/v1/pbxes/{pbx}/campaigns/{id}/{action}': {
+        post: { summary: 'start | pause | resume | stop', security: [{ apiKey: [] }], parameters: [pbxParam, { name: 'id', in: 'path', required: true, schema: { type: 'string' } }, { name: 'action', in: 'path', required: true, schema: { type: 'string', enum: ['start', 'pause', 'resume', 'stop'] } }], responses: { '200': { description: 'the campaign' }, ...problems(401, 404, 409) } },
+      },
+      '/v1/pbxes/{pbx}/campaigns/{id}/contacts': {
+        post: { summary: 'Import contacts: text/csv (header row: number, name, timeZone, other columns as variables) or JSON; report of imported, merged and rejected rows', security: [{ apiKey: [] }], parameters: [pbxParam, { name: 'id', in: 'path', required: true, schema: { type: 'string' } }], requestBody: { required: true, content: { 'text/csv': { schema: { type: 'string' } }, ...json(contactImportJson, 'input').content } }, responses: { '200': { description: '{ imported, merged, rejected, rejections: [{ row, field, reason }] }' }, ...problems(400, 401, 404, 409, 413, 415) } },
+        get: { summary: 'Contacts changed since an instant, by state, paged by cursor', security: [{ apiKey: [] }], parameters: [pbxParam, { name: 'id', in: 'path', required: true, schema: { type: 'string' } }, ...['state', 'changedSince', 'cursor', 'limit'].map((name) => ({ name, in: 'query', schema: { type: 'string' } }))], responses: { '200': { description: '{ contacts, nextCursor }' }, ...problems(400, 401, 404) } },
+      },
+      '/v1/pbxes/{pbx}/dnc': {
+        post: { summary: 'Add numbers to the PBX\'s do-not-call list (JSON or CSV with a number column)', security: [{ apiKey: [] }], parameters: [pbxParam], requestBody: { required: true, ...json(dncRequest, 'input') }, responses: { '200': { description: '{ added, rejected, rejections }' }, ...problems(400, 401, 413, 415) } },
       },
       '/v1/pbxes/{pbx}/jobs/{id}/deliveries': {
         get: { summary: "Status-callback deliveries of a job and their attempts (each event body as in the schema below)", security: [{ apiKey: [] }], parameters: [pbxParam, { name: 'id', in: 'path', required: true, schema: { type: 'string' } }], responses: { '200': { description: 'deliveries', ...json(z.object({ event: statusEvent })) }, ...problems(401, 404) } },
