@@ -79,6 +79,25 @@ const baseCampaign = {
   retry: { busy: { retry: true, delaySec: 2 }, 'no-answer': { retry: false }, congestion: { retry: false }, maxAttempts: 2, maxAttemptsPerDay: 5 },
 };
 
+/** A campaign open around the clock, its contacts imported, started; returns its id and how many times its list was dialled so far. */
+async function startedAroundTheClock(name: string, maxConcurrent: number, numbers: string[]): Promise<{ id: string; dialled: () => number }> {
+  const created = await post('/campaigns', {
+    ...baseCampaign, name, limits: { maxConcurrent, maxPerSecond: 5 },
+    schedule: { timeZone: 'Europe/Moscow', weekly: [{ days: EVERY_DAY, from: '00:00', to: '24:00' }] },
+  });
+  const { id } = (await created.json()) as CampaignView;
+  await post(`/campaigns/${id}/contacts`, { contacts: numbers.map((number) => ({ number })) });
+  await post(`/campaigns/${id}/start`, {});
+  return { id, dialled: () => numbers.reduce((n, c) => n + dialsOf(c).length, 0) };
+}
+
+async function completed(id: string, what: string): Promise<CampaignView> {
+  return waitFor(async () => {
+    const c = await campaign(id);
+    return c.state === 'completed' ? c : undefined;
+  }, what, 60_000, 100);
+}
+
 describe('campaign', () => {
   it('dials a 31-contact list only inside its window, within its limit, retrying busy after the delay and never a do-not-call number', async () => {
     const opens = nextMinuteInMoscow();
@@ -112,10 +131,7 @@ describe('campaign', () => {
     }, 'the first attempts of the busy-then-answer contacts', 90_000, 50);
     for (const n of LIST.busyThenAnswer) system.sim.setPhone(n, answers({ ringMs: 200, holdMs: 2000 }));
 
-    const done = await waitFor(async () => {
-      const c = await campaign(id);
-      return c.state === 'completed' ? c : undefined;
-    }, 'the campaign completed', 60_000, 100);
+    const done = await completed(id, 'the campaign completed');
     const list = await contacts(id);
     const expectState = (numbers: string[], state: string, attempts: number): void => {
       for (const n of numbers) {
@@ -147,14 +163,7 @@ describe('campaign', () => {
   }, 150_000);
 
   it('lets calls in progress finish on pause, starts nothing new, and goes on after resume', async () => {
-    const created = await post('/campaigns', {
-      ...baseCampaign, name: 'Paused', limits: { maxConcurrent: 2, maxPerSecond: 5 },
-      schedule: { timeZone: 'Europe/Moscow', weekly: [{ days: EVERY_DAY, from: '00:00', to: '24:00' }] },
-    });
-    const { id } = (await created.json()) as CampaignView;
-    await post(`/campaigns/${id}/contacts`, { contacts: PAUSED_LIST.map((number) => ({ number })) });
-    const dialled = (): number => PAUSED_LIST.reduce((n, c) => n + dialsOf(c).length, 0);
-    await post(`/campaigns/${id}/start`, {});
+    const { id, dialled } = await startedAroundTheClock('Paused', 2, PAUSED_LIST);
     await waitFor(() => (dialled() === 2 ? true : undefined), 'the first two calls', 20_000);
     expect(((await (await post(`/campaigns/${id}/pause`, {})).json()) as CampaignView).state).toBe('paused');
 
@@ -166,30 +175,17 @@ describe('campaign', () => {
     expect(dialled()).toBe(2);
 
     await post(`/campaigns/${id}/resume`, {});
-    const done = await waitFor(async () => {
-      const c = await campaign(id);
-      return c.state === 'completed' ? c : undefined;
-    }, 'the resumed campaign completed', 60_000, 100);
+    const done = await completed(id, 'the resumed campaign completed');
     expect(done.counters.contacts).toMatchObject({ answered: 6, total: 6 });
     expect(dialled()).toBe(6);
   }, 120_000);
 
   it('loses no contact and rings nobody twice when the relay is killed mid-campaign', async () => {
-    const created = await post('/campaigns', {
-      ...baseCampaign, name: 'Killed', limits: { maxConcurrent: 3, maxPerSecond: 5 },
-      schedule: { timeZone: 'Europe/Moscow', weekly: [{ days: EVERY_DAY, from: '00:00', to: '24:00' }] },
-    });
-    const { id } = (await created.json()) as CampaignView;
-    await post(`/campaigns/${id}/contacts`, { contacts: KILLED_LIST.map((number) => ({ number })) });
-    await post(`/campaigns/${id}/start`, {});
-    const dialled = (): number => KILLED_LIST.reduce((n, c) => n + dialsOf(c).length, 0);
+    const { id, dialled } = await startedAroundTheClock('Killed', 3, KILLED_LIST);
     await waitFor(() => (dialled() >= 2 ? true : undefined), 'calls in progress', 20_000);
     await system.relay!.kill('SIGKILL');
     await system.startRelay();
-    const done = await waitFor(async () => {
-      const c = await campaign(id);
-      return c.state === 'completed' ? c : undefined;
-    }, 'the campaign completed after the relay restart', 60_000, 100);
+    const done = await completed(id, 'the campaign completed after the relay restart');
     expect(done.counters.contacts.total).toBe(8);
     const list = await contacts(id);
     for (const n of KILLED_LIST) {
