@@ -1,0 +1,108 @@
+// The dashboard's words, in English and Russian. The page picks the language from `?lang=`, then the
+// `pz_lang` cookie, then the browser's Accept-Language; the live script gets the same table as data.
+
+export const LANGS = ['en', 'ru'] as const;
+export type Lang = (typeof LANGS)[number];
+
+const en = {
+  title: 'Perezvon dashboard',
+  signInTitle: 'Sign in',
+  token: 'Admin token or API key',
+  tokenHint: 'The token is checked once and never stored in your browser.',
+  pbx: 'PBX',
+  signIn: 'Sign in',
+  signOut: 'Sign out',
+  badCredentials: 'This token does not open this PBX.',
+  expired: 'Your session has ended. Please sign in again.',
+  forbidden: 'This session may not open this PBX.',
+  language: 'Русский',
+  health: 'PBX health',
+  relay: 'Relay',
+  connected: 'connected',
+  disconnected: 'not connected',
+  ami: 'AMI',
+  lastHeartbeat: 'Last heartbeat',
+  inFlight: 'Calls in flight',
+  queued: 'Queued',
+  capacity: 'Relay capacity',
+  calls: 'Calls',
+  liveHint: 'Updates as they happen.',
+  job: 'Job',
+  customer: 'Customer',
+  operator: 'Operator',
+  source: 'Source',
+  state: 'State',
+  attempts: 'Attempts',
+  result: 'Result',
+  requested: 'Requested',
+  timeline: 'Timeline',
+  event: 'Event',
+  at: 'At',
+  details: 'Details',
+  deliveries: 'Status callbacks',
+  noDeliveries: 'No status callbacks for this job.',
+  back: 'Back to calls',
+  notFound: 'Not found.',
+  liveLost: 'Live updates paused; reconnecting…',
+  st_queued: 'queued', st_dispatched: 'dispatched', st_running: 'in progress', st_succeeded: 'answered',
+  st_failed: 'failed', st_cancelled: 'cancelled', st_expired: 'expired',
+  at_offered: 'offered', at_accepted: 'accepted', at_originating: 'dialling', at_ringing: 'ringing', at_answered: 'talking',
+  at_ended: 'ended', at_abandoned: 'lost',
+  oc_answered: 'answered', oc_busy: 'busy', 'oc_no-answer': 'no answer', oc_congestion: 'network busy', oc_failed: 'failed', oc_cancelled: 'cancelled',
+} as const;
+
+export type Strings = { readonly [K in keyof typeof en]: string };
+
+const ru: Strings = {
+  title: 'Панель Perezvon',
+  signInTitle: 'Вход',
+  token: 'Токен администратора или API-ключ',
+  tokenHint: 'Токен проверяется один раз и не хранится в браузере.',
+  pbx: 'АТС',
+  signIn: 'Войти',
+  signOut: 'Выйти',
+  badCredentials: 'Этот токен не открывает эту АТС.',
+  expired: 'Сеанс завершён. Войдите снова.',
+  forbidden: 'Этому сеансу эта АТС недоступна.',
+  language: 'English',
+  health: 'Состояние АТС',
+  relay: 'Релей',
+  connected: 'подключён',
+  disconnected: 'не подключён',
+  ami: 'AMI',
+  lastHeartbeat: 'Последний сигнал',
+  inFlight: 'Звонков идёт',
+  queued: 'В очереди',
+  capacity: 'Ёмкость релея',
+  calls: 'Звонки',
+  liveHint: 'Обновляется сразу.',
+  job: 'Задание',
+  customer: 'Клиент',
+  operator: 'Оператор',
+  source: 'Источник',
+  state: 'Состояние',
+  attempts: 'Попытки',
+  result: 'Итог',
+  requested: 'Создано',
+  timeline: 'Хронология',
+  event: 'Событие',
+  at: 'Время',
+  details: 'Подробности',
+  deliveries: 'Уведомления о статусе',
+  noDeliveries: 'Уведомлений по этому заданию нет.',
+  back: 'К звонкам',
+  notFound: 'Не найдено.',
+  liveLost: 'Обновления приостановлены; переподключаемся…',
+  st_queued: 'в очереди', st_dispatched: 'передано', st_running: 'идёт', st_succeeded: 'соединено',
+  st_failed: 'не удалось', st_cancelled: 'отменено', st_expired: 'истекло',
+  at_offered: 'предложено', at_accepted: 'принято', at_originating: 'набор', at_ringing: 'звонит', at_answered: 'разговор',
+  at_ended: 'завершено', at_abandoned: 'потеряно',
+  oc_answered: 'соединено', oc_busy: 'занято', 'oc_no-answer': 'не ответил', oc_congestion: 'сеть занята', oc_failed: 'не удалось', oc_cancelled: 'отменено',
+};
+
+export const STRINGS: Record<Lang, Strings> = { en, ru };
+
+export function pickLang(query: string | undefined, cookie: string | undefined, acceptLanguage: string | undefined): Lang {
+  for (const candidate of [query, cookie]) if (candidate === 'en' || candidate === 'ru') return candidate;
+  return /^\s*ru\b/i.test(acceptLanguage ?? '') ? 'ru' : 'en';
+}
