@@ -186,3 +186,65 @@ describe('dashboard live feed', () => {
     for (const event of ['queued', 'offered']) expect(html).toContain(`<td>${event}</td>`);
   });
 });
+
+describe('dashboard access page', () => {
+  const ADMIN_TOKEN = ADMIN.authorization.slice('Bearer '.length);
+
+  it('is for the admin only: a PBX API key session is refused it', async () => {
+    const { pbx, apiKey } = await createPbx();
+    const { cookie } = await session(pbx, apiKey);
+    const res = await SELF.fetch(`${ORIGIN}/app/pbxes/${pbx}/access`, { headers: { cookie } });
+    expect(res.status).toBe(403);
+    const post = await SELF.fetch(`${ORIGIN}/app/pbxes/${pbx}/access/api-keys`, { method: 'POST', headers: { ...FORM, cookie }, body: 'csrf=x&label=evil' });
+    expect(post.status).toBe(403);
+  });
+
+  it('creates an API key shown once that works on the API, and revokes it so the API refuses it', async () => {
+    const { pbx } = await createPbx();
+    const { cookie, csrf } = await session(pbx, ADMIN_TOKEN);
+    const created = await SELF.fetch(`${ORIGIN}/app/pbxes/${pbx}/access/api-keys`, { method: 'POST', headers: { ...FORM, cookie }, body: `csrf=${csrf}&label=crm` });
+    expect(created.status).toBe(200);
+    const html = await created.text();
+    const key = /<code id="revealed">(pzk_[^<]+)<\/code>/.exec(html)?.[1] ?? '';
+    expect(key).toMatch(/^pzk_/);
+    const auth = { authorization: `Bearer ${key}` };
+    expect((await SELF.fetch(`${ORIGIN}/v1/pbxes/${pbx}/jobs`, { headers: auth })).status).toBe(200);
+    const again = await (await SELF.fetch(`${ORIGIN}/app/pbxes/${pbx}/access`, { headers: { cookie } })).text();
+    expect(again).not.toContain(key);
+    const id = /data-key="(key_[^"]+)">crm/.exec(again)?.[1] ?? '';
+    const revoked = await SELF.fetch(`${ORIGIN}/app/pbxes/${pbx}/access/api-keys/${id}/revoke`, { method: 'POST', headers: { ...FORM, cookie }, body: `csrf=${csrf}`, redirect: 'manual' });
+    expect(revoked.status).toBe(303);
+    expect((await SELF.fetch(`${ORIGIN}/v1/pbxes/${pbx}/jobs`, { headers: auth })).status).toBe(401);
+  });
+
+  it('creates nothing from a cross-site post or one without the form token', async () => {
+    const { pbx } = await createPbx();
+    const { cookie, csrf } = await session(pbx, ADMIN_TOKEN);
+    const before = ((await (await SELF.fetch(`${ORIGIN}/v1/admin/pbxes/${pbx}/api-keys`, { headers: ADMIN })).json()) as { apiKeys: unknown[] }).apiKeys.length;
+    for (const [headers, body] of [[{ ...FORM, cookie, origin: 'https://evil.example' }, `csrf=${csrf}`], [{ ...FORM, cookie }, 'label=x']] as const) {
+      const res = await SELF.fetch(`${ORIGIN}/app/pbxes/${pbx}/access/api-keys`, { method: 'POST', headers, body });
+      expect(res.status).toBe(403);
+    }
+    const after = ((await (await SELF.fetch(`${ORIGIN}/v1/admin/pbxes/${pbx}/api-keys`, { headers: ADMIN })).json()) as { apiKeys: unknown[] }).apiKeys.length;
+    expect(after).toBe(before);
+  });
+});
+
+describe('dashboard conference and missed-call pages', () => {
+  it('lists an assembly with its members and redials the ones not in the room', async () => {
+    const { pbx, apiKey, auth } = await createPbx();
+    const made = await postJson(`${ORIGIN}/v1/pbxes/${pbx}/conferences`, { room: '7001', members: [{ name: 'Anna', extension: '101' }, { name: 'Boris', number: '+79991112233' }] }, auth);
+    expect(made.status).toBe(202);
+    const conference = (await made.json()) as { id: string };
+    const { cookie, csrf } = await session(pbx, apiKey);
+    const html = await (await SELF.fetch(`${ORIGIN}/app/pbxes/${pbx}/conferences`, { headers: { cookie } })).text();
+    expect(html).toContain(`data-conference="${conference.id}"`);
+    expect(html).toContain('Anna');
+    expect(html).toContain('+79991112233');
+    const redial = await SELF.fetch(`${ORIGIN}/app/pbxes/${pbx}/conferences/${conference.id}/redial`, { method: 'POST', headers: { ...FORM, cookie }, body: `csrf=${csrf}` });
+    expect(redial.status).toBe(200);
+    expect(await redial.text()).toMatch(/Dialling again: \d+\./);
+    const missed = await SELF.fetch(`${ORIGIN}/app/pbxes/${pbx}/missed-calls`, { headers: { cookie } });
+    expect(missed.status).toBe(200);
+  });
+});

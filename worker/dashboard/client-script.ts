@@ -107,6 +107,8 @@ dl{display:grid;grid-template-columns:max-content 1fr;gap:.2em 1em;margin:0}dt{c
 tr[data-status=answered] td:nth-child(5),tr[data-status=succeeded] td:nth-child(5){color:var(--accent);font-weight:600}
 tr[data-status=failed] td:nth-child(5),tr[data-status=expired] td:nth-child(5){color:var(--bad)}
 [data-connected=false] [data-health=connected]{color:var(--bad);font-weight:600}[data-connected=true] [data-health=connected]{color:var(--accent);font-weight:600}
+nav.sections ul{display:flex;flex-wrap:wrap;gap:.3em 1.2em;list-style:none;margin:0;padding:.5em 1em;border-bottom:1px solid var(--line)}
+nav.sections a[aria-current=page]{font-weight:700;text-decoration:none}select{font:inherit;padding:.4em}li form{display:inline;margin-left:.6em}li button{margin:0;padding:.2em .8em}
 @media (max-width:480px){main{padding:.6em}th,td{padding:.3em}}
 `;
 

@@ -11,12 +11,32 @@ import { STRINGS, type Lang, type Strings } from './i18n.js';
 
 type Html = HtmlEscapedString | Promise<HtmlEscapedString>;
 
+/** What a signed-in page knows of its viewer: the form token, the PBX, whether the admin is looking. */
+export interface Viewer {
+  csrf: string;
+  pbx: string;
+  admin: boolean;
+}
+
+export const SECTIONS = ['calls', 'conferences', 'missedCalls', 'access'] as const;
+export type Section = (typeof SECTIONS)[number];
+const SECTION_PATH: Record<Section, string> = { calls: '', conferences: 'conferences', missedCalls: 'missed-calls', access: 'access' };
+
 interface Frame {
   lang: Lang;
   title: string;
-  /** Present when signed in: the form token and where the sign-out form posts. */
-  session?: { csrf: string; pbx: string };
+  /** Present when signed in: the PBX's sections, and the sign-out form. */
+  viewer?: Viewer;
+  section?: Section;
   body: Html;
+}
+
+/** The link to a section of a PBX's pages. */
+export const sectionHref = (pbx: string, section: Section): string => `/app/pbxes/${pbx}/${SECTION_PATH[section]}`;
+
+/** A POST form of the dashboard: the session's form token travels with it. */
+export function postForm(viewer: Viewer, action: string, fields: Html, button: string): Html {
+  return html`<form method="post" action="${action}"><input type="hidden" name="csrf" value="${viewer.csrf}">${fields}<button type="submit">${button}</button></form>`;
 }
 
 function layout(f: Frame): Html {
@@ -27,11 +47,17 @@ function layout(f: Frame): Html {
 <title>${f.title} · Perezvon</title><link rel="stylesheet" href="/app/app.css"><link rel="icon" href="/app/icon.svg" type="image/svg+xml"></head>
 <body><header><a class="brand" href="/app/">Perezvon</a>
 <nav aria-label="${t.title}"><a href="?lang=${other}" hreflang="${other}" lang="${other}">${t.language}</a>
-${f.session === undefined ? '' : html`<form method="post" action="/app/sign-out"><input type="hidden" name="csrf" value="${f.session.csrf}"><button type="submit">${t.signOut}</button></form>`}
+${f.viewer === undefined ? '' : postForm(f.viewer, '/app/sign-out', html``, t.signOut)}
 </nav></header>
+${f.viewer === undefined ? '' : sectionNav(t, f.viewer, f.section)}
 <main id="main">${f.body}</main>
 <script type="application/json" id="pz-strings">${raw(JSON.stringify(t).replace(/</g, '\\u003c'))}</script>
 <script src="/app/app.js" defer></script></body></html>`;
+}
+
+function sectionNav(t: Strings, viewer: Viewer, current: Section | undefined): Html {
+  const shown = SECTIONS.filter((s) => s !== 'access' || viewer.admin);
+  return html`<nav class="sections" aria-label="${viewer.pbx}"><ul>${shown.map((s) => html`<li><a href="${sectionHref(viewer.pbx, s)}"${s === current ? raw(' aria-current="page"') : ''}>${t[s]}</a></li>`)}</ul></nav>`;
 }
 
 export function signInPage(lang: Lang, values: { pbx?: string; error?: keyof Strings }): Html {
@@ -49,11 +75,12 @@ ${values.error === undefined ? '' : html`<p class="error" role="alert">${t[value
   });
 }
 
-export function pbxPage(lang: Lang, pbx: string, csrf: string): Html {
+export function pbxPage(lang: Lang, viewer: Viewer): Html {
+  const pbx = viewer.pbx;
   const t = STRINGS[lang];
   const cells = (...keys: Array<keyof Strings>): Html => html`${keys.map((k) => html`<th scope="col">${t[k]}</th>`)}`;
   return layout({
-    lang, title: pbx, session: { csrf, pbx },
+    lang, title: pbx, viewer, section: 'calls',
     body: html`<h1>${pbx}</h1>
 <section aria-labelledby="health-h" class="card" id="health" data-pbx="${pbx}">
 <h2 id="health-h">${t.health}</h2>
@@ -72,15 +99,15 @@ export function pbxPage(lang: Lang, pbx: string, csrf: string): Html {
   });
 }
 
-export function timelinePage(lang: Lang, pbx: string, csrf: string, job: JobView, events: TimelineEvent[], deliveries: DeliveryView[]): Html {
+export function timelinePage(lang: Lang, viewer: Viewer, job: JobView, events: TimelineEvent[], deliveries: DeliveryView[]): Html {
   const t = STRINGS[lang];
   const attemptOf = (id: string | null): string => {
     const a = job.attempts.find((x) => x.id === id);
     return a === undefined ? '' : `#${a.number}`;
   };
   return layout({
-    lang, title: `${t.timeline} ${job.id}`, session: { csrf, pbx },
-    body: html`<p><a href="/app/pbxes/${pbx}/">${t.back}</a></p>
+    lang, title: `${t.timeline} ${job.id}`, viewer, section: 'calls',
+    body: html`<p><a href="${sectionHref(viewer.pbx, 'calls')}">${t.back}</a></p>
 <h1>${t.timeline}: <code>${job.id}</code></h1>
 <p>${t.customer}: <strong>${job.request.customer}</strong> · ${t.state}: <strong data-status="${job.status}">${t[`st_${job.status}`]}</strong></p>
 <div class="scroll"><table id="timeline"><thead><tr><th scope="col">${t.at}</th><th scope="col">${t.event}</th><th scope="col">${t.attempts}</th><th scope="col">${t.details}</th></tr></thead>
@@ -91,6 +118,8 @@ export function timelinePage(lang: Lang, pbx: string, csrf: string, job: JobView
 ${deliveries.length === 0 ? html`<p>${t.noDeliveries}</p>` : html`<ul>${deliveries.map((d) => html`<li>${d.type}: ${d.status}${d.attempts.map((x) => ` · ${x.statusCode ?? x.error ?? '—'}`).join('')}</li>`)}</ul>`}`,
   });
 }
+
+export { layout };
 
 export function messagePage(lang: Lang, title: keyof Strings): Html {
   const t = STRINGS[lang];
