@@ -3,6 +3,7 @@
 import { benchAmiParse } from './ami-parse.js';
 import { benchCallbacks } from './callbacks.js';
 import { benchConference } from './conference.js';
+import { benchDashboard } from './dashboard.js';
 import { soak } from './soak.js';
 import { fmt } from './stats.js';
 import { CAPTURES_DIR } from '../testkit/captures-dir.js';
@@ -29,6 +30,10 @@ async function main(): Promise<void> {
   if (only === undefined || only === 'conference') {
     const r = await benchConference();
     rows.push(`| ConfbridgeJoin → external leg Originate on the wire (n=${r.n}, ${r.missing} missing) | p50 ${fmt(r.joinToOriginate.p50)} ms, p99 ${fmt(r.joinToOriginate.p99)} ms | raw event round-trip (join → bare Getvar): p50 ${fmt(r.rawRoundTrip.p50)} ms, p99 ${fmt(r.rawRoundTrip.p99)} ms | p50 ${fmt(r.joinToOriginate.p50 / r.rawRoundTrip.p50, 1)}×, p99 ${fmt(r.joinToOriginate.p99 / r.rawRoundTrip.p99, 1)}× |`);
+  }
+  if (only === undefined || only === 'dashboard') {
+    const r = await benchDashboard();
+    rows.push(`| Originate at the PBX → the dashboard's row shows it dialling (live feed, headless Chromium; n=${r.dom.n}) | p50 ${fmt(r.dom.p50)} ms, p99 ${fmt(r.dom.p99)} ms | the same, seen by a tight loop of GET /jobs/{id}: p50 ${fmt(r.api.p50)} ms, p99 ${fmt(r.api.p99)} ms | p50 ${fmt(r.dom.p50 / r.api.p50, 1)}×, p99 ${fmt(r.dom.p99 / r.api.p99, 1)}× |`);
   }
   process.stdout.write(['| benchmark | result | baseline (same run) | ratio |', '|---|---|---|---|', ...rows].join('\n') + '\n');
 }

@@ -28,6 +28,8 @@ async function main(): Promise<void> {
   const wrangler = spawn(
     process.execPath,
     ['node_modules/wrangler/bin/wrangler.js', 'dev', '--ip', '127.0.0.1', '--port', String(WORKER_PORT), '--var', `ADMIN_TOKEN:${ADMIN_TOKEN}`, '--var', 'ALLOW_PRIVATE_CALLBACKS:true',
+      // Dev only: /app/dev-sign-in opens the demo PBX's dashboard in one click.
+      '--var', 'DASHBOARD_DEV_SIGN_IN:demo',
       '--persist-to', '.perezvon/wrangler', '--log-level', 'warn', '--show-interactive-dev-session=false'],
     // No metrics, and no lookup of Cloudflare's request.cf data: the demo runs offline, without warnings.
     { stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false' }, detached: true },
@@ -73,6 +75,7 @@ async function main(): Promise<void> {
 Perezvon demo is running.
   Worker:    ${WORKER}   (OpenAPI: ${WORKER}/openapi.json)
   Demo PBX:  AMI on 127.0.0.1:${sim.port} (user relay / relaysecret — dev only); extension 101 answers, 102 rings, +79990000002 is busy
+  Dashboard: ${WORKER}/app/dev-sign-in   (signs you in to "demo" in one click — dev only; elsewhere sign in at ${WORKER}/app/)
   Admin token (dev only): ${ADMIN_TOKEN}
   API key for PBX "demo": ${apiKey}
 

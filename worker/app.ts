@@ -7,6 +7,7 @@ import { log } from './log.js';
 import { adminRoutes } from './routes/admin.js';
 import { callbackRoutes } from './routes/callbacks.js';
 import { conferenceRoutes } from './routes/conferences.js';
+import { dashboardHome, dashboardRoutes } from './routes/dashboard.js';
 import { hookAdminRoutes } from './routes/hooks-admin.js';
 import { hookRoutes } from './routes/hooks.js';
 import { jobRoutes } from './routes/jobs.js';
@@ -25,6 +26,9 @@ export function createApp(): Hono<AppEnv> {
   app.get('/', (c) => c.json({ service: 'perezvon', docs: '/openapi.json' }));
   app.get('/healthz', (c) => c.json({ ok: true }));
   app.route('/openapi.json', openApiRoute);
+  app.get('/app', (c) => c.redirect('/app/', 301));
+  app.get('/app/', dashboardHome);
+  app.route('/app', dashboardRoutes);
   app.route('/v1/admin', adminRoutes);
   app.route('/v1/admin/pbxes/:pbx/widgets', widgetAdminRoutes);
   app.get('/widget.js', serveWidgetScript);

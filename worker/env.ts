@@ -1,8 +1,15 @@
 // The Worker's bindings and per-request variables, typed once for Hono (`Env`) and the Durable Object.
+import type { DashboardSessions } from './dashboard/session-store.js';
 import type { PbxQueue } from './pbx-queue/pbx-queue.js';
 
 export interface Bindings {
   PBX_QUEUE: DurableObjectNamespace<PbxQueue>;
+  /** The dashboard's sessions (one object for the deployment). */
+  DASHBOARD_SESSIONS: DurableObjectNamespace<DashboardSessions>;
+  /** Signs dashboard session cookies; derived from ADMIN_TOKEN when unset. A Worker secret. */
+  SESSION_KEY?: string;
+  /** `npm start` only: the demo PBX that /app/dev-sign-in opens without a token. Never set in a deployment. */
+  DASHBOARD_DEV_SIGN_IN?: string;
   /** Bearer token for /v1/admin; a Worker secret. Admin routes answer 503 when it is unset. */
   ADMIN_TOKEN?: string;
   /** Turnstile siteverify endpoint for the website widget; Cloudflare's by default, a local stand-in in tests. */

@@ -241,6 +241,13 @@ export class JobStore {
     );
   }
 
+  /** Jobs with events after `afterSeq`, the most recently changed last: what an open dashboard must redraw. */
+  jobsChangedAfter(afterSeq: number, limit: number): string[] {
+    return this.rows
+      .all<{ job_id: string }>('SELECT job_id, MAX(seq) AS last FROM job_events WHERE seq > ? GROUP BY job_id ORDER BY last LIMIT ?', afterSeq, limit)
+      .map((r) => r.job_id);
+  }
+
   lastEventSeq(): number {
     return this.rows.one<{ n: number | null }>('SELECT MAX(seq) AS n FROM job_events')?.n ?? 0;
   }

@@ -29,6 +29,7 @@ import { Dispatcher } from './dispatcher.js';
 import { earliest } from './earliest.js';
 import { JobStore } from './job-store.js';
 import { JobDesk, type CancelResult, type CreateResult } from './job-desk.js';
+import { LiveFeed, type TimelineEvent } from './live-feed.js';
 import { migrate } from './migrations.js';
 import { parseFrame, refuseUpgrade } from './relay-endpoint.js';
 import { RelaySessions } from './relay-sessions.js';
@@ -68,11 +69,11 @@ export class PbxQueue extends DurableObject<QueueBindings> {
   private readonly rooms: RoomDesk;
   private readonly assemblies: AssemblyDesk;
   private readonly jobs: JobDesk;
+  private readonly live: LiveFeed<PbxStatus>;
   private cachedSettings: PbxSettings | undefined;
 
   constructor(ctx: DurableObjectState, env: QueueBindings) {
     super(ctx, env);
-    ctx.blockConcurrencyWhile(async () => migrate(ctx.storage.sql));
     this.store = new JobStore(ctx.storage.sql);
     this.sessions = new RelaySessions(ctx, this.store);
     this.dispatcher = new Dispatcher(this.store, this.sessions, () => this.settings());
@@ -81,6 +82,11 @@ export class PbxQueue extends DurableObject<QueueBindings> {
     this.groups = new GroupDesk(conferences, () => this.settings());
     this.rooms = new RoomDesk(new RoomStore(ctx.storage.sql), this.sessions, () => this.settings());
     this.assemblies = new AssemblyDesk(conferences, this.rooms, this.sessions, () => this.settings(), () => this.store.getMeta('pbx') ?? '');
+    this.live = new LiveFeed(ctx, this.store, (id) => this.jobs.view(id), () => this.jobs.list({ limit: 20 }).jobs, () => this.currentStatus());
+    ctx.blockConcurrencyWhile(async () => {
+      migrate(ctx.storage.sql);
+      this.live.start();
+    });
   }
 
   // ── admin ────────────────────────────────────────────────────────────────────────────────────
@@ -101,7 +107,7 @@ export class PbxQueue extends DurableObject<QueueBindings> {
     if (this.settings() === undefined) return false;
     this.store.setMeta('relay_token_hash', relayTokenHash);
     // The old token stops working now, including for a session that is connected with it.
-    for (const ws of this.ctx.getWebSockets()) ws.close(4003, 'relay token rotated');
+    for (const ws of this.ctx.getWebSockets()) if (!LiveFeed.isLive(ws)) ws.close(4003, 'relay token rotated');
     return true;
   }
 
@@ -152,6 +158,18 @@ export class PbxQueue extends DurableObject<QueueBindings> {
   }
 
   async status(): Promise<PbxStatus> {
+    return this.currentStatus();
+  }
+
+  /** A job with its event log, for the dashboard's timeline; null for an unknown job. */
+  async jobTimeline(id: string): Promise<{ job: JobView; events: TimelineEvent[] } | null> {
+    const job = this.jobs.view(id);
+    if (job === undefined) return null;
+    const events = this.store.eventsOf(id).map((e) => ({ type: e.type, attemptId: e.attempt_id, data: e.data, at: new Date(e.at).toISOString() }));
+    return { job, events };
+  }
+
+  private currentStatus(): PbxStatus {
     const active = this.sessions.active();
     return {
       pbx: this.store.getMeta('pbx') ?? '',
@@ -351,6 +369,8 @@ export class PbxQueue extends DurableObject<QueueBindings> {
   // ── relay link ───────────────────────────────────────────────────────────────────────────────
 
   override async fetch(request: Request): Promise<Response> {
+    // The Worker asks for /live only after checking the dashboard session (routes/dashboard.ts).
+    if (new URL(request.url).pathname === '/live') return this.live.accept();
     const refused = await refuseUpgrade(request, this.store.getMeta('relay_token_hash'));
     if (refused !== null) return refused;
     const [client, server] = Object.values(new WebSocketPair()) as [WebSocket, WebSocket];
@@ -388,6 +408,7 @@ export class PbxQueue extends DurableObject<QueueBindings> {
   };
 
   override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
+    if (LiveFeed.isLive(ws)) return;
     const parsed = parseFrame(message);
     if (!parsed.ok) {
       this.sessions.send(ws, { type: 'error', code: 'bad_frame', message: parsed.message });
@@ -406,6 +427,7 @@ export class PbxQueue extends DurableObject<QueueBindings> {
     if (QUIET_FRAMES.has(frame.type)) {
       // Status callbacks still go out for what it changed (job.dialling), with no dispatch scan.
       if (this.callers.outbox.collect(now) > 0) await this.arm();
+      this.live.publish();
       return;
     }
     this.dispatcher.pump(now);
@@ -449,6 +471,7 @@ export class PbxQueue extends DurableObject<QueueBindings> {
   private async schedule(): Promise<void> {
     this.callers.outbox.collect(Date.now());
     await this.arm();
+    this.live.publish();
   }
 
   /** Keeps the one alarm at the next timed work; setAlarm only when that instant changed. */

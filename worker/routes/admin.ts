@@ -6,7 +6,8 @@ import { pbxId, pbxSettings } from '../../shared/pbx.js';
 import { bearer, newToken, secretsEqual, sha256Hex } from '../auth/tokens.js';
 import type { AppEnv } from '../env.js';
 import { parseOrThrow, readJson } from '../http/body.js';
-import { forgetApiKeys, pbxStub } from '../http/pbx.js';
+import { issueApiKey, revokeApiKey } from '../http/api-keys.js';
+import { pbxStub } from '../http/pbx.js';
 import { HttpProblem, notFound, unauthorized } from '../http/problem.js';
 
 export const createPbxRequest = z.strictObject({ id: pbxId, settings: pbxSettings });
@@ -51,10 +52,9 @@ adminRoutes.post('/pbxes/:pbx/api-keys', async (c) => {
   const { id, stub } = pbxStub(c);
   const hasBody = (c.req.header('content-length') ?? '0') !== '0';
   const body = hasBody ? (await readJson(c, createApiKeyRequest)).value : parseOrThrow(createApiKeyRequest, {});
-  const apiKey = newToken('api-key');
-  const keyId = await stub.addApiKey(await sha256Hex(apiKey), body.label ?? null);
-  if (keyId === null) throw notFound('PBX');
-  return c.json({ pbx: id, id: keyId, apiKey }, 201);
+  const issued = await issueApiKey(stub, body.label ?? null);
+  if (issued === null) throw notFound('PBX');
+  return c.json({ pbx: id, id: issued.id, apiKey: issued.apiKey }, 201);
 });
 
 adminRoutes.get('/pbxes/:pbx/api-keys', async (c) => {
@@ -66,8 +66,6 @@ adminRoutes.get('/pbxes/:pbx/api-keys', async (c) => {
 
 adminRoutes.delete('/pbxes/:pbx/api-keys/:key', async (c) => {
   const { id, stub } = pbxStub(c);
-  const key = z.string().regex(/^key_[A-Za-z0-9_-]{1,64}$/).safeParse(c.req.param('key'));
-  if (!key.success || !(await stub.revokeApiKey(key.data))) throw notFound('API key');
-  forgetApiKeys(id);
+  if (!(await revokeApiKey(stub, id, c.req.param('key')))) throw notFound('API key');
   return c.body(null, 204);
 });
