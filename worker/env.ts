@@ -1,8 +1,11 @@
 // The Worker's bindings and per-request variables, typed once for Hono (`Env`) and the Durable Object.
+import type { OrgDirectory } from './orgs/org-directory.js';
 import type { PbxQueue } from './pbx-queue/pbx-queue.js';
 
 export interface Bindings {
   PBX_QUEUE: DurableObjectNamespace<PbxQueue>;
+  /** One directory per organisation: its numbering plan, keys, job index and presence. */
+  ORG_DIRECTORY: DurableObjectNamespace<OrgDirectory>;
   /** Bearer token for /v1/admin; a Worker secret. Admin routes answer 503 when it is unset. */
   ADMIN_TOKEN?: string;
   /** Turnstile siteverify endpoint for the website widget; Cloudflare's by default, a local stand-in in tests. */

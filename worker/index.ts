@@ -1,5 +1,6 @@
 // The Worker's entry: the Hono app as the fetch handler, and the Durable Object class it binds.
 import { createApp } from './app.js';
 
+export { OrgDirectory } from './orgs/org-directory.js';
 export { PbxQueue } from './pbx-queue/pbx-queue.js';
 export default createApp();
