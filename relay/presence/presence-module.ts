@@ -48,6 +48,7 @@ export class PresenceModule {
     for (const s of frame.states) this.wanted.set(s.exten, s.state);
     // A full list opens every session: answer it with our own full snapshot.
     if (frame.full) {
+      if (!this.enabled) this.logger.info({ mirrors: frame.states.length }, 'presence on: this PBX is a site of an organisation');
       this.enabled = true;
       void this.snapshot();
     }
@@ -80,6 +81,7 @@ export class PresenceModule {
         if (state !== undefined) this.own.set(state.exten, state.state);
       }
       this.sendFull();
+      this.logger.info({ extensions: this.own.size }, 'extension states reported');
     } catch (err) {
       this.logger.warn({ err: (err as Error).message }, 'could not read the extension states; the next login retries');
     }

@@ -134,6 +134,9 @@ export class PbxQueue extends DurableObject<QueueBindings> {
   async joinOrg(org: string): Promise<boolean> {
     if (this.settings() === undefined) return false;
     this.org.join(org);
+    // A relay connected now starts presence at once, without waiting for its next hello.
+    const active = this.sessions.active();
+    if (active !== undefined) await this.org.hello(active.ws);
     return true;
   }
 
