@@ -10,11 +10,18 @@ import { matchesPattern } from '../../shared/extension-pattern.js';
 import { orgPlan, type OrgPlan, type PresenceState } from '../../shared/orgs.js';
 import type { OperatorTarget } from '../../shared/jobs.js';
 import { newId } from '../auth/tokens.js';
-import type { PbxQueue } from '../pbx-queue/pbx-queue.js';
 import { OrgStore } from './org-store.js';
 
+/**
+ * What the directory asks of a site's PBX queue. Declared here rather than by importing PbxQueue:
+ * the PBX queue already depends on this module (org-link.ts), and the two must not import each other.
+ */
+interface SiteQueue {
+  mirrorPresence(states: PresenceState[]): Promise<void>;
+}
+
 interface OrgBindings {
-  PBX_QUEUE: DurableObjectNamespace<PbxQueue>;
+  PBX_QUEUE: DurableObjectNamespace;
 }
 
 export interface PresenceEntry {
@@ -113,7 +120,13 @@ export class OrgDirectory extends DurableObject<OrgBindings> {
   private async tellOthers(from: string, states: PresenceState[]): Promise<void> {
     if (states.length === 0) return;
     const others = (this.currentPlan()?.sites ?? []).filter((s) => s.pbx !== from);
-    await Promise.all(others.map((s) => this.env.PBX_QUEUE.get(this.env.PBX_QUEUE.idFromName(s.pbx)).mirrorPresence(states)));
+    await Promise.all(others.map((s) => this.site(s.pbx).mirrorPresence(states)));
+  }
+
+  private site(pbx: string): SiteQueue {
+    const ns = this.env.PBX_QUEUE;
+    // The one cast: the stub is a PbxQueue, whose mirrorPresence has exactly SiteQueue's shape.
+    return ns.get(ns.idFromName(pbx)) as unknown as SiteQueue;
   }
 
   private savePlan(plan: OrgPlan): void {
