@@ -6,6 +6,7 @@ import { ConferenceModule } from './conference/conference-module.js';
 import { loadConfig } from './config.js';
 import { Journal } from './journal.js';
 import { MissedCallModule } from './missed-calls/missed-call-module.js';
+import { PresenceModule } from './presence/presence-module.js';
 import { ReportBuffer } from './link/report-buffer.js';
 import { WorkerLink } from './link/worker-link.js';
 import { Relay, type RelayOptions } from './relay.js';
@@ -29,6 +30,7 @@ export function startRelay(env: Record<string, string | undefined> = process.env
   // Conferences share the AMI connection and the link; they listen before either starts.
   new ConferenceModule(ami, link, logger.child({ component: 'conference' }), config.rulesPath);
   new MissedCallModule(ami, link, logger.child({ component: 'missed-calls' }));
+  new PresenceModule(ami, link, logger.child({ component: 'presence' }));
   logger.info({ worker: config.worker.url, ami: `${config.ami.host}:${config.ami.port}`, openAttempts: journal.open().length }, 'relay starting');
   relay.start();
   return relay;

@@ -23,6 +23,8 @@ export const ERROR_CODES = [
   'timestamp_out_of_tolerance',
   'webhook_replayed',
   'callback_url_not_allowed',
+  /** An org request names an extension or queue that no PBX of the organisation owns. */
+  'not_routable',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -11,6 +11,7 @@ import { callerIdName, contextName, extension, phoneNumber, variableName, variab
 import { DIRECTIONS, LEGS, operatorTarget } from './jobs.js';
 import { missedCallQueueFrames, missedCallRelayFrames } from './missed-calls.js';
 import { CERTAINTIES, OUTCOMES } from './pbx.js';
+import { presenceQueueFrames, presenceRelayFrames } from './orgs.js';
 
 export type { Certainty } from './pbx.js';
 
@@ -82,6 +83,7 @@ export const relayFrame = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('attempt.result'), ...attemptRef, ...attemptResult.shape }),
   ...conferenceRelayFrames,
   ...missedCallRelayFrames,
+  ...presenceRelayFrames,
 ]);
 export type RelayFrame = z.infer<typeof relayFrame>;
 export type RelayFrameType = RelayFrame['type'];
@@ -106,6 +108,8 @@ export const RELAY_FRAME_ROLES = {
   'rooms.running': 'report',
   'missed-call': 'report',
   'call-connected': 'report',
+  // State, not history: a reconnect sends a fresh snapshot, so nothing is kept for resending.
+  presence: 'session',
 } as const satisfies Record<RelayFrameType, 'session' | 'attempt' | 'report'>;
 
 type RoleOf<R> = { [T in RelayFrameType]: (typeof RELAY_FRAME_ROLES)[T] extends R ? T : never }[RelayFrameType];
@@ -136,6 +140,7 @@ export const queueFrame = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('error'), code: z.string(), message: z.string() }),
   ...conferenceQueueFrames,
   ...missedCallQueueFrames,
+  ...presenceQueueFrames,
 ]);
 export type QueueFrame = z.infer<typeof queueFrame>;
 

@@ -19,6 +19,8 @@ export interface AmiSimulatorOptions {
    * order between simultaneous calls varies run to run (README); this reproduces a given order.
    */
   jitter?: (point: 'answer' | 'bridge-enter' | 'kick-leave', channelName: string) => number;
+  /** Hints of the `hints` context, exten → device (`Custom:301`, `Local/301@phones`); the kit's by default. */
+  hints?: Readonly<Record<string, string>>;
 }
 
 export interface SimChannel { name: string; uniqueid: string; linkedid: string; state: string; context: string; exten: string; vars: Record<string, string> }
@@ -32,6 +34,8 @@ export interface AmiSimulator {
   channels(): SimChannel[];
   rooms(): Array<{ room: string; members: string[] }>;
   setPhone(numberOrExten: string, b: PhoneBehaviour): void;
+  /** A `Custom:` device's state as Getvar DEVICE_STATE(…) reads it (`UNKNOWN` before the first set). */
+  deviceState(device: string): string;
   dial(from: string, exten: string, context?: string): string;
   hangup(channelOrUniqueid: string, cause?: number): void;
   dropConnections(): void;
@@ -47,7 +51,7 @@ const STATE: Record<number, string> = { 0: 'Down', 4: 'Ring', 5: 'Ringing', 6: '
 export async function startAmiSimulator(opts: AmiSimulatorOptions = {}): Promise<AmiSimulator> {
   const host = opts.host ?? '127.0.0.1';
   const srv = new SimServer({
-    host, port: opts.port ?? 0, users: opts.users ?? { relay: 'relaysecret' }, phones: opts.phones ?? {}, timeScale: opts.timeScale ?? 1, jitter: opts.jitter,
+    host, port: opts.port ?? 0, users: opts.users ?? { relay: 'relaysecret' }, phones: opts.phones ?? {}, timeScale: opts.timeScale ?? 1, jitter: opts.jitter, hints: opts.hints,
   });
   await srv.listen(opts.port ?? 0);
   return {
@@ -64,6 +68,7 @@ export async function startAmiSimulator(opts: AmiSimulatorOptions = {}): Promise
     })),
     rooms: () => [...srv.engine.confs.rooms.values()].map((r) => ({ room: r.name, members: r.members.map((m) => m.ch.name) })),
     setPhone: (n, b) => srv.setPhone(n, b),
+    deviceState: (device) => srv.engine.devices.read(device),
     dial: (from, exten, context) => srv.dial(from, exten, context),
     hangup: (c, cause) => srv.hangup(c, cause),
     dropConnections: () => srv.dropConnections(),

@@ -4,12 +4,13 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import type { AmiMessage } from '../relay/ami/wire';
 import { dispatch, actionName } from './actions/index';
-import { ActionContext, type SimControl } from './actions/context';
+import { ActionContext, type SimControl, type SimEngine } from './actions/context';
 import { hangupFromOutside } from './actions/channels';
 import { Conferences } from './confbridge';
+import { DeviceStates } from './device-states';
 import { ev, securityEvent } from './events';
 import type { Fields } from './frame';
-import { originate, type Engine } from './originate';
+import { originate } from './originate';
 import { Pbx, type JitterPoint } from './pbx';
 import type { PhoneBehaviour } from './phones';
 import { Queues } from './queues';
@@ -24,11 +25,13 @@ export interface ServerOptions {
   phones: Record<string, PhoneBehaviour>;
   timeScale: number;
   jitter?: (point: JitterPoint, channelName: string) => number;
+  /** Hints of the `hints` context, exten → device (default: the kit's, see device-states.ts). */
+  hints?: Readonly<Record<string, string>>;
 }
 
 export class SimServer implements SessionHost, SimControl {
   readonly pbx: Pbx;
-  readonly engine: Engine & { queues: Queues; confs: Conferences };
+  readonly engine: SimEngine;
   readonly actions: RecordedAction[] = [];
   private readonly actionWaiters = new Set<(a: RecordedAction) => void>();
   private readonly live = new Set<Session>();
@@ -43,7 +46,7 @@ export class SimServer implements SessionHost, SimControl {
     this.pbx = new Pbx({ timeScale: opts.timeScale, phones: new Map(Object.entries(opts.phones)), jitter: opts.jitter });
     const confs = new Conferences(this.pbx);
     const base = { pbx: this.pbx, confs };
-    this.engine = { ...base, queues: new Queues(base) };
+    this.engine = { ...base, queues: new Queues(base), devices: new DeviceStates(this.pbx, opts.hints) };
     this.pbx.subscribe((fields) => {
       for (const s of this.live) s.event(fields);
     });
@@ -188,6 +191,7 @@ export class SimServer implements SessionHost, SimControl {
     for (const s of [...this.live]) s.destroy();
     await stopped;
     this.pbx.reset();
+    this.engine.devices.reset();
     await new Promise((r) => setTimeout(r, opts.downMs ?? 200));
     this.server = this.makeServer();
     await this.listen(this.port);

@@ -25,6 +25,8 @@ export interface SystemOptions {
   settings?: PbxSettingsInput;
   /** Start the relay process at once (default true). */
   relay?: boolean;
+  /** Another system's Worker, for several PBXes (one simulator and relay each) on one Worker; it stays up on stop(). */
+  worker?: WorkerRuntime;
 }
 
 export interface RelayProcess {
@@ -54,7 +56,7 @@ export interface System {
 
 export async function startSystem(options: SystemOptions = {}): Promise<System> {
   const sim = await startAmiSimulator({ timeScale: 0.05, ...options.sim });
-  const worker = await startWorker();
+  const worker = options.worker ?? (await startWorker());
   const journalDir = mkdtempSync(join(tmpdir(), 'perezvon-relay-'));
   const pbx = `pbx-${Math.random().toString(36).slice(2, 10)}`;
   const admin = { authorization: `Bearer ${TEST_ADMIN_TOKEN}`, 'content-type': 'application/json' };
@@ -109,7 +111,7 @@ export async function startSystem(options: SystemOptions = {}): Promise<System> 
     },
     async stop() {
       await system.relay?.kill('SIGKILL');
-      await Promise.allSettled([worker.dispose(), sim.close()]);
+      await Promise.allSettled([options.worker === undefined ? worker.dispose() : Promise.resolve(), sim.close()]);
       rmSync(journalDir, { recursive: true, force: true });
     },
   };

@@ -12,6 +12,8 @@ import { hookAdminRoutes } from './routes/hooks-admin.js';
 import { hookRoutes } from './routes/hooks.js';
 import { jobRoutes } from './routes/jobs.js';
 import { openApiRoute } from './routes/openapi.js';
+import { orgAdminRoutes } from './routes/orgs-admin.js';
+import { orgRoutes } from './routes/orgs.js';
 import { relaySocketRoute } from './routes/relay-socket.js';
 import { serveWidgetScript, widgetRoutes } from './routes/widget.js';
 import { widgetAdminRoutes } from './routes/widget-admin.js';
@@ -30,6 +32,8 @@ export function createApp(): Hono<AppEnv> {
   app.get('/app/', dashboardHome);
   app.route('/app', dashboardRoutes);
   app.route('/v1/admin', adminRoutes);
+  app.route('/v1/admin/orgs', orgAdminRoutes);
+  app.route('/v1/orgs/:org', orgRoutes);
   app.route('/v1/admin/pbxes/:pbx/widgets', widgetAdminRoutes);
   app.get('/widget.js', serveWidgetScript);
   app.route('/v1/widget', widgetRoutes);

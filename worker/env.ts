@@ -1,5 +1,6 @@
 // The Worker's bindings and per-request variables, typed once for Hono (`Env`) and the Durable Object.
 import type { DashboardSessions } from './dashboard/session-store.js';
+import type { OrgDirectory } from './orgs/org-directory.js';
 import type { PbxQueue } from './pbx-queue/pbx-queue.js';
 
 export interface Bindings {
@@ -10,6 +11,8 @@ export interface Bindings {
   SESSION_KEY?: string;
   /** `npm start` only: the demo PBX that /app/dev-sign-in opens without a token. Never set in a deployment. */
   DASHBOARD_DEV_SIGN_IN?: string;
+  /** One directory per organisation: its numbering plan, keys, job index and presence. */
+  ORG_DIRECTORY: DurableObjectNamespace<OrgDirectory>;
   /** Bearer token for /v1/admin; a Worker secret. Admin routes answer 503 when it is unset. */
   ADMIN_TOKEN?: string;
   /** Turnstile siteverify endpoint for the website widget; Cloudflare's by default, a local stand-in in tests. */

@@ -2,5 +2,6 @@
 import { createApp } from './app.js';
 
 export { DashboardSessions } from './dashboard/session-store.js';
+export { OrgDirectory } from './orgs/org-directory.js';
 export { PbxQueue } from './pbx-queue/pbx-queue.js';
 export default createApp();

@@ -3,11 +3,15 @@
 // Invariant: a Response carries `ActionID` right after `Response` only if the action had one.
 import { header, type AmiMessage } from '../../relay/ami/wire';
 import type { Conferences } from '../confbridge';
+import type { DeviceStates } from '../device-states';
 import type { Fields } from '../frame';
 import type { Engine } from '../originate';
 import type { Pbx } from '../pbx';
 import type { Queues } from '../queues';
 import type { Session } from '../session';
+
+/** The simulated PBX's parts an action may touch. */
+export type SimEngine = Engine & { queues: Queues; confs: Conferences; devices: DeviceStates };
 
 export interface SimControl {
   restart(opts?: { downMs?: number }): Promise<void>;
@@ -19,7 +23,7 @@ export class ActionContext {
   constructor(
     readonly msg: AmiMessage,
     readonly session: Session,
-    readonly engine: Engine & { queues: Queues; confs: Conferences },
+    readonly engine: SimEngine,
     readonly control: SimControl,
   ) {}
 

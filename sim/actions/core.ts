@@ -42,6 +42,12 @@ const coreStatus: Handler = (c) => {
   ]);
 };
 
+const DEVSTATE_USAGE = [
+  'Usage: devstate change <device> <state>', '       Change a custom device to a new state.', '       The possible values for the state are:',
+  'UNKNOWN | NOT_INUSE | INUSE | BUSY | INVALID | UNAVAILABLE | RINGING', 'RINGINUSE | ONHOLD', '', 'Examples:',
+  '       devstate change Custom:mystate1 INUSE', '       devstate change Custom:mystate1 NOT_INUSE', '       ',
+];
+
 const command: Handler = (c) => {
   const cmd = (c.get('Command') ?? '').trim();
   const up = Math.floor((Date.now() - c.pbx.startedAt) / 1000);
@@ -54,6 +60,13 @@ const command: Handler = (c) => {
     // Asterisk answers, then tears down every channel and session (capture 13).
     setTimeout(() => void c.control.restart(), 10);
     return;
+  }
+  const devstate = /^devstate change (\S+) (\S+)$/.exec(cmd);
+  if (devstate !== null) {
+    const [, device = '', state = ''] = devstate;
+    // The CLI takes UNKNOWN too (Setvar does not); any other refusal prints the usage (capture 14).
+    if (device.startsWith('Custom:') && (state.toUpperCase() === 'UNKNOWN' || c.engine.devices.set(device, state))) return out([`Changing ${device.slice('Custom:'.length)} to ${state}`]);
+    return out(DEVSTATE_USAGE, 'Error');
   }
   const words = cmd.split(/\s+/).filter(Boolean);
   return out([`No such command '${cmd}' (type 'core show help ${words.slice(0, 2).join(' ')}' for other possible commands)`], 'Error');

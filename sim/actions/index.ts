@@ -7,11 +7,12 @@ import { channelActions } from './channels';
 import { confbridgeActions } from './confbridge';
 import { ActionContext, type Handler } from './context';
 import { coreActions } from './core';
+import { deviceStateActions } from './device-states';
 import { originateAction } from './originate';
 import { queueActions } from './queues';
 
 export const handlers: Record<string, Handler> = {
-  ...coreActions, ...channelActions, ...confbridgeActions, ...queueActions, originate: originateAction,
+  ...coreActions, ...channelActions, ...deviceStateActions, ...confbridgeActions, ...queueActions, originate: originateAction,
 };
 
 export function badFormat(s: Session, requestType: string): ReturnType<typeof securityEvent> {

@@ -2,8 +2,8 @@
 // once, and stored only as SHA-256 hashes. A 256-bit random token needs no slow hash: there is
 // nothing to brute-force that is cheaper than guessing the token itself.
 
-export type TokenKind = 'relay' | 'api-key';
-const PREFIX: Record<TokenKind, string> = { relay: 'pzr_', 'api-key': 'pzk_' };
+export type TokenKind = 'relay' | 'api-key' | 'org-key';
+const PREFIX: Record<TokenKind, string> = { relay: 'pzr_', 'api-key': 'pzk_', 'org-key': 'pzo_' };
 
 export function newToken(kind: TokenKind): string {
   const bytes = crypto.getRandomValues(new Uint8Array(32));

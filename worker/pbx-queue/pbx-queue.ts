@@ -14,6 +14,7 @@ import type { ConferenceGroupInput, ConferenceGroupView, ConferenceRequest, Conf
 import type { WidgetConfig, WidgetState, WidgetView } from '../../shared/widget.js';
 import type { Bitrix24Config, BitrixCallStart } from '../../shared/bitrix24.js';
 import type { MissedCallPolicy, MissedCallReport, MissedCallView } from '../../shared/missed-calls.js';
+import type { PresenceState } from '../../shared/orgs.js';
 import type { DeliveryView, SecretPurpose, StatusCallbackSettings, WebhookSecretView } from '../../shared/webhooks.js';
 import type { z } from 'zod';
 import { newId } from '../auth/tokens.js';
@@ -31,6 +32,7 @@ import { JobStore } from './job-store.js';
 import { JobDesk, type CancelResult, type CreateResult } from './job-desk.js';
 import { LiveFeed, type TimelineEvent } from './live-feed.js';
 import { migrate } from './migrations.js';
+import { OrgLink, type OrgBindings } from './org-link.js';
 import { parseFrame, refuseUpgrade } from './relay-endpoint.js';
 import { RelaySessions } from './relay-sessions.js';
 import { WidgetIntake, widgetView, type WidgetCallbackInput, type WidgetCallbackResult } from './widget-intake.js';
@@ -54,10 +56,10 @@ export interface PbxStatus {
 type FrameRoutes = { [T in RelayFrameType]: (ws: WebSocket, frame: Extract<RelayFrame, { type: T }>, now: number) => void | Promise<void> };
 
 /** Frames that neither free a call slot nor change a timer: no dispatch scan after them. */
-const QUIET_FRAMES: ReadonlySet<RelayFrameType> = new Set(['job.accept', 'attempt.progress']);
+const QUIET_FRAMES: ReadonlySet<RelayFrameType> = new Set(['job.accept', 'attempt.progress', 'presence']);
 
 /** The bindings the queue itself reads (the Worker passes all of its own). */
-interface QueueBindings {
+interface QueueBindings extends OrgBindings {
   ALLOW_PRIVATE_CALLBACKS?: string;
 }
 
@@ -70,6 +72,7 @@ export class PbxQueue extends DurableObject<QueueBindings> {
   private readonly assemblies: AssemblyDesk;
   private readonly jobs: JobDesk;
   private readonly live: LiveFeed<PbxStatus>;
+  private readonly org: OrgLink;
   private cachedSettings: PbxSettings | undefined;
 
   constructor(ctx: DurableObjectState, env: QueueBindings) {
@@ -81,6 +84,7 @@ export class PbxQueue extends DurableObject<QueueBindings> {
     const conferences = new ConferenceStore(ctx.storage.sql);
     this.groups = new GroupDesk(conferences, () => this.settings());
     this.rooms = new RoomDesk(new RoomStore(ctx.storage.sql), this.sessions, () => this.settings());
+    this.org = new OrgLink(this.store, this.sessions, env);
     this.assemblies = new AssemblyDesk(conferences, this.rooms, this.sessions, () => this.settings(), () => this.store.getMeta('pbx') ?? '');
     this.live = new LiveFeed(ctx, this.store, (id) => this.jobs.view(id), () => this.jobs.list({ limit: 20 }).jobs, () => this.currentStatus());
     ctx.blockConcurrencyWhile(async () => {
@@ -130,6 +134,21 @@ export class PbxQueue extends DurableObject<QueueBindings> {
 
   async isApiKey(keyHash: string): Promise<boolean> {
     return this.store.hasApiKey(keyHash);
+  }
+
+  /** Makes this PBX a site of an organisation (admin API); false for an unknown PBX. */
+  async joinOrg(org: string): Promise<boolean> {
+    if (this.settings() === undefined) return false;
+    this.org.join(org);
+    // A relay connected now starts presence at once, without waiting for its next hello.
+    const active = this.sessions.active();
+    if (active !== undefined) await this.org.hello(active.ws);
+    return true;
+  }
+
+  /** Other sites' extension states from the org's directory, for the relay to mirror. */
+  async mirrorPresence(states: PresenceState[]): Promise<void> {
+    this.org.mirror(states);
   }
 
   // ── jobs ─────────────────────────────────────────────────────────────────────────────────────
@@ -384,11 +403,12 @@ export class PbxQueue extends DurableObject<QueueBindings> {
 
   /** What each relay frame does; the desks decide, this table only says who is told. */
   private readonly routes: FrameRoutes = {
-    hello: (ws, frame, now) => {
+    hello: async (ws, frame, now) => {
       this.dispatcher.hello(ws, frame, now);
       this.rooms.sendRules();
       this.assemblies.pump(now);
       this.sessions.send(ws, this.callers.missed.watchFrame());
+      await this.org.hello(ws);
     },
     // A heartbeat carries the AMI state: member dials held back while AMI was down may go now.
     heartbeat: (ws, frame, now) => {
@@ -405,6 +425,7 @@ export class PbxQueue extends DurableObject<QueueBindings> {
     'rooms.running': (_ws, frame) => this.rooms.onRunning(frame),
     'missed-call': (_ws, frame, now) => this.callers.missed.relayReport(frame, now),
     'call-connected': (_ws, frame, now) => this.callers.missed.relayReport(frame, now),
+    presence: (_ws, frame) => this.org.report(frame.full, frame.states),
   };
 
   override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
@@ -460,6 +481,7 @@ export class PbxQueue extends DurableObject<QueueBindings> {
     this.sessions.clearActive(ws);
     this.dispatcher.release(info, Date.now());
     await this.schedule();
+    await this.org.down();
   }
 
   private tellHolder(sessionId: string | null, frame: { type: 'job.cancel'; attemptId: string; fence: number }): void {
