@@ -25,6 +25,8 @@ export interface SystemOptions {
   settings?: PbxSettingsInput;
   /** Start the relay process at once (default true). */
   relay?: boolean;
+  /** Extra Worker bindings (e.g. AMOCRM_API_BASE_URL pointing at a test's stand-in). */
+  workerBindings?: Record<string, string>;
 }
 
 export interface RelayProcess {
@@ -54,7 +56,7 @@ export interface System {
 
 export async function startSystem(options: SystemOptions = {}): Promise<System> {
   const sim = await startAmiSimulator({ timeScale: 0.05, ...options.sim });
-  const worker = await startWorker();
+  const worker = await startWorker({ bindings: options.workerBindings ?? {} });
   const journalDir = mkdtempSync(join(tmpdir(), 'perezvon-relay-'));
   const pbx = `pbx-${Math.random().toString(36).slice(2, 10)}`;
   const admin = { authorization: `Bearer ${TEST_ADMIN_TOKEN}`, 'content-type': 'application/json' };

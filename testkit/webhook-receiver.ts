@@ -9,6 +9,8 @@ export interface ReceivedRequest {
   headers: IncomingMessage['headers'];
   body: string;
   at: number;
+  /** The status code this receiver answered with. */
+  statusCode: number;
   /** Whether webhook-signature holds a valid v1 signature by `secret` over id.timestamp.body. */
   signatureValid: boolean;
 }
@@ -33,8 +35,9 @@ export async function startWebhookReceiver(): Promise<WebhookReceiver> {
     let body = '';
     req.on('data', (d: Buffer) => (body += d.toString()));
     req.on('end', () => {
-      received.push({ path: req.url ?? '', headers: req.headers, body, at: Date.now(), signatureValid: verifies(secret, req.headers, body) });
-      res.statusCode = script.shift() ?? 200;
+      const statusCode = script.shift() ?? 200;
+      received.push({ path: req.url ?? '', headers: req.headers, body, at: Date.now(), statusCode, signatureValid: verifies(secret, req.headers, body) });
+      res.statusCode = statusCode;
       res.end(answers.get(req.url ?? '') ?? '{}');
     });
   });

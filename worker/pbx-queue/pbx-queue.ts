@@ -34,6 +34,7 @@ import { parseFrame, refuseUpgrade } from './relay-endpoint.js';
 import { RelaySessions } from './relay-sessions.js';
 import { WidgetIntake, widgetView, type WidgetCallbackInput, type WidgetCallbackResult } from './widget-intake.js';
 import { WidgetStore } from './widget-store.js';
+import type { AmoCrmAnswer, AmoCrmCall, AmoCrmStatus } from './amocrm-desk.js';
 import type { BitrixResult } from './bitrix24-desk.js';
 import type { HookCheck } from './hook-desk.js';
 import type { MissedCallOutcome } from './missed-call-desk.js';
@@ -47,6 +48,8 @@ export interface PbxStatus {
   queued: number;
   /** Frames this queue built that failed the protocol schema and were not sent (a bug; see the logs). */
   protocolErrors: number;
+  /** The amoCRM connection's health (`broken` after a 401), null without one. */
+  amocrm: AmoCrmStatus | null;
 }
 
 /** One handler per relay frame type: what happens on hello, on a result, on a report — in one table. */
@@ -58,6 +61,8 @@ const QUIET_FRAMES: ReadonlySet<RelayFrameType> = new Set(['job.accept', 'attemp
 /** The bindings the queue itself reads (the Worker passes all of its own). */
 interface QueueBindings {
   ALLOW_PRIVATE_CALLBACKS?: string;
+  AMOCRM_TOKEN_KEY?: string;
+  AMOCRM_API_BASE_URL?: string;
 }
 
 export class PbxQueue extends DurableObject<QueueBindings> {
@@ -165,6 +170,7 @@ export class PbxQueue extends DurableObject<QueueBindings> {
       inFlight: this.store.countOpenAttempts(),
       queued: this.store.countJobs('queued'),
       protocolErrors: this.sessions.protocolErrors(),
+      amocrm: this.callers.amocrm.status(),
     };
   }
 
@@ -277,6 +283,7 @@ export class PbxQueue extends DurableObject<QueueBindings> {
       allowPrivate: () => isPrivateAllowed(this.env),
       create: (request, key, hash) => this.createCallback(request, key, hash),
       cancel: async (id) => void (await this.cancelJob(id)),
+      amocrmEnv: () => ({ tokenKey: this.env.AMOCRM_TOKEN_KEY, apiBase: this.env.AMOCRM_API_BASE_URL }),
     });
     return this.callerDesk;
   }
@@ -346,6 +353,11 @@ export class PbxQueue extends DurableObject<QueueBindings> {
 
   async bitrixClickToCall(event: BitrixCallStart): Promise<BitrixResult> {
     return this.callers.bitrix.clickToCall(event);
+  }
+
+  /** The amoCRM connection: admin operations and click-to-call, in amocrm-desk.ts. */
+  async amoCrm(call: AmoCrmCall): Promise<AmoCrmAnswer> {
+    return this.settings() === undefined ? { kind: 'no-pbx' } : this.callers.amocrm.run(call, Date.now());
   }
 
   // ── relay link ───────────────────────────────────────────────────────────────────────────────
