@@ -2,6 +2,7 @@
 // id), duration, source, phone, call_status mapped from our outcome, call_result in words with the
 // Q.850 cause, responsible user and time. Pure; amocrm-desk.ts enqueues what this builds.
 // Invariant: one entry per job, for its last attempt that was dialled; a job that never dialled has none.
+import type { AmoCrmDomain } from '../../shared/amocrm.js';
 import type { AttemptView, JobView } from '../../shared/jobs.js';
 
 /**
@@ -19,6 +20,18 @@ const OUTCOME_WORDS: Readonly<Record<string, string>> = {
 };
 const LEG_WORDS: Readonly<Record<string, string>> = { operator: 'the operator did not take the call; the customer was not called', customer: 'on the customer’s side' };
 const MAX_RESULT = 255;
+
+const LOOPBACK_ORIGIN = /^http:\/\/127\.0\.0\.1:[0-9]{1,5}$/;
+
+/**
+ * Where the calls go: the account's own host, derived, never a URL from outside. `testOverride` is the
+ * AMOCRM_API_BASE_URL binding only the test harness sets; it counts only as a loopback origin, so a
+ * deployment that set it by mistake would still send a token nowhere but to itself.
+ */
+export function amoCallsUrl(subdomain: string, domain: AmoCrmDomain, testOverride: string | undefined): string {
+  const base = testOverride !== undefined && LOOPBACK_ORIGIN.test(testOverride) ? testOverride : `https://${subdomain}.${domain}`;
+  return `${base}/api/v4/calls`;
+}
 
 export interface AmoCallEntry {
   direction: 'outbound';

@@ -12,7 +12,7 @@ import { open, seal, sealKey, type SealKeyProblem } from '../auth/sealed-secret.
 import { newToken, secretsEqual, sha256Hex } from '../auth/tokens.js';
 import { log } from '../log.js';
 import { dialledForm } from '../phone/phone-normalise.js';
-import { amoCallEntry, loggedAttempt } from './amocrm-call.js';
+import { amoCallEntry, amoCallsUrl, loggedAttempt } from './amocrm-call.js';
 import type { DeliveryRow, HookStore } from './hook-store.js';
 import type { CreateResult } from './job-desk.js';
 import { jobSource } from './job-source.js';
@@ -72,7 +72,6 @@ const TYPE = 'amocrm.call';
 const FINAL: ReadonlySet<StatusEventType> = new Set(['job.completed', 'job.failed', 'job.cancelled', 'job.expired']);
 /** A broken connection is looked at again this often (and at once when a new token is PUT). */
 const BROKEN_RECHECK_MS = 3_600_000;
-const LOOPBACK_ORIGIN = /^http:\/\/(?:127\.0\.0\.1|localhost):[0-9]{1,5}$/;
 
 export class AmoCrmDesk implements CrmWriteBacks {
   readonly types = [TYPE] as const;
@@ -211,9 +210,7 @@ export class AmoCrmDesk implements CrmWriteBacks {
   }
 
   private callsUrl(s: Stored): string {
-    const override = this.d.apiBaseOverride();
-    const base = override !== undefined && LOOPBACK_ORIGIN.test(override) ? override : `https://${s.subdomain}.${s.domain}`;
-    return `${base}/api/v4/calls`;
+    return amoCallsUrl(s.subdomain, s.domain, this.d.apiBaseOverride());
   }
 
   private statusOf(): AmoCrmStatus {
