@@ -59,6 +59,18 @@ const accepted = (r: ReceivedRequest): boolean => r.path === CALLS && r.statusCo
 const entries = (a: WebhookReceiver): Array<Record<string, unknown>> =>
   a.received.filter(accepted).flatMap((r) => JSON.parse(r.body) as Array<Record<string, unknown>>);
 
+interface Delivery { type: string; status: string; url: string; nextAttemptAt: string | null; attempts: Array<{ statusCode: number | null }> }
+
+async function deliveries(s: System, jobId: string): Promise<Delivery[]> {
+  return ((await read(await s.api(`/jobs/${jobId}/deliveries`))).body as unknown as { deliveries: Delivery[] }).deliveries;
+}
+
+/** An API callback from extension 101, waited for until it has succeeded. */
+async function calledBack(s: System, customer: string): Promise<JobView> {
+  const job = await s.requestCallback({ customer, operator: { extension: '101' } });
+  return s.waitForStatus(job.id, 'succeeded', 20_000);
+}
+
 async function jobs(s: System): Promise<JobView[]> {
   return ((await read(await s.api('/jobs'))).body as unknown as { jobs: JobView[] }).jobs;
 }
@@ -95,8 +107,7 @@ describe('amoCRM click-to-call', () => {
     });
     const request = a.received.find((r) => r.path === CALLS)!;
     expect(request.headers.authorization).toBe(`Bearer ${TOKEN}`);
-    const deliveries = (await read(await s.api(`/jobs/${jobId}/deliveries`))).body as { deliveries: Array<{ type: string; status: string; url: string }> };
-    expect(deliveries.deliveries).toEqual([expect.objectContaining({ type: 'amocrm.call', status: 'delivered', url: `${a.url}/…/calls` })]);
+    expect(await deliveries(s, jobId)).toEqual([expect.objectContaining({ type: 'amocrm.call', status: 'delivered', url: `${a.url}/…/calls` })]);
     expect(a.received).toHaveLength(1);
   });
 
@@ -128,13 +139,12 @@ describe('amoCRM call log', () => {
     expect(reported.status).toBe(202);
     const recall = await s.waitForStatus(String((reported.body.missedCall as { jobId: string }).jobId), 'succeeded', 20_000);
     // An API callback: `api` is not among the sources, so it stays out of amoCRM.
-    const api = await s.requestCallback({ customer: '+79991234569', operator: { extension: '101' } });
-    await s.waitForStatus(api.id, 'succeeded', 20_000);
+    const api = await calledBack(s, '+79991234569');
 
     const [entry] = await waitFor(() => (entries(a).length > 0 ? entries(a) : undefined), 'the recall in amoCRM', 10_000);
     expect(entry).toMatchObject({ uniq: recall.attempts[0]!.id, phone: '+79991234568', call_status: 4, responsible_user_id: 5551, direction: 'outbound' });
     // Both jobs' ends were enqueued when they were recorded: no delivery for the API job means none will come.
-    expect(((await read(await s.api(`/jobs/${api.id}/deliveries`))).body as { deliveries: unknown[] }).deliveries).toEqual([]);
+    expect(await deliveries(s, api.id)).toEqual([]);
     expect(a.received).toHaveLength(1);
   });
 
@@ -142,10 +152,9 @@ describe('amoCRM call log', () => {
     const { s, amo: a } = await world();
     a.respondWith([429]);
     expect((await connect(s)).status).toBe(200);
-    const job = await s.requestCallback({ customer: '+79991234567', operator: { extension: '101' } });
-    await s.waitForStatus(job.id, 'succeeded', 20_000);
+    const job = await calledBack(s, '+79991234567');
     const done = await waitFor(async () => {
-      const d = ((await read(await s.api(`/jobs/${job.id}/deliveries`))).body as { deliveries: Array<{ status: string; attempts: Array<{ statusCode: number | null }> }> }).deliveries[0];
+      const [d] = await deliveries(s, job.id);
       return d?.status === 'delivered' ? d : undefined;
     }, 'the write-back to be delivered', 15_000);
     expect(done.attempts.map((x) => x.statusCode)).toEqual([429, 200]);
@@ -154,15 +163,14 @@ describe('amoCRM call log', () => {
     // The retry is the same entry (same uniq), so amoCRM holds one call.
     expect(posts[1]!.body).toBe(posts[0]!.body);
     expect(entries(a)).toHaveLength(1);
-    expect(entries(a)[0]).toMatchObject({ uniq: (await s.job(job.id)).attempts[0]!.id, call_status: 4 });
+    expect(entries(a)[0]).toMatchObject({ uniq: job.attempts[0]!.id, call_status: 4 });
   });
 
   it('marks the connection broken on 401, shows it in status, and sends the held call with the next token', async () => {
     const { s, amo: a } = await world();
     a.respondWith([401]);
     expect((await connect(s)).status).toBe(200);
-    const job = await s.requestCallback({ customer: '+79991234567', operator: { extension: '101' } });
-    await s.waitForStatus(job.id, 'succeeded', 20_000);
+    await calledBack(s, '+79991234567');
     const broken = await waitFor(async () => {
       const st = (await read(await s.api('/status'))).body as { amocrm: { state: string; brokenReason: string } | null };
       return st.amocrm?.state === 'broken' ? st.amocrm : undefined;
@@ -171,12 +179,11 @@ describe('amoCRM call log', () => {
     const view = (await read(await fetch(`${s.worker.url}/v1/admin/pbxes/${s.pbx}/integrations/amocrm`, { headers: ADMIN }))).body as unknown as AmoCrmView;
     expect(view).toMatchObject({ state: 'broken', tokenHint: '…4xZq' });
     // A dial is never held up by the CRM: a callback made while it is broken still rings.
-    const during = await s.requestCallback({ customer: '+79991234568', operator: { extension: '101' } });
-    await s.waitForStatus(during.id, 'succeeded', 20_000);
+    const during = await calledBack(s, '+79991234568');
     // Its call is held, not sent and not spending attempts: looked at again in an hour or when a token comes.
     const held = await waitFor(async () => {
-      const d = ((await read(await s.api(`/jobs/${during.id}/deliveries`))).body as { deliveries: Array<{ nextAttemptAt: string | null; attempts: unknown[] }> }).deliveries[0];
-      return d?.nextAttemptAt !== null && d !== undefined && Date.parse(d.nextAttemptAt) > Date.now() + 30 * 60_000 ? d : undefined;
+      const [d] = await deliveries(s, during.id);
+      return d?.nextAttemptAt != null && Date.parse(d.nextAttemptAt) > Date.now() + 30 * 60_000 ? d : undefined;
     }, 'the second call to be held', 15_000);
     expect(held.attempts).toEqual([]);
     expect(a.received.filter((r) => r.path === CALLS)).toHaveLength(1);

@@ -2,6 +2,7 @@
 // at rest sealed with AES-256-GCM under a key that lives only in a Worker secret, never in the
 // Durable Object's storage. Used by the amoCRM desk. Invariant: a sealed value names no plaintext,
 // and a wrong key or a changed byte fails to open (GCM's tag), never yields garbage.
+import { fromBase64, toBase64 } from './base64.js';
 
 const VERSION = 'v1';
 
@@ -37,17 +38,4 @@ export async function open(key: CryptoKey, sealed: string, context: string): Pro
   } catch {
     return undefined;
   }
-}
-
-function toBase64(bytes: Uint8Array): string {
-  let s = '';
-  for (const b of bytes) s += String.fromCharCode(b);
-  return btoa(s);
-}
-
-function fromBase64(text: string): Uint8Array {
-  const s = atob(text);
-  const bytes = new Uint8Array(s.length);
-  for (let i = 0; i < s.length; i++) bytes[i] = s.charCodeAt(i);
-  return bytes;
 }

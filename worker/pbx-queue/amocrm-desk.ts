@@ -14,26 +14,24 @@ import { log } from '../log.js';
 import { dialledForm } from '../phone/phone-normalise.js';
 import { amoCallEntry, amoCallsUrl, loggedAttempt } from './amocrm-call.js';
 import type { DeliveryRow, HookStore } from './hook-store.js';
-import type { CreateResult } from './job-desk.js';
+import type { ClickToCallResult, CreateResult } from './job-desk.js';
 import { jobSource } from './job-source.js';
 import type { CrmWriteBacks, Deferral, Hold, Prepared, WriteBack } from './outbox.js';
 import { SendPacer } from './send-pacer.js';
 
-export type AmoClickResult = CreateResult | { kind: 'unauthorized' } | { kind: 'unknown-user' } | { kind: 'bad-number' };
 export type AmoSaveResult =
   | { kind: 'saved'; view: AmoCrmView; clickToCallSecret?: string }
   | { kind: 'token-required' }
   | { kind: 'key-unavailable'; problem: SealKeyProblem };
-/** The queue's one amoCRM entry point takes these (one RPC method keeps the router short). */
+/** The queue's amoCRM admin entry point takes these (one RPC method keeps the router short). */
 export type AmoCrmCall =
   | { op: 'save'; config: AmoCrmConfig }
   | { op: 'view' }
   | { op: 'remove' }
-  | { op: 'rotate-secret' }
-  | { op: 'click'; secret: string; request: AmoClickToCall };
+  | { op: 'rotate-secret' };
 export type AmoCrmAnswer =
   | AmoSaveResult
-  | AmoClickResult
+  | { kind: 'no-pbx' }
   | { kind: 'view'; view: AmoCrmView }
   | { kind: 'secret'; clickToCallSecret: string }
   | { kind: 'removed' }
@@ -85,8 +83,6 @@ export class AmoCrmDesk implements CrmWriteBacks {
     switch (call.op) {
       case 'save':
         return this.save(call.config, now);
-      case 'click':
-        return this.clickToCall(call.secret, call.request);
       case 'view': {
         const view = this.view();
         return view === undefined ? none : { kind: 'view', view };
@@ -149,7 +145,7 @@ export class AmoCrmDesk implements CrmWriteBacks {
     return this.stored() === undefined ? null : this.statusOf();
   }
 
-  async clickToCall(secret: string, req: AmoClickToCall): Promise<AmoClickResult> {
+  async clickToCall(secret: string, req: AmoClickToCall): Promise<ClickToCallResult> {
     const s = this.stored();
     if (s === undefined || !(await secretsEqual(await sha256Hex(secret), s.secretHash))) return { kind: 'unauthorized' };
     const extension = s.users[req.userId];

@@ -12,9 +12,9 @@ import { secretsEqual, sha256Hex } from '../auth/tokens.js';
 import { dialledForm } from '../phone/phone-normalise.js';
 import type { DeliveryRow, HookStore } from './hook-store.js';
 import type { CrmWriteBacks, Deferral, WriteBack } from './outbox.js';
-import type { CreateResult } from './job-desk.js';
+import type { ClickToCallResult, CreateResult } from './job-desk.js';
 
-export type BitrixResult = CreateResult | { kind: 'unauthorized' } | { kind: 'unknown-user' } | { kind: 'bad-number' };
+export type BitrixResult = ClickToCallResult;
 
 /** Bitrix24 STATUS_CODE per outcome (telephony.externalcall.finish: 200 success, 304 missed, 486 busy, 603 declined). */
 const STATUS_CODE: Record<string, string> = {

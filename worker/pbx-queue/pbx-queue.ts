@@ -13,6 +13,7 @@ import { isAcceptedFromDisplaced, PROTOCOL_VERSION, RELAY_SUBPROTOCOL, type Rela
 import type { ConferenceGroupInput, ConferenceGroupView, ConferenceRequest, ConferenceView, ExternalParticipantInput } from '../../shared/conferences.js';
 import type { WidgetConfig, WidgetState, WidgetView } from '../../shared/widget.js';
 import type { Bitrix24Config, BitrixCallStart } from '../../shared/bitrix24.js';
+import type { AmoClickToCall } from '../../shared/amocrm.js';
 import type { MissedCallPolicy, MissedCallReport, MissedCallView } from '../../shared/missed-calls.js';
 import type { DeliveryView, SecretPurpose, StatusCallbackSettings, WebhookSecretView } from '../../shared/webhooks.js';
 import type { z } from 'zod';
@@ -28,7 +29,7 @@ import { RoomStore } from './room-store.js';
 import { Dispatcher } from './dispatcher.js';
 import { earliest } from './earliest.js';
 import { JobStore } from './job-store.js';
-import { JobDesk, type CancelResult, type CreateResult } from './job-desk.js';
+import { JobDesk, type CancelResult, type ClickToCallResult, type CreateResult } from './job-desk.js';
 import { migrate } from './migrations.js';
 import { parseFrame, refuseUpgrade } from './relay-endpoint.js';
 import { RelaySessions } from './relay-sessions.js';
@@ -355,9 +356,13 @@ export class PbxQueue extends DurableObject<QueueBindings> {
     return this.callers.bitrix.clickToCall(event);
   }
 
-  /** The amoCRM connection: admin operations and click-to-call, in amocrm-desk.ts. */
+  /** The amoCRM connection's admin operations, in amocrm-desk.ts. */
   async amoCrm(call: AmoCrmCall): Promise<AmoCrmAnswer> {
     return this.settings() === undefined ? { kind: 'no-pbx' } : this.callers.amocrm.run(call, Date.now());
+  }
+
+  async amoCrmClickToCall(secret: string, request: AmoClickToCall): Promise<ClickToCallResult> {
+    return this.callers.amocrm.clickToCall(secret, request);
   }
 
   // ── relay link ───────────────────────────────────────────────────────────────────────────────

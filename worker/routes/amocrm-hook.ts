@@ -8,7 +8,8 @@ import { AMO_SECRET_HEADER, amoClickToCall } from '../../shared/amocrm.js';
 import type { AppEnv } from '../env.js';
 import { parseOrThrow } from '../http/body.js';
 import { pbxStub } from '../http/pbx.js';
-import { HttpProblem, notFound } from '../http/problem.js';
+import { clickToCallResponse } from '../http/click-to-call.js';
+import { HttpProblem } from '../http/problem.js';
 import { parseJsonText, readRawBody } from '../http/signed-request.js';
 
 const JSON_TYPE = /^application\/json\b/i;
@@ -20,26 +21,7 @@ export async function amoCrmHook(c: Context<AppEnv>): Promise<Response> {
   const secret = c.req.header(AMO_SECRET_HEADER);
   if (secret === undefined || secret.length === 0 || secret.length > 200) throw new HttpProblem(401, 'unauthorized', `the ${AMO_SECRET_HEADER} header is required`, AMO_SECRET_HEADER);
   const request = parseOrThrow(amoClickToCall, parseJsonText(await readRawBody(c, JSON_TYPE, 'application/json')));
-  const result = await stub.amoCrm({ op: 'click', secret, request });
-  switch (result.kind) {
-    case 'unauthorized':
-      throw new HttpProblem(401, 'unauthorized', 'the secret does not match this PBX’s amoCRM connection', AMO_SECRET_HEADER);
-    case 'unknown-user':
-      throw new HttpProblem(422, 'validation_failed', 'this amoCRM user has no extension in the connection’s users map', 'userId');
-    case 'bad-number':
-      throw new HttpProblem(400, 'validation_failed', 'phone is not a phone number', 'phone');
-    case 'destination-not-allowed':
-      throw new HttpProblem(422, 'destination_not_allowed', "the number is not allowed by this PBX's destination rules", 'phone');
-    case 'idempotency-conflict':
-      throw new HttpProblem(409, 'idempotency_conflict', 'this requestId was used for a different call', 'requestId');
-    case 'created':
-    case 'existing':
-      return c.json({ jobId: result.job.id, status: result.job.status }, result.kind === 'created' ? 202 : 200);
-    case 'no-pbx':
-      throw notFound('PBX');
-    default:
-      throw new HttpProblem(500, 'internal', `unexpected answer: ${result.kind}`);
-  }
+  return clickToCallResponse(c, await stub.amoCrmClickToCall(secret, request), { crm: 'amoCRM', credential: 'secret', credentialField: AMO_SECRET_HEADER, userField: 'userId', numberField: 'phone', requestField: 'requestId' });
 }
 
 /** The CORS preflight of a widget's fetch(): POST with content-type and the secret header. */
