@@ -38,7 +38,7 @@ export type AmoCrmConfig = z.infer<typeof amoCrmConfig>;
 
 /** Body of `POST /v1/pbxes/{pbx}/hooks/amocrm` (header `X-Perezvon-Secret`). */
 export const amoClickToCall = z.strictObject({
-  /** The amoCRM user who clicked (AMOCRM.constant('user').id in a widget). */
+  /** The amoCRM user who clicked (`self.system().amouser_id` in a widget). */
   userId: amoUserId,
   /** The number as the card shows it; separators are dropped, then the PBX's destination rules apply. */
   phone: z.string().min(1).max(40),
