@@ -358,7 +358,11 @@ export class PbxQueue extends DurableObject<QueueBindings> {
 
   /** The amoCRM connection's admin operations, in amocrm-desk.ts. */
   async amoCrm(call: AmoCrmCall): Promise<AmoCrmAnswer> {
-    return this.settings() === undefined ? { kind: 'no-pbx' } : this.callers.amocrm.run(call, Date.now());
+    if (this.settings() === undefined) return { kind: 'no-pbx' };
+    const answer = await this.callers.amocrm.run(call, Date.now());
+    // A new token brings held calls forward: the alarm must come for them now, not in an hour.
+    await this.arm();
+    return answer;
   }
 
   async amoCrmClickToCall(secret: string, request: AmoClickToCall): Promise<ClickToCallResult> {
