@@ -71,6 +71,14 @@ async function calledBack(s: System, customer: string): Promise<JobView> {
   return s.waitForStatus(job.id, 'succeeded', 20_000);
 }
 
+/** A connected world whose stand-in first answers `codes`, and one finished API callback in it. */
+async function callbackAfterAnswers(codes: number[]): Promise<{ s: System; a: WebhookReceiver; job: JobView }> {
+  const { s, amo: a } = await world();
+  a.respondWith(codes);
+  expect((await connect(s)).status).toBe(200);
+  return { s, a, job: await calledBack(s, '+79991234567') };
+}
+
 async function jobs(s: System): Promise<JobView[]> {
   return ((await read(await s.api('/jobs'))).body as unknown as { jobs: JobView[] }).jobs;
 }
@@ -149,10 +157,7 @@ describe('amoCRM call log', () => {
   });
 
   it('writes the call once, later, when amoCRM first answers 429', async () => {
-    const { s, amo: a } = await world();
-    a.respondWith([429]);
-    expect((await connect(s)).status).toBe(200);
-    const job = await calledBack(s, '+79991234567');
+    const { s, a, job } = await callbackAfterAnswers([429]);
     const done = await waitFor(async () => {
       const [d] = await deliveries(s, job.id);
       return d?.status === 'delivered' ? d : undefined;
@@ -188,10 +193,7 @@ describe('amoCRM call log', () => {
   });
 
   it('marks the connection broken on 401, shows it in status, and sends the held call with the next token', async () => {
-    const { s, amo: a } = await world();
-    a.respondWith([401]);
-    expect((await connect(s)).status).toBe(200);
-    const job = await calledBack(s, '+79991234567');
+    const { s, a, job } = await callbackAfterAnswers([401]);
     const broken = await waitFor(async () => {
       const st = (await read(await s.api('/status'))).body as { amocrm: { state: string; brokenReason: string } | null };
       return st.amocrm?.state === 'broken' ? st.amocrm : undefined;
