@@ -77,13 +77,16 @@ export interface DeliveryAttemptView {
   durationMs: number;
 }
 
-export const WRITE_BACK_TYPES = ['bitrix24.register', 'bitrix24.finish'] as const;
+export const WRITE_BACK_TYPES = ['bitrix24.register', 'bitrix24.finish', 'amocrm.call'] as const;
 export type WriteBackType = (typeof WRITE_BACK_TYPES)[number];
 
 export interface DeliveryView {
   id: string;
   jobId: string;
-  /** A status event, or a write-back to the Bitrix24 portal (`bitrix24.register` when dialling starts, `bitrix24.finish` at the end). */
+  /**
+   * A status event, or a CRM write-back: to the Bitrix24 portal (`bitrix24.register` when dialling starts,
+   * `bitrix24.finish` at the end), to amoCRM (`amocrm.call`, POST /api/v4/calls at the end).
+   */
   type: StatusEventType | WriteBackType;
   url: string;
   status: (typeof DELIVERY_STATUSES)[number];

@@ -27,6 +27,8 @@ export interface SystemOptions {
   relay?: boolean;
   /** Another system's Worker, for several PBXes (one simulator and relay each) on one Worker; it stays up on stop(). */
   worker?: WorkerRuntime;
+  /** Extra Worker bindings (e.g. AMOCRM_API_BASE_URL pointing at a test's stand-in). */
+  workerBindings?: Record<string, string>;
 }
 
 export interface RelayProcess {
@@ -56,7 +58,7 @@ export interface System {
 
 export async function startSystem(options: SystemOptions = {}): Promise<System> {
   const sim = await startAmiSimulator({ timeScale: 0.05, ...options.sim });
-  const worker = options.worker ?? (await startWorker());
+  const worker = options.worker ?? (await startWorker({ bindings: options.workerBindings ?? {} }));
   const journalDir = mkdtempSync(join(tmpdir(), 'perezvon-relay-'));
   const pbx = `pbx-${Math.random().toString(36).slice(2, 10)}`;
   const admin = { authorization: `Bearer ${TEST_ADMIN_TOKEN}`, 'content-type': 'application/json' };

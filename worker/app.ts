@@ -5,6 +5,7 @@ import type { AppEnv } from './env.js';
 import { HttpProblem, notFound } from './http/problem.js';
 import { log } from './log.js';
 import { adminRoutes } from './routes/admin.js';
+import { amoCrmAdminRoutes } from './routes/amocrm-admin.js';
 import { callbackRoutes } from './routes/callbacks.js';
 import { conferenceRoutes } from './routes/conferences.js';
 import { dashboardHome, dashboardRoutes } from './routes/dashboard.js';
@@ -35,6 +36,7 @@ export function createApp(): Hono<AppEnv> {
   app.route('/v1/admin/orgs', orgAdminRoutes);
   app.route('/v1/orgs/:org', orgRoutes);
   app.route('/v1/admin/pbxes/:pbx/widgets', widgetAdminRoutes);
+  app.route('/v1/admin/pbxes/:pbx/integrations/amocrm', amoCrmAdminRoutes);
   app.get('/widget.js', serveWidgetScript);
   app.route('/v1/widget', widgetRoutes);
   app.route('/v1/pbxes/:pbx/relay', relaySocketRoute);

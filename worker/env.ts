@@ -19,6 +19,10 @@ export interface Bindings {
   TURNSTILE_VERIFY_URL?: string;
   /** `true` lets status callbacks go to loopback/private hosts: local runs and tests only, never production. */
   ALLOW_PRIVATE_CALLBACKS?: string;
+  /** Base64 of 32 random bytes; seals amoCRM tokens at rest (AES-256-GCM). A Worker secret; the amoCRM admin route answers 503 without it. */
+  AMOCRM_TOKEN_KEY?: string;
+  /** Tests only: a loopback stand-in of amoCRM's API (http://127.0.0.1:port) instead of https://<subdomain>.<domain>. Set by the test harness, never on a deployment; anything but a loopback origin is ignored. */
+  AMOCRM_API_BASE_URL?: string;
 }
 
 export interface AppEnv {

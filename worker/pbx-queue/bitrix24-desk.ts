@@ -6,15 +6,15 @@
 // Used by callers.ts. Invariant: the application token is compared in constant time, before anything
 // else is read; a job is registered at most once (its write-back ids are fixed per job).
 import { bitrix24Config, bitrixRegisterAnswer, type Bitrix24Config, type BitrixCallStart } from '../../shared/bitrix24.js';
-import { PHONE_NUMBER } from '../../shared/dial.js';
 import type { CallbackRequest, JobView, OperatorTarget } from '../../shared/jobs.js';
 import type { StatusEventType } from '../../shared/webhooks.js';
 import { secretsEqual, sha256Hex } from '../auth/tokens.js';
+import { dialledForm } from '../phone/phone-normalise.js';
 import type { DeliveryRow, HookStore } from './hook-store.js';
 import type { CrmWriteBacks, Deferral, WriteBack } from './outbox.js';
-import type { CreateResult } from './job-desk.js';
+import type { ClickToCallResult, CreateResult } from './job-desk.js';
 
-export type BitrixResult = CreateResult | { kind: 'unauthorized' } | { kind: 'unknown-user' } | { kind: 'bad-number' };
+export type BitrixResult = ClickToCallResult;
 
 /** Bitrix24 STATUS_CODE per outcome (telephony.externalcall.finish: 200 success, 304 missed, 486 busy, 603 declined). */
 const STATUS_CODE: Record<string, string> = {
@@ -29,6 +29,8 @@ const finishId = (jobId: string): string => `${jobId}.crm-finish`;
 const callIdKey = (jobId: string): string => `bitrix24_call:${jobId}`;
 
 export class Bitrix24Desk implements CrmWriteBacks {
+  readonly types = ['bitrix24.register', 'bitrix24.finish'] as const;
+
   constructor(
     private readonly store: HookStore,
     private readonly create: (request: CallbackRequest, key: string, hash: string) => Promise<CreateResult>,
@@ -49,8 +51,8 @@ export class Bitrix24Desk implements CrmWriteBacks {
     const operator = config.users[ev['data[USER_ID]']];
     if (operator === undefined) return { kind: 'unknown-user' };
     // Bitrix24 shows numbers as the user typed them: keep the digits (and a leading +) only.
-    const customer = ev['data[PHONE_NUMBER]'].replace(/[\s()-]/g, '');
-    if (!PHONE_NUMBER.test(customer)) return { kind: 'bad-number' };
+    const customer = dialledForm(ev['data[PHONE_NUMBER]']);
+    if (customer === undefined) return { kind: 'bad-number' };
     const request: CallbackRequest = {
       customer, operator, direction: 'operator-first', callerId: config.callerId,
       metadata: { source: 'bitrix24', bitrixCallId: ev['data[CALL_ID]'], bitrixUserId: ev['data[USER_ID]'] },

@@ -51,6 +51,10 @@ export class HookStore {
     this.rows.run('INSERT INTO hook_settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value', key, value);
   }
 
+  deleteSetting(key: string): boolean {
+    return this.rows.run('DELETE FROM hook_settings WHERE key = ?', key) > 0;
+  }
+
   insertSecret(row: SecretRow): void {
     this.rows.run('INSERT INTO hook_secrets (id, purpose, secret, label, created_at) VALUES (?, ?, ?, ?, ?)', row.id, row.purpose, row.secret, row.label, row.created_at);
   }
@@ -87,6 +91,11 @@ export class HookStore {
 
   nextDeliveryAt(): number | undefined {
     return this.rows.one<{ t: number | null }>(`SELECT MIN(next_at) AS t FROM status_deliveries WHERE status = 'pending'`)?.t ?? undefined;
+  }
+
+  /** Pending deliveries of one type become due now (a CRM connection that was waiting got fixed). */
+  bringForward(type: string, now: number): void {
+    this.rows.run(`UPDATE status_deliveries SET next_at = ? WHERE status = 'pending' AND type = ? AND next_at > ?`, now, type, now);
   }
 
   lease(id: string, until: number): void {

@@ -16,6 +16,9 @@ export type CreateResult =
   | { kind: 'destination-not-allowed' }
   | { kind: 'no-pbx' };
 
+/** What a CRM's click-to-call (Bitrix24, amoCRM) comes to: a job, or why none was made. */
+export type ClickToCallResult = CreateResult | { kind: 'unauthorized' } | { kind: 'unknown-user' } | { kind: 'bad-number' };
+
 export type CancelResult = { kind: 'cancelled' | 'cancelling'; job: JobView } | { kind: 'not-found' } | { kind: 'not-cancellable'; job: JobView };
 
 type CancelFrame = Extract<QueueFrame, { type: 'job.cancel' }>;

@@ -13,6 +13,7 @@ import { isAcceptedFromDisplaced, PROTOCOL_VERSION, RELAY_SUBPROTOCOL, type Rela
 import type { ConferenceGroupInput, ConferenceGroupView, ConferenceRequest, ConferenceView, ExternalParticipantInput } from '../../shared/conferences.js';
 import type { WidgetConfig, WidgetState, WidgetView } from '../../shared/widget.js';
 import type { Bitrix24Config, BitrixCallStart } from '../../shared/bitrix24.js';
+import type { AmoClickToCall } from '../../shared/amocrm.js';
 import type { MissedCallPolicy, MissedCallReport, MissedCallView } from '../../shared/missed-calls.js';
 import type { PresenceState } from '../../shared/orgs.js';
 import type { DeliveryView, SecretPurpose, StatusCallbackSettings, WebhookSecretView } from '../../shared/webhooks.js';
@@ -29,7 +30,7 @@ import { RoomStore } from './room-store.js';
 import { Dispatcher } from './dispatcher.js';
 import { earliest } from './earliest.js';
 import { JobStore } from './job-store.js';
-import { JobDesk, type CancelResult, type CreateResult } from './job-desk.js';
+import { JobDesk, type CancelResult, type ClickToCallResult, type CreateResult } from './job-desk.js';
 import { LiveFeed, type TimelineEvent } from './live-feed.js';
 import { migrate } from './migrations.js';
 import { OrgLink, type OrgBindings } from './org-link.js';
@@ -37,6 +38,7 @@ import { parseFrame, refuseUpgrade } from './relay-endpoint.js';
 import { RelaySessions } from './relay-sessions.js';
 import { WidgetIntake, widgetView, type WidgetCallbackInput, type WidgetCallbackResult } from './widget-intake.js';
 import { WidgetStore } from './widget-store.js';
+import type { AmoCrmAnswer, AmoCrmCall, AmoCrmStatus } from './amocrm-desk.js';
 import type { BitrixResult } from './bitrix24-desk.js';
 import type { HookCheck } from './hook-desk.js';
 import type { MissedCallOutcome } from './missed-call-desk.js';
@@ -50,6 +52,8 @@ export interface PbxStatus {
   queued: number;
   /** Frames this queue built that failed the protocol schema and were not sent (a bug; see the logs). */
   protocolErrors: number;
+  /** The amoCRM connection's health (`broken` after a 401), null without one. */
+  amocrm: AmoCrmStatus | null;
 }
 
 /** One handler per relay frame type: what happens on hello, on a result, on a report — in one table. */
@@ -61,6 +65,8 @@ const QUIET_FRAMES: ReadonlySet<RelayFrameType> = new Set(['job.accept', 'attemp
 /** The bindings the queue itself reads (the Worker passes all of its own). */
 interface QueueBindings extends OrgBindings {
   ALLOW_PRIVATE_CALLBACKS?: string;
+  AMOCRM_TOKEN_KEY?: string;
+  AMOCRM_API_BASE_URL?: string;
 }
 
 export class PbxQueue extends DurableObject<QueueBindings> {
@@ -202,6 +208,7 @@ export class PbxQueue extends DurableObject<QueueBindings> {
       inFlight: this.store.countOpenAttempts(),
       queued: this.store.countJobs('queued'),
       protocolErrors: this.sessions.protocolErrors(),
+      amocrm: this.callers.amocrm.status(),
     };
   }
 
@@ -314,6 +321,7 @@ export class PbxQueue extends DurableObject<QueueBindings> {
       allowPrivate: () => isPrivateAllowed(this.env),
       create: (request, key, hash) => this.createCallback(request, key, hash),
       cancel: async (id) => void (await this.cancelJob(id)),
+      amocrmEnv: () => ({ tokenKey: this.env.AMOCRM_TOKEN_KEY, apiBase: this.env.AMOCRM_API_BASE_URL }),
     });
     return this.callerDesk;
   }
@@ -383,6 +391,19 @@ export class PbxQueue extends DurableObject<QueueBindings> {
 
   async bitrixClickToCall(event: BitrixCallStart): Promise<BitrixResult> {
     return this.callers.bitrix.clickToCall(event);
+  }
+
+  /** The amoCRM connection's admin operations, in amocrm-desk.ts. */
+  async amoCrm(call: AmoCrmCall): Promise<AmoCrmAnswer> {
+    if (this.settings() === undefined) return { kind: 'no-pbx' };
+    const answer = await this.callers.amocrm.run(call, Date.now());
+    // A new token brings held calls forward: the alarm must come for them now, not in an hour.
+    await this.arm();
+    return answer;
+  }
+
+  async amoCrmClickToCall(secret: string, request: AmoClickToCall): Promise<ClickToCallResult> {
+    return this.callers.amocrm.clickToCall(secret, request);
   }
 
   // ── relay link ───────────────────────────────────────────────────────────────────────────────

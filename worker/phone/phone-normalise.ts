@@ -3,6 +3,8 @@
 // destination rules are applied, and missed calls match numbers by it (`8916…` and `+7916…` are one). Invariant: the result always matches
 // shared/dial.ts PHONE_NUMBER and has at most 15 digits (ITU-T E.164 §6.1).
 
+import { PHONE_NUMBER } from '../../shared/dial.js';
+
 export type Normalised = { ok: true; e164: string } | { ok: false; reason: 'malformed' | 'too-short' | 'too-long' };
 
 /** Fewer national significant digits than this is a short or service number, never a callback target. */
@@ -16,6 +18,16 @@ const SEPARATORS = /[ \-./()\u00a0\u2010-\u2015]/g;
 export function numberKey(number: string, defaultCountry: string): string {
   const n = normalisePhone(number, defaultCountry);
   return n.ok ? n.e164 : number;
+}
+
+/**
+ * A number as a CRM card shows it (`+7 (999) 123-45-67`), with the separators people type dropped and
+ * its form kept, so it goes out as the PBX's outbound routes already take it; undefined when what is
+ * left is no phone number. The CRM click-to-call paths (Bitrix24, amoCRM) call it before admission.
+ */
+export function dialledForm(input: string): string | undefined {
+  const compact = input.trim().replace(SEPARATORS, '');
+  return PHONE_NUMBER.test(compact) ? compact : undefined;
 }
 
 export function normalisePhone(input: string, defaultCountry: string): Normalised {

@@ -1,5 +1,6 @@
 // Inbound integrations and their read side, under /v1/pbxes/{pbx}: signed CRM webhooks
-// (`POST /hooks/generic`, Standard Webhooks; `POST /hooks/bitrix24`, application token), missed-call
+// (`POST /hooks/generic`, Standard Webhooks; `POST /hooks/bitrix24`, application token; `POST
+// /hooks/amocrm`, the connection's secret header), missed-call
 // reports (`POST /events/missed-call`, API key or signature), `GET /missed-calls` and a job's status
 // callback deliveries (`GET /jobs/{id}/deliveries`). A webhook's id is its idempotency key.
 import { Hono } from 'hono';
@@ -11,6 +12,7 @@ import { parseOrThrow } from '../http/body.js';
 import { admissionResponse, checkCallbackRequest } from '../http/callback-admission.js';
 import { canonicalHash, pbxStub, requireApiKey } from '../http/pbx.js';
 import { notFound } from '../http/problem.js';
+import { amoCrmHook, amoCrmPreflight } from './amocrm-hook.js';
 import { bitrixHook } from './bitrix24-hook.js';
 import { parseJsonText, readRawBody, requireSignature } from '../http/signed-request.js';
 
@@ -19,9 +21,12 @@ const JOB_ID = /^job_[A-Za-z0-9_-]{16}$/;
 
 export const hookRoutes = new Hono<AppEnv>();
 
+hookRoutes.options('/hooks/amocrm', amoCrmPreflight);
+
 hookRoutes.post('/hooks/:source', async (c) => {
   const source = c.req.param('source');
   if (source === 'bitrix24') return bitrixHook(c);
+  if (source === 'amocrm') return amoCrmHook(c);
   if (source !== 'generic') throw notFound('hook source');
   const { stub } = pbxStub(c);
   const raw = await readRawBody(c, JSON_TYPE, 'application/json');

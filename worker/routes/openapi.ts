@@ -3,6 +3,7 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { conferenceGroupInput, conferenceGroupView, conferenceRequest, externalParticipantInput, redialRequest } from '../../shared/conferences.js';
+import { amoClickToCall, amoCrmConfig } from '../../shared/amocrm.js';
 import { callbackRequest, jobListQuery, jobView } from '../../shared/jobs.js';
 import { missedCallPolicy, missedCallReport } from '../../shared/missed-calls.js';
 import { statusCallbackSettings, statusEvent, webhookSecretRequest } from '../../shared/webhooks.js';
@@ -78,6 +79,9 @@ export function openApiDocument(): unknown {
       '/v1/pbxes/{pbx}/hooks/generic': {
         post: { summary: 'CRM webhook (Standard Webhooks signature): call this customer from this operator', parameters: [pbxParam, ...['webhook-id', 'webhook-timestamp', 'webhook-signature'].map((name) => ({ name, in: 'header', required: true, schema: { type: 'string' } }))], requestBody: { required: true, ...json(callbackRequest, 'input') }, responses: { '202': { description: 'queued', ...json(jobView) }, ...problems(400, 401, 422) } },
       },
+      '/v1/pbxes/{pbx}/hooks/amocrm': {
+        post: { summary: "amoCRM click-to-call: ring the user's extension, then the number (X-Perezvon-Secret header; same requestId, same job)", parameters: [pbxParam, { name: 'x-perezvon-secret', in: 'header', required: true, schema: { type: 'string' } }], requestBody: { required: true, ...json(amoClickToCall, 'input') }, responses: { '202': { description: '{ jobId, status }' }, '200': { description: 'the job of an earlier request with this requestId' }, ...problems(400, 401, 409, 422) } },
+      },
       '/v1/pbxes/{pbx}/events/missed-call': {
         post: { summary: 'Report a missed call (API key or signature)', security: [{ apiKey: [] }], parameters: [pbxParam], requestBody: { required: true, ...json(missedCallReport, 'input') }, responses: { '202': { description: 'merged into the pending callback of that number, or a new one' }, ...problems(400, 401) } },
       },
@@ -87,6 +91,7 @@ export function openApiDocument(): unknown {
       '/v1/admin/pbxes/{pbx}/widgets': { post: { summary: 'Create a widget key bound to origins, a PBX target and policies', security: [{ admin: [] }], parameters: [pbxParam], requestBody: { required: true, ...json(widgetConfig, 'input') }, responses: { '201': { description: 'the key and a ready-to-paste embed' }, ...problems(400, 401, 404) } } },
       '/v1/admin/pbxes/{pbx}/webhook-secrets': { post: { summary: 'Create an inbound or outbound webhook secret (shown once)', security: [{ admin: [] }], parameters: [pbxParam], requestBody: { required: true, ...json(webhookSecretRequest, 'input') }, responses: { '201': { description: 'the whsec_ secret' }, ...problems(400, 401, 404, 409) } } },
       '/v1/admin/pbxes/{pbx}/status-callbacks': { put: { summary: 'Default status-callback URL and retry backoff of the PBX', security: [{ admin: [] }], parameters: [pbxParam], requestBody: { required: true, ...json(statusCallbackSettings, 'input') }, responses: { '200': { description: 'saved' }, ...problems(400, 401, 422) } } },
+      '/v1/admin/pbxes/{pbx}/integrations/amocrm': { put: { summary: 'amoCRM connection (token sealed, never returned; the first PUT answers the click-to-call secret once)', security: [{ admin: [] }], parameters: [pbxParam], requestBody: { required: true, ...json(amoCrmConfig, 'input') }, responses: { '200': { description: 'the connection, with a token hint' }, ...problems(400, 401, 404, 503) } } },
       '/v1/admin/pbxes/{pbx}/missed-calls/policy': { put: { summary: 'Missed-call callback policy', security: [{ admin: [] }], parameters: [pbxParam], requestBody: { required: true, ...json(missedCallPolicy, 'input') }, responses: { '200': { description: 'saved' }, ...problems(400, 401) } } },
       '/v1/admin/pbxes': {
         post: { summary: 'Create a PBX; returns its relay token once', security: [{ admin: [] }], requestBody: { required: true, ...json(createPbxRequest, 'input') }, responses: { '201': { description: 'created' }, ...problems(400, 401, 409) } },
