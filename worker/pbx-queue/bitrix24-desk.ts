@@ -8,6 +8,7 @@
 import { bitrix24Config, bitrixRegisterAnswer, type Bitrix24Config, type BitrixCallStart } from '../../shared/bitrix24.js';
 import { PHONE_NUMBER } from '../../shared/dial.js';
 import type { CallbackRequest, JobView, OperatorTarget } from '../../shared/jobs.js';
+import type { Outcome } from '../../shared/pbx.js';
 import type { StatusEventType } from '../../shared/webhooks.js';
 import { secretsEqual, sha256Hex } from '../auth/tokens.js';
 import type { DeliveryRow, HookStore } from './hook-store.js';
@@ -17,8 +18,10 @@ import type { CreateResult } from './job-desk.js';
 export type BitrixResult = CreateResult | { kind: 'unauthorized' } | { kind: 'unknown-user' } | { kind: 'bad-number' };
 
 /** Bitrix24 STATUS_CODE per outcome (telephony.externalcall.finish: 200 success, 304 missed, 486 busy, 603 declined). */
-const STATUS_CODE: Record<string, string> = {
+const STATUS_CODE: Record<Outcome, string> = {
   answered: '200', 'no-answer': '304', busy: '486', congestion: '503', failed: '603', cancelled: '603-S',
+  // The one on the line hung up before the other answered: to the CRM a missed call, to be called back.
+  abandoned: '304',
 };
 const FINAL: ReadonlySet<StatusEventType> = new Set(['job.completed', 'job.failed', 'job.cancelled', 'job.expired']);
 /** telephony.externalcall.register TYPE: 1 = outgoing (a callback is our call to the customer). */
