@@ -13,7 +13,14 @@ export interface AmiSimulatorOptions {
   port?: number;
   users?: Record<string, string>;
   phones?: Record<string, PhoneBehaviour>;
+  /** Scales the dialplan's own delays (Wait(), prompts, default ring/hold times); not client timeouts nor route Dial() timeouts. */
   timeScale?: number;
+  /**
+   * The Dial() timeout of every outgoing route (from-internal to extensions and outside numbers,
+   * outbound, outbound-mapped), real seconds. Default: the dialplan's own, 60 s (30 s for some
+   * outbound numbers), as real routes ring long; the relay's ring bound is what ends a second leg first.
+   */
+  routeTimeoutSec?: number;
   /**
    * Test hook: extra real-time delay (ms) before a channel answers or enters a bridge. Asterisk's
    * order between simultaneous calls varies run to run (README); this reproduces a given order.
@@ -48,6 +55,7 @@ export async function startAmiSimulator(opts: AmiSimulatorOptions = {}): Promise
   const host = opts.host ?? '127.0.0.1';
   const srv = new SimServer({
     host, port: opts.port ?? 0, users: opts.users ?? { relay: 'relaysecret' }, phones: opts.phones ?? {}, timeScale: opts.timeScale ?? 1, jitter: opts.jitter,
+    routeTimeoutSec: opts.routeTimeoutSec,
   });
   await srv.listen(opts.port ?? 0);
   return {

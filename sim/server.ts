@@ -24,6 +24,7 @@ export interface ServerOptions {
   phones: Record<string, PhoneBehaviour>;
   timeScale: number;
   jitter?: (point: JitterPoint, channelName: string) => number;
+  routeTimeoutSec?: number | undefined;
 }
 
 export class SimServer implements SessionHost, SimControl {
@@ -40,7 +41,7 @@ export class SimServer implements SessionHost, SimControl {
   port = 0;
 
   constructor(readonly opts: ServerOptions) {
-    this.pbx = new Pbx({ timeScale: opts.timeScale, phones: new Map(Object.entries(opts.phones)), jitter: opts.jitter });
+    this.pbx = new Pbx({ timeScale: opts.timeScale, phones: new Map(Object.entries(opts.phones)), jitter: opts.jitter, routeTimeoutSec: opts.routeTimeoutSec });
     const confs = new Conferences(this.pbx);
     const base = { pbx: this.pbx, confs };
     this.engine = { ...base, queues: new Queues(base) };
