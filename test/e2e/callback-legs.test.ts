@@ -11,12 +11,14 @@ import { waitFor } from '../../testkit/wait.js';
 
 const OPERATOR = '101'; // answers and stays on the line
 const IMPATIENT_OPERATOR = '111'; // answers, then hangs up after 1.5 s
+const SLOW_OPERATOR = '112'; // answers after 2.5 s and stays on the line
 const UNANSWERED_OPERATOR = '109';
 const CUSTOMERS = {
   slowToAnswer: '+79990000011',
   ringsForever: '+79990000012',
   hangsUpSoon: '+79990000013',
   staysOnTheLine: '+79990000014',
+  talksFourSeconds: '+79990000015',
 };
 const RING_TIMEOUT_SEC = 5;
 /** The bound of issue 17: the second leg never rings longer than ringTimeoutSec + 2 s. */
@@ -32,11 +34,13 @@ beforeAll(async () => {
       phones: {
         [OPERATOR]: answers({ ringMs: 200, holdMs: 20_000 }),
         [IMPATIENT_OPERATOR]: answers({ ringMs: 200, holdMs: 1500 }),
+        [SLOW_OPERATOR]: answers({ ringMs: 2500, holdMs: 20_000 }),
         [UNANSWERED_OPERATOR]: rings(),
         [CUSTOMERS.slowToAnswer]: answers({ ringMs: 2500, holdMs: 2000 }),
         [CUSTOMERS.ringsForever]: rings(),
         [CUSTOMERS.hangsUpSoon]: answers({ ringMs: 200, holdMs: 1500 }),
         [CUSTOMERS.staysOnTheLine]: answers({ ringMs: 200, holdMs: 30_000 }),
+        [CUSTOMERS.talksFourSeconds]: answers({ ringMs: 200, holdMs: 4000 }),
       },
     },
     settings: { ...DEMO_SETTINGS, ringTimeoutSec: RING_TIMEOUT_SEC, retry: { maxAttempts: 1 } },
@@ -77,7 +81,8 @@ describe('callback job on a PBX whose extensions are reached through Dial()', ()
   });
 
   it('times a customer-first call from the operator answering, not from the customer', async () => {
-    const job = await system.requestCallback({ customer: CUSTOMERS.hangsUpSoon, operator: { extension: OPERATOR }, direction: 'customer-first' });
+    // The customer answered and waited 2.5 s for the operator; that wait is not talk time.
+    const job = await system.requestCallback({ customer: CUSTOMERS.talksFourSeconds, operator: { extension: SLOW_OPERATOR }, direction: 'customer-first' });
     const done = await system.waitForStatus(job.id, [...FINAL], 20_000);
     expect(done.status).toBe('succeeded');
     const attempt = done.attempts[0]!;
