@@ -167,4 +167,29 @@ describe('permanent external participant', () => {
     expect(actionsNamed(sim, 'ConfbridgeKick')).toHaveLength(0);
     expect(externalOriginates(sim, '7006')).toHaveLength(1);
   });
+
+  it('after a restart, releases a lonely external leg still in its join prompt, where a kick would be ignored for good', async () => {
+    // The external leg answers but takes 1.5 s to enter the bridge (its join prompt): listed by
+    // ConfbridgeList meanwhile, yet a ConfbridgeKick would only flag it (app_confbridge.c).
+    const slow = await startAmiSimulator({
+      timeScale: 0.05, phones: { [EXTERNAL]: answers({ ringMs: 100, holdMs: 600_000 }) },
+      jitter: (point, channel) => (point === 'bridge-enter' && channel.startsWith(`Local/${EXTERNAL}@`) ? 1500 : 0),
+    });
+    try {
+      const before = await startModule(slow);
+      before.module.setRules([rule('7009')]);
+      const a = await joinRoom(slow, '101', '7009');
+      await waitFor(() => (slow.rooms().find((r) => r.room === '7009')?.members.length === 2 ? true : undefined), 'the external leg answered and in its prompt');
+      await before.stop();
+      slow.hangup(a);
+      await waitFor(() => (slow.rooms().find((r) => r.room === '7009')?.members.length === 1 ? true : undefined), 'the employee to leave');
+      const after = await startModule(slow);
+      after.module.setRules([rule('7009')]);
+      await waitFor(() => (slow.rooms().some((r) => r.room === '7009') ? undefined : true), 'the lonely leg to be gone and the room to end', 8000);
+      expect(actionsNamed(slow, 'Hangup').length).toBeGreaterThanOrEqual(1);
+      await after.stop();
+    } finally {
+      await slow.close();
+    }
+  });
 });
