@@ -63,6 +63,21 @@ describe('relay link', () => {
     expect(done.attempts[0]).toMatchObject({ outcome: 'answered', status: 'ended', durationMs: 500 });
   });
 
+  it('records an attempt whose operator gave up while the customer rang as abandoned by the operator: the job fails, it is not cancelled', async () => {
+    const { pbx, relayToken, auth } = await createPbx();
+    const relay = await relayFor(pbx, relayToken);
+    relay.hello();
+    const created = await queue(pbx, auth, { ...request, retry: { maxAttempts: 2, backoffSec: [60], retryOn: ['busy'] } });
+    const offer = await relay.next('job.offer');
+    await relay.dial(offer);
+    relay.send({ ...result(offer.attemptId, offer.fence, 'busy'), outcome: 'abandoned', cause: 16, failedLeg: 'operator' });
+    await relay.next('result.ack');
+    const done = await job(pbx, auth, created.id);
+    expect(done.status).toBe('failed');
+    expect(done.attempts[0]).toMatchObject({ outcome: 'abandoned', failedLeg: 'operator', status: 'ended' });
+    expect(done.lastError).toBe('abandoned; not retried');
+  });
+
   it('ignores a result with a stale fence and keeps the job running', async () => {
     const { pbx, relayToken, auth } = await createPbx();
     const relay = await relayFor(pbx, relayToken);

@@ -18,7 +18,7 @@ import type { CreateResult } from './job-desk.js';
 export type BitrixResult = CreateResult | { kind: 'unauthorized' } | { kind: 'unknown-user' } | { kind: 'bad-number' };
 
 /** Bitrix24 STATUS_CODE per outcome (telephony.externalcall.finish: 200 success, 304 missed, 486 busy, 603 declined). */
-const STATUS_CODE: Record<Outcome, string> = {
+export const BITRIX_STATUS_CODE: Readonly<Record<Outcome, string>> = {
   answered: '200', 'no-answer': '304', busy: '486', congestion: '503', failed: '603', cancelled: '603-S',
   // The one on the line hung up before the other answered: to the CRM a missed call, to be called back.
   abandoned: '304',
@@ -126,7 +126,7 @@ export class Bitrix24Desk implements CrmWriteBacks {
       payload: JSON.stringify({
         // null until delivery: then the CALL_ID that register answered with (see prepare).
         CALL_ID: callId, USER_ID: userId,
-        DURATION: Math.round((last?.durationMs ?? 0) / 1000), STATUS_CODE: STATUS_CODE[outcome] ?? '603', ADD_TO_CHAT: 1,
+        DURATION: Math.round((last?.durationMs ?? 0) / 1000), STATUS_CODE: BITRIX_STATUS_CODE[outcome] ?? '603', ADD_TO_CHAT: 1,
       }),
     };
   }
