@@ -70,7 +70,10 @@ describe('relay link', () => {
     const created = await queue(pbx, auth, { ...request, retry: { maxAttempts: 2, backoffSec: [60], retryOn: ['busy'] } });
     const offer = await relay.next('job.offer');
     await relay.dial(offer);
-    relay.send({ ...result(offer.attemptId, offer.fence, 'busy'), outcome: 'abandoned', cause: 16, failedLeg: 'operator' });
+    relay.send({
+      type: 'attempt.result', attemptId: offer.attemptId, fence: offer.fence, outcome: 'abandoned', certainty: 'known', cause: 16, causeText: null,
+      failedLeg: 'operator', originatedAt: Date.now() - 1000, answeredAt: null, endedAt: Date.now(), durationMs: null, note: null,
+    });
     await relay.next('result.ack');
     const done = await job(pbx, auth, created.id);
     expect(done.status).toBe('failed');
