@@ -59,13 +59,18 @@ const FINAL = ['succeeded', 'failed', 'cancelled', 'expired'] as const;
 const channelIdOf = (job: JobView): string => callbackChannelIds(job.attempts[0]!.id).channelId;
 const callChannelsLeft = (job: JobView): number => system.sim.channels().filter((c) => c.linkedid === channelIdOf(job)).length;
 
-/** When the simulator emitted the originated `;1`'s DialEnd ANSWER (the second leg answering) and the call's last Hangup. */
-function conversation(job: JobView): { bothUp: number; ended: number } {
-  const id = channelIdOf(job);
-  const bothUp = seen.find((e) => e.event === 'DialEnd' && e.uniqueid === id && e.dialStatus === 'ANSWER')?.at;
-  const ended = seen.filter((e) => e.event === 'Hangup' && (e.uniqueid === id || e.uniqueid === callbackChannelIds(job.attempts[0]!.id).otherChannelId)).at(-1)?.at;
+/**
+ * The attempt's answeredAt and durationMs describe the conversation: from the simulator's DialEnd
+ * ANSWER of the originated `;1` (the second leg answering, both parties up) to the call's last Hangup.
+ */
+function expectConversationTimes(job: JobView): void {
+  const ids = callbackChannelIds(job.attempts[0]!.id);
+  const bothUp = seen.find((e) => e.event === 'DialEnd' && e.uniqueid === ids.channelId && e.dialStatus === 'ANSWER')?.at;
+  const ended = seen.filter((e) => e.event === 'Hangup' && (e.uniqueid === ids.channelId || e.uniqueid === ids.otherChannelId)).at(-1)?.at;
   if (bothUp === undefined || ended === undefined) throw new Error('the call was not seen connected and ended');
-  return { bothUp, ended };
+  const attempt = job.attempts[0]!;
+  expect(Math.abs(Date.parse(attempt.answeredAt!) - bothUp)).toBeLessThan(1000);
+  expect(Math.abs(attempt.durationMs! - (ended - bothUp))).toBeLessThan(1000);
 }
 
 describe('callback job on a PBX whose extensions are reached through Dial()', () => {
@@ -73,11 +78,8 @@ describe('callback job on a PBX whose extensions are reached through Dial()', ()
     const job = await system.requestCallback({ customer: CUSTOMERS.slowToAnswer, operator: { extension: OPERATOR } });
     const done = await system.waitForStatus(job.id, [...FINAL], 20_000);
     expect(done.status).toBe('succeeded');
-    const attempt = done.attempts[0]!;
-    const { bothUp, ended } = conversation(done);
     // The customer rang 2.5 s after the operator answered; that ringing is not talk time.
-    expect(Math.abs(Date.parse(attempt.answeredAt!) - bothUp)).toBeLessThan(1000);
-    expect(Math.abs(attempt.durationMs! - (ended - bothUp))).toBeLessThan(1000);
+    expectConversationTimes(done);
   });
 
   it('times a customer-first call from the operator answering, not from the customer', async () => {
@@ -85,10 +87,7 @@ describe('callback job on a PBX whose extensions are reached through Dial()', ()
     const job = await system.requestCallback({ customer: CUSTOMERS.talksFourSeconds, operator: { extension: SLOW_OPERATOR }, direction: 'customer-first' });
     const done = await system.waitForStatus(job.id, [...FINAL], 20_000);
     expect(done.status).toBe('succeeded');
-    const attempt = done.attempts[0]!;
-    const { bothUp, ended } = conversation(done);
-    expect(Math.abs(Date.parse(attempt.answeredAt!) - bothUp)).toBeLessThan(1000);
-    expect(Math.abs(attempt.durationMs! - (ended - bothUp))).toBeLessThan(1000);
+    expectConversationTimes(done);
   });
 
   it('never reports a customer who was still ringing as answered when the end of the call was lost in an AMI outage', async () => {

@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { externalChannelIdPrefix } from '../../shared/channel-ids.js';
 import { answers } from '../../sim/index.js';
+import { externalOriginates as originatesInto, externalsIn as externalsInRoom, joinRoom } from '../../testkit/conference-module.js';
 import { headerOf, startSystem, type System } from '../../testkit/system.js';
 import { waitFor } from '../../testkit/wait.js';
 
@@ -19,8 +20,8 @@ afterAll(async () => {
   await system?.stop();
 });
 
-const externalsIn = (room: string): string[] => system.sim.rooms().find((r) => r.room === room)?.members.filter((m) => m.startsWith(`Local/${EXTERNAL}@`)) ?? [];
-const externalOriginates = (room: string) => system.sim.actions.filter((a) => headerOf(a.headers, 'Action') === 'Originate' && (headerOf(a.headers, 'ChannelId') ?? '').startsWith(externalChannelIdPrefix(room)));
+const externalsIn = (room: string): string[] => externalsInRoom(system.sim, room, EXTERNAL);
+const externalOriginates = (room: string) => originatesInto(system.sim, room);
 const roomRunning = (room: string): boolean => system.sim.rooms().some((r) => r.room === room);
 
 async function rule(room: string): Promise<void> {
@@ -31,14 +32,8 @@ async function rule(room: string): Promise<void> {
   expect(res.status).toBe(200);
 }
 
-/** An employee dials into the room; resolves once their leg is in it. */
-async function employeeJoins(phone: string, room: string): Promise<string> {
-  const uid = system.sim.dial(phone, room, 'conf');
-  await waitFor(() => system.sim.channels().find((c) => c.uniqueid === uid), `the channel of ${phone}`);
-  const participant = system.sim.channels().find((c) => c.uniqueid === uid)!.name.replace(/;1$/, ';2');
-  await waitFor(() => (system.sim.rooms().find((r) => r.room === room)?.members.includes(participant) ? true : undefined), `${phone} in room ${room}`);
-  return uid;
-}
+/** An employee dials into the room; resolves with their leg once it is in the room. */
+const employeeJoins = (phone: string, room: string): Promise<string> => joinRoom(system.sim, phone, room);
 
 /** The external leg is in the room and the relay saw it join (its DTMF is sent only after the ConfbridgeJoin). */
 async function externalJoined(room: string, since: number): Promise<string> {
