@@ -39,6 +39,8 @@ export interface AmiSimulator {
   channels(): SimChannel[];
   rooms(): Array<{ room: string; members: string[] }>;
   setPhone(numberOrExten: string, b: PhoneBehaviour): void;
+  /** Replaces the outgoing routes' Dial() timeout from now on (see `routeTimeoutSec`); undefined restores the dialplan's own. */
+  setRouteTimeout(seconds: number | undefined): void;
   dial(from: string, exten: string, context?: string): string;
   hangup(channelOrUniqueid: string, cause?: number): void;
   dropConnections(): void;
@@ -72,6 +74,9 @@ export async function startAmiSimulator(opts: AmiSimulatorOptions = {}): Promise
     })),
     rooms: () => [...srv.engine.confs.rooms.values()].map((r) => ({ room: r.name, members: r.members.map((m) => m.ch.name) })),
     setPhone: (n, b) => srv.setPhone(n, b),
+    setRouteTimeout: (seconds) => {
+      srv.pbx.opts.routeTimeoutSec = seconds;
+    },
     dial: (from, exten, context) => srv.dial(from, exten, context),
     hangup: (c, cause) => srv.hangup(c, cause),
     dropConnections: () => srv.dropConnections(),
