@@ -112,21 +112,28 @@ function onOriginateResponse(track: CallTrack, ev: AmiMessage, at: number): void
   if (reason === 4 && track.answeredAt === null) track.answeredAt = at;
 }
 
+function dialTrackOf(ev: AmiMessage, dest: string, at: number): DialTrack {
+  const sibling = localSibling(dest);
+  return { destChannel: dest, destUniqueid: header(ev, 'DestUniqueid') ?? null, destNames: sibling ? [dest, sibling] : [dest], beganAt: at, status: null };
+}
+
 function onDialBegin(track: CallTrack, ev: AmiMessage, is1: boolean, is2: boolean, at: number): void {
   const dest = header(ev, 'DestChannel');
   // Neither half dialled: the Originate's own dial of `;1` (no caller fields, FACTS 11) or another call.
   if (!dest || (!is1 && !is2)) return;
-  const sibling = localSibling(dest);
-  const dial: DialTrack = {
-    destChannel: dest,
-    destUniqueid: header(ev, 'DestUniqueid') ?? null,
-    destNames: sibling ? [dest, sibling] : [dest],
-    beganAt: at,
-    status: null,
-  };
+  const dial = dialTrackOf(ev, dest, at);
   if (is2) track.firstLegDial = dial;
-  // `;1` only runs dialplan once the first leg is up; a dial before that is not the second leg.
-  else if (track.answeredAt !== null) track.secondLegDials.push(dial);
+  else secondLegDialed(track, dial, at);
+}
+
+/**
+ * `;1` runs dialplan only once its first leg is up, so its dial proves that answer too — which a
+ * follower that started late (after a relay restart) may not have seen.
+ */
+function secondLegDialed(track: CallTrack, dial: DialTrack, at: number): DialTrack {
+  if (track.answeredAt === null) track.answeredAt = at;
+  track.secondLegDials.push(dial);
+  return dial;
 }
 
 function onDialEnd(track: CallTrack, ev: AmiMessage, is1: boolean, is2: boolean, at: number): void {
@@ -136,7 +143,10 @@ function onDialEnd(track: CallTrack, ev: AmiMessage, is1: boolean, is2: boolean,
     if (header(ev, 'DestUniqueid') === track.channelId) track.originateDialStatus = status;
     return;
   }
-  const dial = is2 ? track.firstLegDial : track.secondLegDials.find((d) => d.destChannel === dest);
+  if (!dest) return;
+  const known = is2 ? track.firstLegDial : track.secondLegDials.find((d) => d.destChannel === dest);
+  // A second-leg dial whose DialBegin came before we listened (a relay restart) still decides.
+  const dial = known ?? (is1 ? secondLegDialed(track, dialTrackOf(ev, dest, at), at) : null);
   if (!dial || dial.destChannel !== dest) return;
   dial.status = status;
   if (is1 && status === 'ANSWER' && track.dialAnsweredAt === null) track.dialAnsweredAt = at;

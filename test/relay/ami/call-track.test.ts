@@ -83,4 +83,18 @@ describe('call tracking of an operator-first callback through from-internal', ()
     expect(track.dialAnsweredAt).toBe(4000);
     expect(callOutcome(outcomeSignals(track)).outcome).toBe('answered');
   });
+
+  it('still recognises the customer answering when it started following after the customer’s dial began (a relay restart)', () => {
+    const track = newCallTrack(ONE, TWO);
+    applyCallEvent(track, dialEnd(ONE, CH1, CUSTOMER, 'ANSWER'), 6000);
+    expect(track.dialAnsweredAt).toBe(6000);
+    expect(track.answeredAt).not.toBeNull();
+  });
+
+  it('takes the `;1` half dialling as proof that the first leg answered, even when that answer was missed', () => {
+    const track = newCallTrack(ONE, TWO);
+    applyCallEvent(track, dialBegin(ONE, CH1, CUSTOMER), 2100);
+    expect(track.answeredAt).toBe(2100);
+    expect(secondLegWaitingSince(track)).toBe(2100);
+  });
 });
