@@ -229,8 +229,8 @@ describe('originate outcomes (simulator)', () => {
     if (outcome === 'answered') expect(call.timestamps.answeredAt).not.toBeNull();
   });
 
-  // hangUpAfterDialEnd: the simulator's Busy(10)/Congestion(10) never time out on the answered
-  // operator leg (see the report), so the test hangs up like a relay that has its answer.
+  // hangUpAfterDialEnd: the route's Busy(10)/Congestion(10) would keep the answered operator on the
+  // tone for 10 s (scaled), so the test hangs up like a relay that has its answer.
   it.each<[string, () => ReturnType<typeof busy>, CallOutcomeKind, number, boolean]>([
     ['busy', busy, 'busy', 17, true],
     ['congested', congested, 'congestion', 34, true],
