@@ -194,7 +194,9 @@ export class Relay {
     for (const entry of this.o.journal.open()) {
       if (entry.result !== null || this.runs.has(entry.attemptId) || this.reconciling.has(entry.attemptId)) continue;
       this.reconciling.add(entry.attemptId);
-      const follower = followCall(this.o.ami, { channelId: entry.channelId, otherChannelId: callbackChannelIds(entry.attemptId).otherChannelId }, { logger: this.o.logger });
+      const follower = followCall(this.o.ami, { channelId: entry.channelId, otherChannelId: callbackChannelIds(entry.attemptId).otherChannelId }, {
+        logger: this.o.logger, secondLegRingMs: entry.plan.ringTimeoutMs,
+      });
       void follower.reconcile();
       void follower.ended
         .then((call) => {

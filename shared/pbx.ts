@@ -6,8 +6,18 @@ import { callerIdName, contextName, digitsOf, phoneNumber } from './dial.js';
 
 const prefix = z.string().regex(/^\+?[0-9]{1,20}$/, 'must be a number prefix: an optional + and digits');
 
-export const OUTCOMES = ['answered', 'busy', 'no-answer', 'congestion', 'failed', 'cancelled'] as const;
+/**
+ * How an attempt ended. `answered`: both parties were up (a conversation). `busy`, `no-answer`,
+ * `congestion`, `failed`: the leg named by `failedLeg` could not be reached (`no-answer` also when the
+ * second leg rang for the whole `ringTimeoutSec` and the relay ended the call). `abandoned`: the leg
+ * named by `failedLeg` was up and hung up while the other one rang (the operator, operator-first; the
+ * customer, customer-first). `cancelled`: only an API or owner cancel.
+ */
+export const OUTCOMES = ['answered', 'busy', 'no-answer', 'congestion', 'failed', 'abandoned', 'cancelled'] as const;
 export type Outcome = (typeof OUTCOMES)[number];
+
+/** Outcomes a retry policy may retry; `answered` and `cancelled` never are. */
+export const RETRYABLE_OUTCOMES = ['busy', 'no-answer', 'congestion', 'failed', 'abandoned'] as const;
 
 /**
  * Whether the relay saw how an attempt ended. `unknown`: the end was not observed (a relay restart,
@@ -31,7 +41,7 @@ export const retryPolicy = z.strictObject({
   /** Wait before attempt 2, 3, …; the last entry repeats. Seconds. */
   backoffSec: z.array(z.int().min(1).max(86_400)).min(1).max(10).default([60, 300, 900]),
   /** Outcomes that earn another attempt; `answered` never does. */
-  retryOn: z.array(z.enum(['busy', 'no-answer', 'congestion', 'failed'])).max(4).default(['busy', 'no-answer', 'congestion']),
+  retryOn: z.array(z.enum(RETRYABLE_OUTCOMES)).max(RETRYABLE_OUTCOMES.length).default(['busy', 'no-answer', 'congestion']),
 });
 export type RetryPolicy = z.infer<typeof retryPolicy>;
 
@@ -46,7 +56,12 @@ export const pbxSettings = z.strictObject({
   /** Caller ID a customer sees when the PBX calls them: the company's public number. */
   customerCallerId: z.strictObject({ name: callerIdName.optional(), number: phoneNumber }).optional(),
   destinations: destinationRules,
-  /** How long each leg may ring before it counts as no answer. Seconds, default 30. */
+  /**
+   * How long each leg may ring before it counts as no answer. Seconds, default 30. The first leg is
+   * bounded by the Originate's Timeout; the second by the relay itself, from the onward dial's start
+   * (or the first leg's answer if none comes): it then ends the call (the first leg is released) and
+   * reports `no-answer`, cause 19, `failedLeg` the second leg. A shorter dialplan timeout still wins.
+   */
   ringTimeoutSec: z.int().min(5).max(300).default(30),
   /** Simultaneous calls this PBX may carry for us; jobs beyond it wait in order. */
   maxConcurrentCalls: z.int().min(1).max(500).default(4),

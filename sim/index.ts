@@ -13,7 +13,14 @@ export interface AmiSimulatorOptions {
   port?: number;
   users?: Record<string, string>;
   phones?: Record<string, PhoneBehaviour>;
+  /** Scales the dialplan's own delays (Wait(), prompts, default ring/hold times); not client timeouts nor route Dial() timeouts. */
   timeScale?: number;
+  /**
+   * The Dial() timeout of every outgoing route (from-internal to extensions and outside numbers,
+   * outbound, outbound-mapped), real seconds. Default: the dialplan's own, 60 s (30 s for some
+   * outbound numbers), as real routes ring long; the relay's ring bound is what ends a second leg first.
+   */
+  routeTimeoutSec?: number;
   /**
    * Test hook: extra real-time delay (ms) before a channel answers or enters a bridge. Asterisk's
    * order between simultaneous calls varies run to run (README); this reproduces a given order.
@@ -36,6 +43,8 @@ export interface AmiSimulator {
   setPhone(numberOrExten: string, b: PhoneBehaviour): void;
   /** A `Custom:` device's state as Getvar DEVICE_STATE(…) reads it (`UNKNOWN` before the first set). */
   deviceState(device: string): string;
+  /** Replaces the outgoing routes' Dial() timeout from now on (see `routeTimeoutSec`); undefined restores the dialplan's own. */
+  setRouteTimeout(seconds: number | undefined): void;
   dial(from: string, exten: string, context?: string): string;
   hangup(channelOrUniqueid: string, cause?: number): void;
   dropConnections(): void;
@@ -52,6 +61,7 @@ export async function startAmiSimulator(opts: AmiSimulatorOptions = {}): Promise
   const host = opts.host ?? '127.0.0.1';
   const srv = new SimServer({
     host, port: opts.port ?? 0, users: opts.users ?? { relay: 'relaysecret' }, phones: opts.phones ?? {}, timeScale: opts.timeScale ?? 1, jitter: opts.jitter, hints: opts.hints,
+    routeTimeoutSec: opts.routeTimeoutSec,
   });
   await srv.listen(opts.port ?? 0);
   return {
@@ -69,6 +79,9 @@ export async function startAmiSimulator(opts: AmiSimulatorOptions = {}): Promise
     rooms: () => [...srv.engine.confs.rooms.values()].map((r) => ({ room: r.name, members: r.members.map((m) => m.ch.name) })),
     setPhone: (n, b) => srv.setPhone(n, b),
     deviceState: (device) => srv.engine.devices.read(device),
+    setRouteTimeout: (seconds) => {
+      srv.pbx.opts.routeTimeoutSec = seconds;
+    },
     dial: (from, exten, context) => srv.dial(from, exten, context),
     hangup: (c, cause) => srv.hangup(c, cause),
     dropConnections: () => srv.dropConnections(),

@@ -27,6 +27,7 @@ export interface ServerOptions {
   jitter?: (point: JitterPoint, channelName: string) => number;
   /** Hints of the `hints` context, exten → device (default: the kit's, see device-states.ts). */
   hints?: Readonly<Record<string, string>>;
+  routeTimeoutSec?: number | undefined;
 }
 
 export class SimServer implements SessionHost, SimControl {
@@ -43,7 +44,7 @@ export class SimServer implements SessionHost, SimControl {
   port = 0;
 
   constructor(readonly opts: ServerOptions) {
-    this.pbx = new Pbx({ timeScale: opts.timeScale, phones: new Map(Object.entries(opts.phones)), jitter: opts.jitter });
+    this.pbx = new Pbx({ timeScale: opts.timeScale, phones: new Map(Object.entries(opts.phones)), jitter: opts.jitter, routeTimeoutSec: opts.routeTimeoutSec });
     const confs = new Conferences(this.pbx);
     const base = { pbx: this.pbx, confs };
     this.engine = { ...base, queues: new Queues(base), devices: new DeviceStates(this.pbx, opts.hints) };

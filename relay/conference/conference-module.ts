@@ -96,7 +96,7 @@ export class ConferenceModule {
     for (const rule of rules) {
       const existing = this.rules.get(rule.room);
       if (existing !== undefined) existing.update(rule);
-      else this.rules.set(rule.room, new ExternalParticipant(this.ami, rule, this.registry, this.logger.child({ room: rule.room })));
+      else this.rules.set(rule.room, new ExternalParticipant(this.ami, rule, this.registry, this.logger.child({ room: rule.room }), (room) => this.watch.reconcile(room)));
     }
     this.reconcileAll();
   }

@@ -63,6 +63,24 @@ describe('relay link', () => {
     expect(done.attempts[0]).toMatchObject({ outcome: 'answered', status: 'ended', durationMs: 500 });
   });
 
+  it('records an attempt whose operator gave up while the customer rang as abandoned by the operator: the job fails, it is not cancelled', async () => {
+    const { pbx, relayToken, auth } = await createPbx();
+    const relay = await relayFor(pbx, relayToken);
+    relay.hello();
+    const created = await queue(pbx, auth, { ...request, retry: { maxAttempts: 2, backoffSec: [60], retryOn: ['busy'] } });
+    const offer = await relay.next('job.offer');
+    await relay.dial(offer);
+    relay.send({
+      type: 'attempt.result', attemptId: offer.attemptId, fence: offer.fence, outcome: 'abandoned', certainty: 'known', cause: 16, causeText: null,
+      failedLeg: 'operator', originatedAt: Date.now() - 1000, answeredAt: null, endedAt: Date.now(), durationMs: null, note: null,
+    });
+    await relay.next('result.ack');
+    const done = await job(pbx, auth, created.id);
+    expect(done.status).toBe('failed');
+    expect(done.attempts[0]).toMatchObject({ outcome: 'abandoned', failedLeg: 'operator', status: 'ended' });
+    expect(done.lastError).toBe('abandoned; not retried');
+  });
+
   it('ignores a result with a stale fence and keeps the job running', async () => {
     const { pbx, relayToken, auth } = await createPbx();
     const relay = await relayFor(pbx, relayToken);

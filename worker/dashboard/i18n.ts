@@ -53,7 +53,7 @@ const en = {
   st_failed: 'failed', st_cancelled: 'cancelled', st_expired: 'expired',
   at_offered: 'offered', at_accepted: 'accepted', at_originating: 'dialling', at_ringing: 'ringing', at_answered: 'talking',
   at_ended: 'ended', at_abandoned: 'lost',
-  oc_answered: 'answered', oc_busy: 'busy', 'oc_no-answer': 'no answer', oc_congestion: 'network busy', oc_failed: 'failed', oc_cancelled: 'cancelled',
+  oc_answered: 'answered', oc_busy: 'busy', 'oc_no-answer': 'no answer', oc_congestion: 'network busy', oc_failed: 'failed', oc_cancelled: 'cancelled', oc_abandoned: 'gave up waiting',
 } as const;
 
 export type Strings = { readonly [K in keyof typeof en]: string };
@@ -107,7 +107,7 @@ const ru: Strings = {
   st_failed: 'не удалось', st_cancelled: 'отменено', st_expired: 'истекло',
   at_offered: 'предложено', at_accepted: 'принято', at_originating: 'набор', at_ringing: 'звонит', at_answered: 'разговор',
   at_ended: 'завершено', at_abandoned: 'потеряно',
-  oc_answered: 'соединено', oc_busy: 'занято', 'oc_no-answer': 'не ответил', oc_congestion: 'сеть занята', oc_failed: 'не удалось', oc_cancelled: 'отменено',
+  oc_answered: 'соединено', oc_busy: 'занято', 'oc_no-answer': 'не ответил', oc_congestion: 'сеть занята', oc_failed: 'не удалось', oc_cancelled: 'отменено', oc_abandoned: 'не дождался ответа',
 };
 
 export const STRINGS: Record<Lang, Strings> = { en, ru };

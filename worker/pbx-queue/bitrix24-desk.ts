@@ -7,6 +7,7 @@
 // else is read; a job is registered at most once (its write-back ids are fixed per job).
 import { bitrix24Config, bitrixRegisterAnswer, type Bitrix24Config, type BitrixCallStart } from '../../shared/bitrix24.js';
 import type { CallbackRequest, JobView, OperatorTarget } from '../../shared/jobs.js';
+import type { Outcome } from '../../shared/pbx.js';
 import type { StatusEventType } from '../../shared/webhooks.js';
 import { secretsEqual, sha256Hex } from '../auth/tokens.js';
 import { dialledForm } from '../phone/phone-normalise.js';
@@ -17,8 +18,10 @@ import type { ClickToCallResult, CreateResult } from './job-desk.js';
 export type BitrixResult = ClickToCallResult;
 
 /** Bitrix24 STATUS_CODE per outcome (telephony.externalcall.finish: 200 success, 304 missed, 486 busy, 603 declined). */
-const STATUS_CODE: Record<string, string> = {
+export const BITRIX_STATUS_CODE: Readonly<Record<Outcome, string>> = {
   answered: '200', 'no-answer': '304', busy: '486', congestion: '503', failed: '603', cancelled: '603-S',
+  // The one on the line hung up before the other answered: to the CRM a missed call, to be called back.
+  abandoned: '304',
 };
 const FINAL: ReadonlySet<StatusEventType> = new Set(['job.completed', 'job.failed', 'job.cancelled', 'job.expired']);
 /** telephony.externalcall.register TYPE: 1 = outgoing (a callback is our call to the customer). */
@@ -125,7 +128,7 @@ export class Bitrix24Desk implements CrmWriteBacks {
       payload: JSON.stringify({
         // null until delivery: then the CALL_ID that register answered with (see prepare).
         CALL_ID: callId, USER_ID: userId,
-        DURATION: Math.round((last?.durationMs ?? 0) / 1000), STATUS_CODE: STATUS_CODE[outcome] ?? '603', ADD_TO_CHAT: 1,
+        DURATION: Math.round((last?.durationMs ?? 0) / 1000), STATUS_CODE: BITRIX_STATUS_CODE[outcome] ?? '603', ADD_TO_CHAT: 1,
       }),
     };
   }
