@@ -6,7 +6,6 @@
 // Used by callers.ts. Invariant: the application token is compared in constant time, before anything
 // else is read; a job is registered at most once (its write-back ids are fixed per job).
 import { bitrix24Config, bitrixRegisterAnswer, type Bitrix24Config, type BitrixCallStart } from '../../shared/bitrix24.js';
-import { PHONE_NUMBER } from '../../shared/dial.js';
 import type { CallbackRequest, JobView, OperatorTarget } from '../../shared/jobs.js';
 import type { StatusEventType } from '../../shared/webhooks.js';
 import { secretsEqual, sha256Hex } from '../auth/tokens.js';
@@ -14,7 +13,7 @@ import type { DeliveryRow, HookStore } from './hook-store.js';
 import type { CrmWriteBacks, Deferral, WriteBack } from './outbox.js';
 import type { CreateResult } from './job-desk.js';
 
-export type BitrixResult = CreateResult | { kind: 'unauthorized' } | { kind: 'unknown-user' } | { kind: 'bad-number' };
+export type BitrixResult = CreateResult | { kind: 'unauthorized' } | { kind: 'unknown-user' };
 
 /** Bitrix24 STATUS_CODE per outcome (telephony.externalcall.finish: 200 success, 304 missed, 486 busy, 603 declined). */
 const STATUS_CODE: Record<string, string> = {
@@ -48,11 +47,10 @@ export class Bitrix24Desk implements CrmWriteBacks {
     if (config === undefined || !(await secretsEqual(ev['auth[application_token]'], config.applicationToken))) return { kind: 'unauthorized' };
     const operator = config.users[ev['data[USER_ID]']];
     if (operator === undefined) return { kind: 'unknown-user' };
-    // Bitrix24 shows numbers as the user typed them: keep the digits (and a leading +) only.
-    const customer = ev['data[PHONE_NUMBER]'].replace(/[\s()-]/g, '');
-    if (!PHONE_NUMBER.test(customer)) return { kind: 'bad-number' };
+    // Bitrix24 shows numbers as the user typed them (spaces, brackets, dashes): the queue's admission
+    // reads them by the PBX's numbering plan like any other number.
     const request: CallbackRequest = {
-      customer, operator, direction: 'operator-first', callerId: config.callerId,
+      customer: ev['data[PHONE_NUMBER]'], operator, direction: 'operator-first', callerId: config.callerId,
       metadata: { source: 'bitrix24', bitrixCallId: ev['data[CALL_ID]'], bitrixUserId: ev['data[USER_ID]'] },
     };
     // The CALL_ID is the idempotency key: a re-sent event returns the same job.

@@ -84,6 +84,7 @@ export class MissedCallDesk {
       metadata: { source: 'missed-call', ...(target === null ? {} : { target }) },
       ...(policy.statusCallbackUrl === undefined ? {} : { statusCallbackUrl: policy.statusCallbackUrl }),
     });
+    if (result.kind === 'number-refused') return { kind: 'ignored', reason: `${result.field}: ${result.message}` };
     if (result.kind !== 'created' && result.kind !== 'existing') return { kind: 'ignored', reason: result.kind };
     const id = newId('mc_');
     this.d.calls.insert({ id, number: caller, number_key: key, target, count: 1, first_at: at, last_at: at, status: 'pending', job_id: result.job.id, reason: null });

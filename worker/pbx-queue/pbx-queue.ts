@@ -226,7 +226,7 @@ export class PbxQueue extends DurableObject<QueueBindings> {
     if (this.widgetDesk === undefined) {
       const store = new WidgetStore(this.ctx.storage.sql);
       const create = (request: CallbackRequest, hash: string): Promise<CreateResult> => this.createCallback(request, null, hash);
-      this.widgetDesk = { store, intake: new WidgetIntake(store, this.store, create, () => this.settings()?.jobTtlSec ?? 3600) };
+      this.widgetDesk = { store, intake: new WidgetIntake(store, this.store, create, () => this.settings()) };
     }
     return this.widgetDesk;
   }

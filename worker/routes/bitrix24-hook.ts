@@ -7,6 +7,7 @@ import { bitrixCallStart } from '../../shared/bitrix24.js';
 import type { AppEnv } from '../env.js';
 import { parseOrThrow } from '../http/body.js';
 import { pbxStub } from '../http/pbx.js';
+import { numberProblem } from '../http/number-problem.js';
 import { HttpProblem, notFound } from '../http/problem.js';
 import { readRawBody } from '../http/signed-request.js';
 
@@ -24,10 +25,8 @@ export async function bitrixHook(c: Context<AppEnv>): Promise<Response> {
       throw new HttpProblem(401, 'unauthorized', 'the application token does not match this PBX’s Bitrix24 integration', 'auth[application_token]');
     case 'unknown-user':
       throw new HttpProblem(422, 'validation_failed', 'this Bitrix24 user has no operator in the integration’s users map', 'data[USER_ID]');
-    case 'bad-number':
-      throw new HttpProblem(400, 'validation_failed', 'data[PHONE_NUMBER] is not a phone number', 'data[PHONE_NUMBER]');
-    case 'destination-not-allowed':
-      throw new HttpProblem(422, 'destination_not_allowed', "the number is not allowed by this PBX's destination rules", 'data[PHONE_NUMBER]');
+    case 'number-refused':
+      throw numberProblem(result, result.field === 'customer' ? 'data[PHONE_NUMBER]' : 'data[USER_ID]');
     case 'idempotency-conflict':
       throw new HttpProblem(409, 'idempotency_conflict', 'this CALL_ID was used for a different call', 'data[CALL_ID]');
     case 'no-pbx':
