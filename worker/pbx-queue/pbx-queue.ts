@@ -97,6 +97,14 @@ export class PbxQueue extends DurableObject<QueueBindings> {
     return this.settings() ?? null;
   }
 
+  /** Replaces the settings as a whole (how settings of earlier versions move to the numbering plan). */
+  async replaceSettings(settings: PbxSettings): Promise<boolean> {
+    if (this.settings() === undefined) return false;
+    this.store.setMeta('settings', JSON.stringify(settings));
+    this.cachedSettings = settings;
+    return true;
+  }
+
   async rotateRelayToken(relayTokenHash: string): Promise<boolean> {
     if (this.settings() === undefined) return false;
     this.store.setMeta('relay_token_hash', relayTokenHash);

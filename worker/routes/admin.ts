@@ -40,6 +40,13 @@ adminRoutes.get('/pbxes/:pbx', async (c) => {
   return c.json({ id, settings, status: await stub.status() });
 });
 
+adminRoutes.put('/pbxes/:pbx/settings', async (c) => {
+  const { id, stub } = pbxStub(c);
+  const { value } = await readJson(c, pbxSettings);
+  if (!(await stub.replaceSettings(value))) throw notFound('PBX');
+  return c.json({ id, settings: value });
+});
+
 adminRoutes.post('/pbxes/:pbx/relay-token', async (c) => {
   const { id, stub } = pbxStub(c);
   const relayToken = newToken('relay');
