@@ -12,7 +12,6 @@ export const ERROR_CODES = [
   'conflict',
   'idempotency_conflict',
   'destination_not_allowed',
-  'number_invalid',
   'extension_not_allowed',
   'not_cancellable',
   'rate_limited',

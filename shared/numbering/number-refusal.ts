@@ -3,7 +3,7 @@
 import type { DestinationVerdict } from './judge-destination.js';
 import type { ExtensionVerdict } from './judge-extension.js';
 
-export type NumberProblemCode = 'number_invalid' | 'destination_not_allowed' | 'extension_not_allowed';
+export type NumberProblemCode = 'validation_failed' | 'destination_not_allowed' | 'extension_not_allowed';
 
 export interface NumberRefusal {
   kind: 'number-refused';
@@ -18,8 +18,10 @@ export interface NumberRefusal {
 type Refused<V> = Extract<V, { ok: false }>;
 
 export function destinationRefusal(v: Refused<DestinationVerdict>, field: string): NumberRefusal {
-  const invalid = v.code === 'not-a-number' || v.code === 'too-long' || v.code === 'invalid-number';
-  return { kind: 'number-refused', field, code: invalid ? 'number_invalid' : 'destination_not_allowed', reason: v.code, message: v.message };
+  // Not written as a number at all: a malformed field. A number in no valid range (a short or
+  // service number, an unassigned range) is refused like any destination the rules do not allow.
+  const malformed = v.code === 'not-a-number' || v.code === 'too-long';
+  return { kind: 'number-refused', field, code: malformed ? 'validation_failed' : 'destination_not_allowed', reason: v.code, message: v.message };
 }
 
 export function extensionRefusal(v: Refused<ExtensionVerdict>, field: string): NumberRefusal {

@@ -5,5 +5,5 @@ import { HttpProblem } from './problem.js';
 
 /** `field` renames the request's field where a route's body names it differently (`phone`, `data[PHONE_NUMBER]`). */
 export function numberProblem(r: NumberRefusal, field: string = r.field, headers: Record<string, string> = {}): HttpProblem {
-  return new HttpProblem(r.code === 'number_invalid' ? 400 : 422, r.code, `${field}: ${r.message}`, field, headers);
+  return new HttpProblem(r.code === 'validation_failed' ? 400 : 422, r.code, `${field}: ${r.message}`, field, headers);
 }

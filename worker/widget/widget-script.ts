@@ -101,7 +101,7 @@ function loadCaptcha() {
   document.head.appendChild(s);
 }
 
-var ERRORS = { validation_failed: 'invalid', number_invalid: 'invalid', destination_not_allowed: 'denied', outside_working_hours: 'closed',
+var ERRORS = { validation_failed: 'invalid', destination_not_allowed: 'denied', outside_working_hours: 'closed',
   rate_limited: 'limited', captcha_failed: 'captcha' };
 form.addEventListener('submit', function (e) {
   e.preventDefault();
