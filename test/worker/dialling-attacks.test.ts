@@ -7,7 +7,7 @@
 import { SELF } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { sign } from '../../worker/webhooks/standard-webhooks.js';
-import { ADMIN, createPbx, DEFAULT_SETTINGS, postJson } from './helpers.js';
+import { ADMIN, connectRelay, createPbx, DEFAULT_SETTINGS, postJson } from './helpers.js';
 
 type Problem = { status: number; code: string; field?: string; message: string };
 
@@ -190,5 +190,24 @@ describe('PBX numbering settings', () => {
     // Now Russia only: Kazakhstan (+7 7…) is no longer in range, as it was under "allow +7".
     await refused(await postJson(`http://w/v1/pbxes/${pbx}/callbacks`, { customer: '+77012345678', operator: { extension: '101' } }, auth), 422, 'destination_not_allowed', 'customer');
     expect(await jobs(pbx, auth)).toHaveLength(0);
+  });
+
+  it('never offers a queued job whose number the settings refuse by the time it is due, and fails it saying why', async () => {
+    const { pbx, auth, relayToken } = await createPbx();
+    const res = await postJson(`http://w/v1/pbxes/${pbx}/callbacks`, { customer: '+79991234567', operator: { extension: '101' } }, auth);
+    expect(res.status).toBe(202);
+    const { id } = (await res.json()) as { id: string };
+    const put = await SELF.fetch(`http://w/v1/admin/pbxes/${pbx}/settings`, {
+      method: 'PUT', headers: { ...ADMIN, 'content-type': 'application/json' },
+      body: JSON.stringify({ ...DEFAULT_SETTINGS, destinations: { allow: ['+7'], deny: ['+7999'] } }),
+    });
+    expect(put.status).toBe(200);
+    const relay = await connectRelay(pbx, relayToken);
+    relay.hello();
+    await relay.settled();
+    expect(relay.has('job.offer')).toBe(false);
+    const job = (await (await SELF.fetch(`http://w/v1/pbxes/${pbx}/jobs/${id}`, { headers: auth })).json()) as { status: string; lastError: string; attempts: unknown[] };
+    expect(job).toMatchObject({ status: 'failed', attempts: [] });
+    expect(job.lastError).toMatch(/no longer allowed/);
   });
 });
