@@ -22,7 +22,7 @@ export interface NumberingPolicy {
 
 /** The numbering parts of a PBX's settings, as shared/pbx.ts stores them. */
 export interface NumberingSettings {
-  numbering?: NumberingPlan | undefined;
+  numbering?: (Omit<NumberingPlan, 'dialFormat'> & { dialFormat?: DialFormat | undefined }) | undefined;
   destinations?: Partial<DestinationRules> | undefined;
   extensions?: ExtensionPlan | undefined;
 }

@@ -4,6 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { judgeDestination } from '../../shared/numbering/judge-destination.js';
 import { numberingPolicy, type NumberingSettings } from '../../shared/numbering/numbering-policy.js';
+import type { CountryCode } from '../../shared/numbering/phone-metadata.js';
 
 const policy = (s: NumberingSettings) => {
   const p = numberingPolicy(s);
@@ -116,7 +117,7 @@ describe('destination judge', () => {
   });
 
   it('derives each dial format from the E.164 form', () => {
-    const dial = (format: 'e164' | 'digits' | 'national' | 'international', country = 'RU', input = '+74951234567') => {
+    const dial = (format: 'e164' | 'digits' | 'national' | 'international', country: CountryCode = 'RU', input = '+74951234567') => {
       const v = judgeDestination(input, policy({ numbering: { country, dialFormat: format }, destinations: { allow: ['+7', '+49', '+44'] } }));
       return v.ok ? v.dial : v.code;
     };

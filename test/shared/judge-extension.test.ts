@@ -4,6 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { judgeExtension, matchesPattern } from '../../shared/numbering/judge-extension.js';
 import { numberingPolicy, type NumberingSettings } from '../../shared/numbering/numbering-policy.js';
+import type { CountryCode } from '../../shared/numbering/phone-metadata.js';
 import { extensionPlan } from '../../shared/numbering/numbering-settings.js';
 
 const policy = (s: NumberingSettings) => {
@@ -49,7 +50,7 @@ describe('extension judge', () => {
   it.each([
     ['US', '911'], ['US', '411'], ['US', '112'], ['GB', '999'], ['DE', '110'], ['FR', '15'], ['FR', '17'], ['FR', '18'], ['KZ', '103'],
   ])('refuses the service number of its country under a %s plan: %s', (country, ext) => {
-    expect(verdict(ext, policy({ numbering: { country } }))).toBe('service-number');
+    expect(verdict(ext, policy({ numbering: { country: country as CountryCode } }))).toBe('service-number');
   });
 
   it('lets an operator list a national service number that is a phone on this PBX, never 112 or 911', () => {

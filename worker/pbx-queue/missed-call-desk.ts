@@ -7,7 +7,7 @@ import { missedCallPolicy, type MissedCallPolicy, type MissedCallView } from '..
 import type { PbxSettings } from '../../shared/pbx.js';
 import type { QueueFrame, RelayFrame } from '../../shared/relay-protocol.js';
 import { newId } from '../auth/tokens.js';
-import { numberKey } from '../phone/phone-normalise.js';
+import { numberKey } from '../phone/number-key.js';
 import { nextOpening } from '../widget/working-hours.js';
 import type { HookStore } from './hook-store.js';
 import type { JobStore } from './job-store.js';
