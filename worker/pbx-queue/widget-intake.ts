@@ -74,7 +74,7 @@ export class WidgetIntake {
     const verdict = firstExceeded([number, widget], now, (b, w) => this.widgets.count(b, w));
     if (!verdict.ok) return { kind: 'rate-limited', scope: verdict.bucket === number.bucket ? 'number' : 'widget', retryAfterSec: verdict.retryAfterSec };
     const created = await this.createCallback(this.request(config, input, e164, now), `widget:${numberHash}`);
-    if (created.kind === 'number-refused') return { ...created, field: 'phone' };
+    if (created.kind === 'number-refused') return created.field === 'customer' ? { ...created, field: 'phone' } : created;
     if (created.kind !== 'created' && created.kind !== 'existing') return { kind: 'unknown-widget' };
     this.widgets.insertWidgetJob(created.job.id, input.widgetKey, numberHash, now);
     this.widgets.insertToken(input.tokenHash, created.job.id, input.widgetKey, now);

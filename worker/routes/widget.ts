@@ -101,7 +101,7 @@ async function requestCallback(c: Ctx, t: Target): Promise<Response> {
     case 'rate-limited':
       throw new HttpProblem(429, 'rate_limited', 'too many callback requests; try again later', undefined, { 'retry-after': String(result.retryAfterSec) });
     case 'number-refused':
-      throw numberProblem(result, 'phone');
+      throw numberProblem(result);
     case 'unknown-widget':
       throw notFound('widget');
   }
