@@ -194,6 +194,8 @@ describe('PBX numbering settings', () => {
 
   it('never offers a queued job whose number the settings refuse by the time it is due, and fails it saying why', async () => {
     const { pbx, auth, relayToken } = await createPbx();
+    const hook = await SELF.fetch(`http://w/v1/admin/pbxes/${pbx}/status-callbacks`, { method: 'PUT', headers: { ...ADMIN, 'content-type': 'application/json' }, body: JSON.stringify({ url: 'https://crm.example.com/perezvon' }) });
+    expect(hook.status).toBe(200);
     const res = await postJson(`http://w/v1/pbxes/${pbx}/callbacks`, { customer: '+79991234567', operator: { extension: '101' } }, auth);
     expect(res.status).toBe(202);
     const { id } = (await res.json()) as { id: string };
@@ -209,5 +211,7 @@ describe('PBX numbering settings', () => {
     const job = (await (await SELF.fetch(`http://w/v1/pbxes/${pbx}/jobs/${id}`, { headers: auth })).json()) as { status: string; lastError: string; attempts: unknown[] };
     expect(job).toMatchObject({ status: 'failed', attempts: [] });
     expect(job.lastError).toMatch(/no longer allowed/);
+    const { deliveries } = (await (await SELF.fetch(`http://w/v1/pbxes/${pbx}/jobs/${id}/deliveries`, { headers: auth })).json()) as { deliveries: Array<{ type: string }> };
+    expect(deliveries.map((d) => d.type)).toEqual(['job.queued', 'job.failed']);
   });
 });
