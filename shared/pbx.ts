@@ -54,8 +54,14 @@ export const pbxSettings = z.strictObject({
   reconcileTimeoutSec: z.int().min(2).max(86_400).default(300),
   /** A pending job older than this becomes `expired`: a callback asked for long ago is useless. Seconds, default 3600. */
   jobTtlSec: z.int().min(60).max(7 * 86_400).default(3600),
-}).refine((s) => countryOf(s) !== undefined, {
-  // Settings of earlier versions had only `destinations`; their first `+` range still names the country.
+});
+
+/**
+ * Settings as the admin API accepts them: they must name the PBX's country. Settings of earlier
+ * versions had only `destinations`; their first `+` range still names it. Stored settings that name
+ * none are still read (pbxSettings), and then nothing is dialled until they are replaced.
+ */
+export const pbxSettingsRequest = pbxSettings.refine((s) => countryOf(s) !== undefined, {
   message: 'numbering.country is required (or a +country range in destinations.allow)', path: ['numbering', 'country'],
 });
 export type PbxSettingsInput = z.input<typeof pbxSettings>;

@@ -4,8 +4,10 @@
 // an extension (widget, missed-call policy, CRM user map). Each refusal is a JSON problem naming the
 // field, and nothing is created. The PBX has the demo's rules of earlier versions (allow +7 and 8,
 // deny +7809 and 8809), which are read by its Russian numbering plan.
-import { SELF } from 'cloudflare:test';
+import { env, runInDurableObject, SELF } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
+import { pbxSettings } from '../../shared/pbx.js';
+import type { PbxQueue } from '../../worker/pbx-queue/pbx-queue.js';
 import { sign } from '../../worker/webhooks/standard-webhooks.js';
 import { ADMIN, connectRelay, createPbx, DEFAULT_SETTINGS, postJson } from './helpers.js';
 
@@ -213,5 +215,18 @@ describe('PBX numbering settings', () => {
     expect(job.lastError).toMatch(/no longer allowed/);
     const { deliveries } = (await (await SELF.fetch(`http://w/v1/pbxes/${pbx}/jobs/${id}/deliveries`, { headers: auth })).json()) as { deliveries: Array<{ type: string }> };
     expect(deliveries.map((d) => d.type)).toEqual(['job.queued', 'job.failed']);
+  });
+
+  it('dials nothing for stored settings of earlier versions that name no country, and says what to set', async () => {
+    const { pbx, auth } = await createPbx();
+    const queues = (env as { PBX_QUEUE: DurableObjectNamespace<PbxQueue> }).PBX_QUEUE;
+    const stub = queues.get(queues.idFromName(pbx));
+    // Written as an earlier version could have stored them: rules as dialled only, no country.
+    await runInDurableObject(stub, (instance: PbxQueue) => instance.replaceSettings(pbxSettings.parse({ destinations: { allow: ['8'] } })));
+    const res = await postJson(`http://w/v1/pbxes/${pbx}/callbacks`, { customer: '89991234567', operator: { extension: '101' } }, auth);
+    const body = (await res.json()) as Problem;
+    expect([res.status, body.code, body.field]).toEqual([422, 'destination_not_allowed', 'customer']);
+    expect(body.message).toMatch(/numbering\.country/);
+    expect(await jobs(pbx, auth)).toHaveLength(0);
   });
 });

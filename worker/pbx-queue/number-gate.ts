@@ -11,30 +11,34 @@ import type { PbxSettings } from '../../shared/pbx.js';
 
 type Judged<T> = { ok: true; value: T } | { ok: false; refusal: NumberRefusal };
 
-export function policyOf(settings: PbxSettings): NumberingPolicy {
-  const policy = numberingPolicy(settings);
-  // pbxSettings refuses settings that name no country, so stored settings always have one.
-  if (policy === undefined) throw new Error('PBX settings name no country');
-  return policy;
-}
+/** Undefined for stored settings of earlier versions that name no country: then nothing is dialled. */
+export type Policy = NumberingPolicy | undefined;
+
+export const policyOf = (settings: PbxSettings): Policy => numberingPolicy(settings);
+
+const NO_PLAN = "this PBX's settings name no country, so nothing is dialled: set numbering.country (PUT /v1/admin/pbxes/{pbx}/settings)";
+
+const noPlan = (field: string, code: NumberRefusal['code']): NumberRefusal => ({ kind: 'number-refused', field, code, reason: 'no-numbering-plan', message: NO_PLAN });
 
 /** The number in E.164 (what is stored) and the dial string (what the relay sends), or the refusal. */
-export function gateNumber(policy: NumberingPolicy, input: string, field: string): Judged<{ e164: string; dial: string }> {
+export function gateNumber(policy: Policy, input: string, field: string): Judged<{ e164: string; dial: string }> {
+  if (policy === undefined) return { ok: false, refusal: noPlan(field, 'destination_not_allowed') };
   const v = judgeDestination(input, policy);
   return v.ok ? { ok: true, value: { e164: v.e164, dial: v.dial } } : { ok: false, refusal: destinationRefusal(v, field) };
 }
 
-export function gateExtension(policy: NumberingPolicy, input: string, field: string): NumberRefusal | undefined {
+export function gateExtension(policy: Policy, input: string, field: string): NumberRefusal | undefined {
+  if (policy === undefined) return noPlan(field, 'extension_not_allowed');
   const v = judgeExtension(input, policy);
   return v.ok ? undefined : extensionRefusal(v, field);
 }
 
 /** An operator target's extension (a queue name is no extension and is not judged). */
-export function gateOperator(policy: NumberingPolicy, operator: OperatorTarget, field: string): NumberRefusal | undefined {
+export function gateOperator(policy: Policy, operator: OperatorTarget, field: string): NumberRefusal | undefined {
   return 'extension' in operator ? gateExtension(policy, operator.extension, `${field}.extension`) : undefined;
 }
 
-export function gateExtensions(policy: NumberingPolicy, list: ReadonlyArray<string>, field: string): NumberRefusal | undefined {
+export function gateExtensions(policy: Policy, list: ReadonlyArray<string>, field: string): NumberRefusal | undefined {
   for (const [i, ext] of list.entries()) {
     const refused = gateExtension(policy, ext, `${field}.${i}`);
     if (refused !== undefined) return refused;
@@ -43,7 +47,7 @@ export function gateExtensions(policy: NumberingPolicy, list: ReadonlyArray<stri
 }
 
 /** Conference members with outside numbers turned into dial strings, or the first refusal. */
-export function gateMembers(policy: NumberingPolicy, members: ReadonlyArray<ConferenceMember>, field = 'members'): Judged<ConferenceMember[]> {
+export function gateMembers(policy: Policy, members: ReadonlyArray<ConferenceMember>, field = 'members'): Judged<ConferenceMember[]> {
   const out: ConferenceMember[] = [];
   for (const [i, m] of members.entries()) {
     if ('extension' in m) {

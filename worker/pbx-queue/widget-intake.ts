@@ -134,6 +134,7 @@ export class WidgetIntake {
 /** Read by the widget's country (numbers typed without one), then judged by the PBX's policy. */
 function judgePhone(phone: string, config: WidgetConfig, settings: PbxSettings): ReturnType<typeof gateNumber> {
   const policy = policyOf(settings);
+  if (policy === undefined) return gateNumber(policy, phone, 'phone');
   const country = regionOfCallingCode(config.defaultCountry) ?? policy.country;
   const read = readNumber(phone, { country, prefixes: prefixesOf(country) });
   return read.ok ? gateNumber(policy, read.number.number, 'phone') : { ok: false, refusal: destinationRefusal(read, 'phone') };
