@@ -38,14 +38,6 @@ export function gateOperator(policy: Policy, operator: OperatorTarget, field: st
   return 'extension' in operator ? gateExtension(policy, operator.extension, `${field}.extension`) : undefined;
 }
 
-export function gateExtensions(policy: Policy, list: ReadonlyArray<string>, field: string): NumberRefusal | undefined {
-  for (const [i, ext] of list.entries()) {
-    const refused = gateExtension(policy, ext, `${field}.${i}`);
-    if (refused !== undefined) return refused;
-  }
-  return undefined;
-}
-
 /** Conference members with outside numbers turned into dial strings, or the first refusal. */
 export function gateMembers(policy: Policy, members: ReadonlyArray<ConferenceMember>, field = 'members'): Judged<ConferenceMember[]> {
   const out: ConferenceMember[] = [];
