@@ -36,7 +36,7 @@ export async function benchCallbacks(requests = 600, concurrency = 10): Promise<
   });
   await system.startRelay({ PEREZVON_CAPACITY: '50', LOG_LEVEL: 'warn' });
   try {
-    const body = (i: number): string => JSON.stringify({ customer: `+7999${String(1_000_000 + i).slice(1)}`, operator: { extension: '101' } });
+    const body = (i: number): string => JSON.stringify({ customer: `+7999${String(10_000_000 + i).slice(1)}`, operator: { extension: '101' } });
     // Baseline first, then ours, then the baseline again, so drift on a shared machine shows up.
     const base1 = await load(requests, concurrency, async (i) => (await fetch(baseline.url, { method: 'POST', body: body(i) })).status === 202);
     const post = (i: number): Promise<Response> => system.api('/callbacks', { method: 'POST', headers: { 'content-type': 'application/json' }, body: body(i) });

@@ -52,7 +52,7 @@ export async function soak(total = 2000, maxSeconds = 300, seed = 1): Promise<So
   })();
   try {
     const accepted = await load(total, 8, async (i) => {
-      const res = await system.api('/callbacks', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ customer: `+7999${String(1_000_000 + i).slice(1)}`, operator: { extension: '101' } }) });
+      const res = await system.api('/callbacks', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ customer: `+7999${String(10_000_000 + i).slice(1)}`, operator: { extension: '101' } }) });
       return res.status === 202;
     });
     const deadline = started + maxSeconds * 1000;

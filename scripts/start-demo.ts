@@ -56,11 +56,18 @@ async function main(): Promise<void> {
   const admin = { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' };
   const settings = {
     name: 'Demo PBX', operatorContext: 'from-internal', customerContext: 'from-internal',
-    destinations: { allow: ['+7', '8'], deny: ['+7809', '8809'] }, customerCallerId: { name: 'Perezvon demo', number: '+74950000000' },
+    numbering: { country: 'RU', dialFormat: 'e164' },
+    // Russia, with premium-rate, shared-cost, personal and satellite numbers denied (the default types).
+    destinations: { allow: ['RU'], deny: ['+7809'] },
+    // 101 and 102 are Russian service numbers; on this PBX they are phones, so they are listed.
+    extensions: { minLength: 3, maxLength: 4, serviceNumberExceptions: ['101', '102'] },
+    customerCallerId: { name: 'Perezvon demo', number: '+74950000000' },
     ringTimeoutSec: 20, retry: { maxAttempts: 2, backoffSec: [30] },
   };
   const created = await fetch(`${WORKER}/v1/admin/pbxes`, { method: 'POST', headers: admin, body: JSON.stringify({ id: 'demo', settings }) });
-  // On a second start the PBX exists (storage persists in .perezvon/): take a fresh relay token.
+  // On a second start the PBX exists (storage persists in .perezvon/): bring its settings to these
+  // (an earlier version's may lack the numbering plan) and take a fresh relay token.
+  if (created.status !== 201) await fetch(`${WORKER}/v1/admin/pbxes/demo/settings`, { method: 'PUT', headers: admin, body: JSON.stringify(settings) });
   const tokenRes = created.status === 201 ? created : await fetch(`${WORKER}/v1/admin/pbxes/demo/relay-token`, { method: 'POST', headers: admin });
   const { relayToken } = (await tokenRes.json()) as { relayToken: string };
   const keyRes = await fetch(`${WORKER}/v1/admin/pbxes/demo/api-keys`, { method: 'POST', headers: admin, body: JSON.stringify({ label: 'demo' }) });

@@ -12,6 +12,7 @@ export const ERROR_CODES = [
   'conflict',
   'idempotency_conflict',
   'destination_not_allowed',
+  'extension_not_allowed',
   'not_cancellable',
   'rate_limited',
   'internal',

@@ -2,9 +2,9 @@
 // reach operators and customers, which customer numbers may be dialled, and the defaults for
 // timeouts, concurrency and retries. Used by the Worker (validation, policy) and the relay (dialling).
 import { z } from 'zod';
-import { callerIdName, contextName, digitsOf, phoneNumber } from './dial.js';
-
-const prefix = z.string().regex(/^\+?[0-9]{1,20}$/, 'must be a number prefix: an optional + and digits');
+import { callerIdName, contextName, phoneNumber } from './dial.js';
+import { destinationRules, extensionPlan, numberingPlan } from './numbering/numbering-settings.js';
+import { countryOf } from './numbering/numbering-policy.js';
 
 /**
  * How an attempt ended. `answered`: both parties were up (a conversation). `busy`, `no-answer`,
@@ -27,14 +27,6 @@ export const RETRYABLE_OUTCOMES = ['busy', 'no-answer', 'congestion', 'failed', 
 export const CERTAINTIES = ['known', 'unknown'] as const;
 export type Certainty = (typeof CERTAINTIES)[number];
 
-export const destinationRules = z.strictObject({
-  /** A customer number must start with one of these (compared as written, `+` included). */
-  allow: z.array(prefix).min(1).max(100),
-  /** …and with none of these (premium-rate ranges, for example). */
-  deny: z.array(prefix).max(100).default([]),
-});
-export type DestinationRules = z.infer<typeof destinationRules>;
-
 export const retryPolicy = z.strictObject({
   /** Attempts in all, the first included. */
   maxAttempts: z.int().min(1).max(10).default(3),
@@ -55,7 +47,12 @@ export const pbxSettings = z.strictObject({
   queueContext: contextName.default('ext-queues'),
   /** Caller ID a customer sees when the PBX calls them: the company's public number. */
   customerCallerId: z.strictObject({ name: callerIdName.optional(), number: phoneNumber }).optional(),
-  destinations: destinationRules,
+  /** The PBX's country and how it dials outside numbers (see shared/numbering/). */
+  numbering: numberingPlan.optional(),
+  /** Which outside numbers may be dialled; absent: the PBX's own country, toll-fraud types denied. */
+  destinations: destinationRules.optional(),
+  /** What an extension of this PBX looks like; absent: 2 to 5 digits. */
+  extensions: extensionPlan.optional(),
   /**
    * How long each leg may ring before it counts as no answer. Seconds, default 30. The first leg is
    * bounded by the Originate's Timeout; the second by the relay itself, from the onward dial's start
@@ -73,15 +70,16 @@ export const pbxSettings = z.strictObject({
   /** A pending job older than this becomes `expired`: a callback asked for long ago is useless. Seconds, default 3600. */
   jobTtlSec: z.int().min(60).max(7 * 86_400).default(3600),
 });
+
+/**
+ * Settings as the admin API accepts them: they must name the PBX's country. Settings of earlier
+ * versions had only `destinations`; their first `+` range still names it. Stored settings that name
+ * none are still read (pbxSettings), and then nothing is dialled until they are replaced.
+ */
+export const pbxSettingsRequest = pbxSettings.refine((s) => countryOf(s) !== undefined, {
+  message: 'numbering.country is required (or a +country range in destinations.allow)', path: ['numbering', 'country'],
+});
 export type PbxSettingsInput = z.input<typeof pbxSettings>;
 export type PbxSettings = z.infer<typeof pbxSettings>;
 
 export const pbxId = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'must be lower-case letters, digits and -, at most 63');
-
-/** Whether a customer number may be dialled under these rules. Pure; the Worker calls it before queueing. */
-export function isDestinationAllowed(rules: DestinationRules, number: string): boolean {
-  if (!rules.allow.some((p) => number.startsWith(p))) return false;
-  if (rules.deny.some((p) => number.startsWith(p))) return false;
-  // Short numbers (emergency, service) never go out through a callback, whatever the prefixes say.
-  return digitsOf(number).length >= 5;
-}

@@ -14,7 +14,8 @@ let system: System;
 beforeAll(async () => {
   system = await startSystem({
     sim: { phones: { '101': answers({ ringMs: 100, holdMs: 60_000 }), '102': busy(), '103': rings(), '104': answers({ ringMs: 0, holdMs: 60_000 }), [EXTERNAL]: answers({ ringMs: 100, holdMs: 600_000 }) } },
-    settings: { ...DEMO_SETTINGS, ringTimeoutSec: 5 },
+    // The PBX's outbound routes take national numbers: the rule's +79990001111 is dialled 89990001111.
+    settings: { ...DEMO_SETTINGS, numbering: { country: 'RU', dialFormat: 'national' }, ringTimeoutSec: 5 },
   });
 }, 60_000);
 

@@ -10,6 +10,8 @@ let counter = 0;
 
 export const DEFAULT_SETTINGS: PbxSettingsInput = {
   destinations: { allow: ['+7', '8'], deny: ['+7809', '8809'] },
+  // Russia's service numbers 101–104 are this PBX's extensions (the simulator's phones).
+  extensions: { serviceNumberExceptions: ['101', '102', '103', '104'] },
   customerCallerId: { name: 'Perezvon', number: '+74950000000' },
 };
 

@@ -5,6 +5,7 @@ import type { CallbackRequest } from '../../shared/jobs.js';
 import type { AppEnv } from '../env.js';
 import type { CreateResult } from '../pbx-queue/job-desk.js';
 import { assertCallbackUrl } from './signed-request.js';
+import { numberProblem } from './number-problem.js';
 import { HttpProblem, notFound } from './problem.js';
 
 export function checkCallbackRequest(value: CallbackRequest, env: AppEnv['Bindings']): void {
@@ -23,8 +24,8 @@ export function admissionResponse(c: Context<AppEnv>, result: CreateResult, keyF
       return c.json(result.job, 200);
     case 'idempotency-conflict':
       throw new HttpProblem(409, 'idempotency_conflict', `this ${keyField === 'webhook-id' ? 'webhook-id' : 'Idempotency-Key'} was used with a different body`, keyField);
-    case 'destination-not-allowed':
-      throw new HttpProblem(422, 'destination_not_allowed', "the customer number is not allowed by this PBX's destination rules", 'customer');
+    case 'number-refused':
+      throw numberProblem(result);
     case 'no-pbx':
       throw notFound('PBX');
   }

@@ -4,6 +4,7 @@
 import type { Context } from 'hono';
 import type { AppEnv } from '../env.js';
 import type { ClickToCallResult } from '../pbx-queue/job-desk.js';
+import { numberProblem } from './number-problem.js';
 import { HttpProblem, notFound } from './problem.js';
 
 /** How the CRM names things, for the problem's message and field. */
@@ -24,10 +25,9 @@ export function clickToCallResponse(c: Context<AppEnv>, result: ClickToCallResul
       throw new HttpProblem(401, 'unauthorized', `the ${n.credential} does not match this PBX’s ${n.crm} integration`, n.credentialField);
     case 'unknown-user':
       throw new HttpProblem(422, 'validation_failed', `this ${n.crm} user has no operator in the integration’s users map`, n.userField);
-    case 'bad-number':
-      throw new HttpProblem(400, 'validation_failed', `${n.numberField} is not a phone number`, n.numberField);
-    case 'destination-not-allowed':
-      throw new HttpProblem(422, 'destination_not_allowed', "the number is not allowed by this PBX's destination rules", n.numberField);
+    case 'number-refused':
+      // The customer is the CRM's number; an extension refused is the user map's operator.
+      throw numberProblem(result, result.field === 'customer' ? n.numberField : n.userField);
     case 'idempotency-conflict':
       throw new HttpProblem(409, 'idempotency_conflict', `this ${n.requestField} was used for a different call`, n.requestField);
     case 'no-pbx':

@@ -11,7 +11,6 @@ import type { StatusEventType } from '../../shared/webhooks.js';
 import { open, seal, sealKey, type SealKeyProblem } from '../auth/sealed-secret.js';
 import { newToken, secretsEqual, sha256Hex } from '../auth/tokens.js';
 import { log } from '../log.js';
-import { dialledForm } from '../phone/phone-normalise.js';
 import { amoCallEntry, amoCallsUrl, loggedAttempt } from './amocrm-call.js';
 import type { DeliveryRow, HookStore } from './hook-store.js';
 import type { ClickToCallResult, CreateResult } from './job-desk.js';
@@ -150,10 +149,9 @@ export class AmoCrmDesk implements CrmWriteBacks {
     if (s === undefined || !(await secretsEqual(await sha256Hex(secret), s.secretHash))) return { kind: 'unauthorized' };
     const extension = s.users[req.userId];
     if (extension === undefined) return { kind: 'unknown-user' };
-    const customer = dialledForm(req.phone);
-    if (customer === undefined) return { kind: 'bad-number' };
+    // The card's number as amoCRM shows it: the queue's admission reads it by the PBX's numbering plan.
     const request: CallbackRequest = {
-      customer, operator: { extension }, direction: 'operator-first', callerId: 'amoCRM',
+      customer: req.phone, operator: { extension }, direction: 'operator-first', callerId: 'amoCRM',
       metadata: { source: 'amocrm', amocrmUserId: req.userId },
     };
     // Its own idempotency namespace: a click id can never meet an API client's or a webhook's key.

@@ -10,7 +10,6 @@ import type { CallbackRequest, JobView, OperatorTarget } from '../../shared/jobs
 import type { Outcome } from '../../shared/pbx.js';
 import type { StatusEventType } from '../../shared/webhooks.js';
 import { secretsEqual, sha256Hex } from '../auth/tokens.js';
-import { dialledForm } from '../phone/phone-normalise.js';
 import type { DeliveryRow, HookStore } from './hook-store.js';
 import type { CrmWriteBacks, Deferral, WriteBack } from './outbox.js';
 import type { ClickToCallResult, CreateResult } from './job-desk.js';
@@ -53,11 +52,10 @@ export class Bitrix24Desk implements CrmWriteBacks {
     if (config === undefined || !(await secretsEqual(ev['auth[application_token]'], config.applicationToken))) return { kind: 'unauthorized' };
     const operator = config.users[ev['data[USER_ID]']];
     if (operator === undefined) return { kind: 'unknown-user' };
-    // Bitrix24 shows numbers as the user typed them: keep the digits (and a leading +) only.
-    const customer = dialledForm(ev['data[PHONE_NUMBER]']);
-    if (customer === undefined) return { kind: 'bad-number' };
+    // Bitrix24 shows numbers as the user typed them (spaces, brackets, dashes): the queue's admission
+    // reads them by the PBX's numbering plan like any other number.
     const request: CallbackRequest = {
-      customer, operator, direction: 'operator-first', callerId: config.callerId,
+      customer: ev['data[PHONE_NUMBER]'], operator, direction: 'operator-first', callerId: config.callerId,
       metadata: { source: 'bitrix24', bitrixCallId: ev['data[CALL_ID]'], bitrixUserId: ev['data[USER_ID]'] },
     };
     // The CALL_ID is the idempotency key: a re-sent event returns the same job.

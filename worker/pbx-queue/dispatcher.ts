@@ -167,6 +167,12 @@ export class Dispatcher {
     const free = Math.min(settings.maxConcurrentCalls, info.capacity) - this.store.countOpenAttempts();
     if (free <= 0) return;
     for (const job of this.store.readyJobs(now, free)) {
+      const planned = callbackPlan(callbackRequest.parse(JSON.parse(job.request)), settings);
+      if (!planned.ok) {
+        this.store.setJobStatus(job.id, 'failed', now, planned.message);
+        this.store.addEvent(job.id, null, 'refused', { reason: planned.message }, now);
+        continue;
+      }
       const attempt = {
         id: newId('att_'), job_id: job.id, number: this.store.lastAttemptNumber(job.id) + 1,
         fence: this.store.nextFence(), session_id: info.sessionId, relay_id: info.relayId,
@@ -175,8 +181,7 @@ export class Dispatcher {
       this.store.insertAttempt(attempt);
       this.store.setJobStatus(job.id, 'dispatched', now);
       this.store.addEvent(job.id, attempt.id, 'offered', { fence: attempt.fence }, now);
-      const plan = callbackPlan(callbackRequest.parse(JSON.parse(job.request)), settings);
-      this.sessions.send(ws, { type: 'job.offer', attemptId: attempt.id, fence: attempt.fence, jobId: job.id, attempt: attempt.number, plan });
+      this.sessions.send(ws, { type: 'job.offer', attemptId: attempt.id, fence: attempt.fence, jobId: job.id, attempt: attempt.number, plan: planned.plan });
     }
   }
 

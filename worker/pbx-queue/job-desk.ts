@@ -1,23 +1,26 @@
 // Admission, reading and cancelling of a PBX's jobs, for the queue's RPC methods (pbx-queue.ts).
-// Admission checks idempotency and the destination rules and stores the job before it returns;
+// Admission checks idempotency, the customer number and the operator's extension (number-gate.ts)
+// and stores the job, its customer in E.164, before it returns;
 // cancelling never touches a connected call and leaves a started one to the relay to hang up.
 import { FINAL_STATUSES, type CallbackRequest, type JobView, type jobListQuery } from '../../shared/jobs.js';
-import { isDestinationAllowed, type PbxSettings } from '../../shared/pbx.js';
+import type { NumberRefusal } from '../../shared/numbering/number-refusal.js';
+import type { PbxSettings } from '../../shared/pbx.js';
 import type { QueueFrame } from '../../shared/relay-protocol.js';
 import type { z } from 'zod';
 import { newId } from '../auth/tokens.js';
 import type { Dispatcher } from './dispatcher.js';
 import type { JobStore } from './job-store.js';
 import { jobView } from './job-view.js';
+import { gateNumber, gateOperator, policyOf } from './number-gate.js';
 
 export type CreateResult =
   | { kind: 'created' | 'existing'; job: JobView }
   | { kind: 'idempotency-conflict' }
-  | { kind: 'destination-not-allowed' }
+  | NumberRefusal
   | { kind: 'no-pbx' };
 
 /** What a CRM's click-to-call (Bitrix24, amoCRM) comes to: a job, or why none was made. */
-export type ClickToCallResult = CreateResult | { kind: 'unauthorized' } | { kind: 'unknown-user' } | { kind: 'bad-number' };
+export type ClickToCallResult = CreateResult | { kind: 'unauthorized' } | { kind: 'unknown-user' };
 
 export type CancelResult = { kind: 'cancelled' | 'cancelling'; job: JobView } | { kind: 'not-found' } | { kind: 'not-cancellable'; job: JobView };
 
@@ -41,12 +44,18 @@ export class JobDesk {
         return existing.request_hash === requestHash ? { kind: 'existing', job: this.mustView(existing.id) } : { kind: 'idempotency-conflict' };
       }
     }
-    if (!isDestinationAllowed(settings.destinations, request.customer)) return { kind: 'destination-not-allowed' };
+    const policy = policyOf(settings);
+    const customer = gateNumber(policy, request.customer, 'customer');
+    if (!customer.ok) return customer.refusal;
+    const operator = gateOperator(policy, request.operator, 'operator');
+    if (operator !== undefined) return operator;
+    // Stored in E.164: the dispatcher judges it again and derives the dial string when it offers it.
+    const stored: CallbackRequest = { ...request, customer: customer.value.e164 };
     const notBefore = request.notBefore === undefined ? null : Date.parse(request.notBefore);
     const expiresAt = request.expiresAt === undefined ? now + settings.jobTtlSec * 1000 : Date.parse(request.expiresAt);
     const id = newId('job_');
     this.store.insertJob({
-      id, type: 'callback', status: 'queued', request: JSON.stringify(request), idempotency_key: idempotencyKey,
+      id, type: 'callback', status: 'queued', request: JSON.stringify(stored), idempotency_key: idempotencyKey,
       request_hash: requestHash, requested_at: now, not_before: notBefore, run_at: Math.max(now, notBefore ?? now),
       expires_at: expiresAt, max_attempts: (request.retry ?? settings.retry).maxAttempts, updated_at: now,
     });

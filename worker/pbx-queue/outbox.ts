@@ -18,6 +18,8 @@ import type { JobEventRow, JobStore } from './job-store.js';
 const EVENT_TYPES: Record<string, StatusEventType | 'ended'> = {
   queued: 'job.queued', originating: 'job.dialling', ringing: 'job.ringing', answered: 'job.answered',
   ended: 'ended', cancelled: 'job.cancelled', expired: 'job.expired',
+  // A due job whose number the PBX's settings refuse by then: it ends failed, without an attempt.
+  refused: 'ended',
 };
 const FINAL_TYPES: Record<string, StatusEventType> = { succeeded: 'job.completed', failed: 'job.failed', cancelled: 'job.cancelled', expired: 'job.expired' };
 const BATCH = 500;

@@ -113,6 +113,14 @@ export class PbxQueue extends DurableObject<QueueBindings> {
     return this.settings() ?? null;
   }
 
+  /** Replaces the settings as a whole (how settings of earlier versions move to the numbering plan). */
+  async replaceSettings(settings: PbxSettings): Promise<boolean> {
+    if (this.settings() === undefined) return false;
+    this.store.setMeta('settings', JSON.stringify(settings));
+    this.cachedSettings = settings;
+    return true;
+  }
+
   async rotateRelayToken(relayTokenHash: string): Promise<boolean> {
     if (this.settings() === undefined) return false;
     this.store.setMeta('relay_token_hash', relayTokenHash);
@@ -270,7 +278,7 @@ export class PbxQueue extends DurableObject<QueueBindings> {
     if (this.widgetDesk === undefined) {
       const store = new WidgetStore(this.ctx.storage.sql);
       const create = (request: CallbackRequest, hash: string): Promise<CreateResult> => this.createCallback(request, null, hash);
-      this.widgetDesk = { store, intake: new WidgetIntake(store, this.store, create, () => this.settings()?.jobTtlSec ?? 3600) };
+      this.widgetDesk = { store, intake: new WidgetIntake(store, this.store, create, () => this.settings()) };
     }
     return this.widgetDesk;
   }

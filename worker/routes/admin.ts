@@ -2,7 +2,7 @@
 // ADMIN_TOKEN Worker secret. Secrets are returned once, in the response body, and stored hashed.
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { pbxId, pbxSettings } from '../../shared/pbx.js';
+import { pbxId, pbxSettingsRequest } from '../../shared/pbx.js';
 import { bearer, newToken, secretsEqual, sha256Hex } from '../auth/tokens.js';
 import type { AppEnv } from '../env.js';
 import { parseOrThrow, readJson } from '../http/body.js';
@@ -10,7 +10,7 @@ import { issueApiKey, revokeApiKey } from '../http/api-keys.js';
 import { pbxStub } from '../http/pbx.js';
 import { HttpProblem, notFound, unauthorized } from '../http/problem.js';
 
-export const createPbxRequest = z.strictObject({ id: pbxId, settings: pbxSettings });
+export const createPbxRequest = z.strictObject({ id: pbxId, settings: pbxSettingsRequest });
 export const createApiKeyRequest = z.strictObject({ label: z.string().min(1).max(100).optional() });
 
 export const adminRoutes = new Hono<AppEnv>();
@@ -39,6 +39,13 @@ adminRoutes.get('/pbxes/:pbx', async (c) => {
   const settings = await stub.pbxSettings();
   if (settings === null) throw notFound('PBX');
   return c.json({ id, settings, status: await stub.status() });
+});
+
+adminRoutes.put('/pbxes/:pbx/settings', async (c) => {
+  const { id, stub } = pbxStub(c);
+  const { value } = await readJson(c, pbxSettingsRequest);
+  if (!(await stub.replaceSettings(value))) throw notFound('PBX');
+  return c.json({ id, settings: value });
 });
 
 adminRoutes.post('/pbxes/:pbx/relay-token', async (c) => {

@@ -7,6 +7,7 @@ import { missedCallPolicy } from '../../shared/missed-calls.js';
 import { statusCallbackSettings, webhookSecretRequest } from '../../shared/webhooks.js';
 import type { AppEnv } from '../env.js';
 import { readJson } from '../http/body.js';
+import { assertExtensions, operatorExtensions } from '../http/extension-check.js';
 import { pbxStub } from '../http/pbx.js';
 import { HttpProblem, notFound } from '../http/problem.js';
 import { assertCallbackUrl } from '../http/signed-request.js';
@@ -59,14 +60,22 @@ hookAdminRoutes.get('/missed-calls/policy', async (c) => {
 hookAdminRoutes.put('/missed-calls/policy', async (c) => {
   const { value } = await readJson(c, missedCallPolicy);
   assertCallbackUrl(value.statusCallbackUrl, c.env, 'statusCallbackUrl');
-  if (!(await pbxStub(c).stub.putMissedCallPolicy(value))) throw notFound('PBX');
+  const { stub } = pbxStub(c);
+  await assertExtensions(stub, [
+    ...operatorExtensions([[value.operator, 'operator']]),
+    ...value.watch.extensions.map((extension, i) => ({ extension, field: `watch.extensions.${i}` })),
+  ]);
+  if (!(await stub.putMissedCallPolicy(value))) throw notFound('PBX');
   return c.json(value);
 });
 
 hookAdminRoutes.put('/integrations/bitrix24', async (c) => {
   const { value } = await readJson(c, bitrix24Config);
   assertCallbackUrl(value.restUrl, c.env, 'restUrl');
-  if (!(await pbxStub(c).stub.putBitrix24(value))) throw notFound('PBX');
+  const { stub } = pbxStub(c);
+  // The one check every CRM user map goes through (amoCRM's will too).
+  await assertExtensions(stub, operatorExtensions(Object.entries(value.users).map(([id, t]) => [t, `users.${id}`])));
+  if (!(await stub.putBitrix24(value))) throw notFound('PBX');
   return c.json({ configured: true, users: value.users, callerId: value.callerId, restOrigin: new URL(value.restUrl).origin });
 });
 

@@ -6,6 +6,7 @@ import { conferenceGroupInput, conferenceGroupView, conferenceRequest, externalP
 import { amoClickToCall, amoCrmConfig } from '../../shared/amocrm.js';
 import { callbackRequest, jobListQuery, jobView } from '../../shared/jobs.js';
 import { missedCallPolicy, missedCallReport } from '../../shared/missed-calls.js';
+import { pbxSettingsRequest } from '../../shared/pbx.js';
 import { statusCallbackSettings, statusEvent, webhookSecretRequest } from '../../shared/webhooks.js';
 import { widgetCallbackRequest, widgetConfig } from '../../shared/widget.js';
 import type { AppEnv } from '../env.js';
@@ -96,6 +97,7 @@ export function openApiDocument(): unknown {
       '/v1/admin/pbxes': {
         post: { summary: 'Create a PBX; returns its relay token once', security: [{ admin: [] }], requestBody: { required: true, ...json(createPbxRequest, 'input') }, responses: { '201': { description: 'created' }, ...problems(400, 401, 409) } },
       },
+      '/v1/admin/pbxes/{pbx}/settings': { put: { summary: 'Replace the PBX settings as a whole (numbering plan, destination rules, extension plan, …)', security: [{ admin: [] }], parameters: [pbxParam], requestBody: { required: true, ...json(pbxSettingsRequest, 'input') }, responses: { '200': { description: 'the settings saved' }, ...problems(400, 401, 404) } } },
       '/v1/admin/pbxes/{pbx}/relay-token': { post: { summary: 'Rotate the relay token', security: [{ admin: [] }], parameters: [pbxParam], responses: { '201': { description: 'the new token, shown once' }, ...problems(401, 404) } } },
       '/v1/admin/pbxes/{pbx}/api-keys': {
         post: { summary: 'Issue an API key', security: [{ admin: [] }], parameters: [pbxParam], requestBody: { required: false, ...json(createApiKeyRequest, 'input') }, responses: { '201': { description: 'the key, shown once' }, ...problems(400, 401, 404) } },

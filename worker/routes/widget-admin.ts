@@ -5,6 +5,7 @@ import { Hono } from 'hono';
 import { widgetConfig } from '../../shared/widget.js';
 import type { AppEnv } from '../env.js';
 import { readJson } from '../http/body.js';
+import { assertExtensions, operatorExtensions } from '../http/extension-check.js';
 import { pbxStub } from '../http/pbx.js';
 import { notFound } from '../http/problem.js';
 
@@ -15,6 +16,7 @@ export const widgetAdminRoutes = new Hono<AppEnv>();
 widgetAdminRoutes.post('/', async (c) => {
   const { stub } = pbxStub(c);
   const { value } = await readJson(c, widgetConfig);
+  await assertExtensions(stub, operatorExtensions([[value.operator, 'operator']]));
   const widget = await stub.createWidget(value);
   if (widget === null) throw notFound('PBX');
   const scriptUrl = `${new URL(c.req.url).origin}/widget.js`;

@@ -1,14 +1,14 @@
 // The website widget's public surface, the most attacked part of the product: GET /widget.js, and
 // under /v1/widget the per-key config, the callback request (CORS to the key's origins, Turnstile,
-// E.164 + destination rules, working hours, then rate limits + dedup + job in one queue call) and
+// working hours, then the number judged + rate limits + dedup + job in one queue call) and
 // the status poll. Invariant: a refusal creates nothing, and no response names the number or the job.
 import { Hono, type Context } from 'hono';
 import { widgetCallbackRequest, widgetConfig, type WidgetConfig, type WidgetPublicConfig } from '../../shared/widget.js';
 import { sha256Hex } from '../auth/tokens.js';
 import type { AppEnv } from '../env.js';
 import { readJson } from '../http/body.js';
+import { numberProblem } from '../http/number-problem.js';
 import { HttpProblem, notFound } from '../http/problem.js';
-import { normalisePhone } from '../phone/phone-normalise.js';
 import { issueStatusToken, pbxOfStatusToken, pbxOfWidgetKey } from '../widget/public-ids.js';
 import { DEFAULT_TURNSTILE_VERIFY_URL, verifyTurnstile } from '../widget/turnstile.js';
 import { WIDGET_SCRIPT } from '../widget/widget-script.js';
@@ -84,16 +84,10 @@ async function requestCallback(c: Ctx, t: Target): Promise<Response> {
   const { value } = await readJson(c, widgetCallbackRequest);
   const ip = c.req.header('cf-connecting-ip') ?? null;
   await checkTurnstile(c, t.config, value.turnstileToken, ip);
-  const normalised = normalisePhone(value.phone, t.config.defaultCountry);
-  if (!normalised.ok && normalised.reason === 'too-short') {
-    throw new HttpProblem(422, 'destination_not_allowed', 'short and service numbers cannot be called back', 'phone');
-  }
-  if (!normalised.ok) throw new HttpProblem(400, 'validation_failed', 'phone: not a phone number', 'phone');
   const notBefore = opening(t.config, Date.now());
   const issued = await issueStatusToken(t.pbx);
   const result = await t.stub.widgetCallback({
-    widgetKey: t.key, e164: normalised.e164, tokenHash: issued.hash, notBefore,
-    numberHash: await sha256Hex(`number:${normalised.e164}`),
+    widgetKey: t.key, phone: value.phone, tokenHash: issued.hash, notBefore,
     // Without CF-Connecting-IP (never the case behind Cloudflare) all such requests share one bucket.
     ipHash: await sha256Hex(`ip:${t.pbx}:${ip ?? 'unknown'}`),
   });
@@ -106,8 +100,8 @@ async function requestCallback(c: Ctx, t: Target): Promise<Response> {
     }
     case 'rate-limited':
       throw new HttpProblem(429, 'rate_limited', 'too many callback requests; try again later', undefined, { 'retry-after': String(result.retryAfterSec) });
-    case 'destination-not-allowed':
-      throw new HttpProblem(422, 'destination_not_allowed', 'this number cannot be called back', 'phone');
+    case 'number-refused':
+      throw numberProblem(result);
     case 'unknown-widget':
       throw notFound('widget');
   }
