@@ -69,7 +69,7 @@ describe('amoCRM connection (admin API)', () => {
     expect(ok.status).toBe(202);
     const { jobId } = (await ok.json()) as { jobId: string };
     const job = (await (await SELF.fetch(`http://w/v1/pbxes/${pbx}/jobs/${jobId}`, { headers: auth })).json()) as JobView;
-    expect(job.request).toMatchObject({ customer: '89991234567', operator: { extension: '101' }, direction: 'operator-first', metadata: { source: 'amocrm', amocrmUserId: '1001' } });
+    expect(job.request).toMatchObject({ customer: '+79991234567', operator: { extension: '101' }, direction: 'operator-first', metadata: { source: 'amocrm', amocrmUserId: '1001' } });
     const removed = await SELF.fetch(`http://w/v1/admin/pbxes/${pbx}/integrations/amocrm`, { method: 'DELETE', headers: ADMIN });
     expect(removed.status).toBe(204);
     expect((await click(next, 'c-3')).status).toBe(401);
