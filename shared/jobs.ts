@@ -49,6 +49,40 @@ export const callbackRequest = z.strictObject({
 });
 export type CallbackRequest = z.infer<typeof callbackRequest>;
 
+/**
+ * How far ahead a callback may be scheduled: `notBefore` at most this far from now, and `expiresAt` at
+ * most this far after the job may first run. Thirty days covers "call me back after the holidays";
+ * anything later (year 9999) is a mistake or an attempt to park work in the queue for ever.
+ */
+export const MAX_SCHEDULE_AHEAD_MS = 30 * 24 * 3600 * 1000;
+
+/**
+ * Whether a callback's time window is possible at `now`: `expiresAt` after `notBefore` (and after now),
+ * both within MAX_SCHEDULE_AHEAD_MS. Null when it is; otherwise the field to blame and why. Not a
+ * schema refinement because it depends on the clock, and stored requests are parsed again later.
+ */
+export function scheduleProblem(request: Pick<CallbackRequest, 'notBefore' | 'expiresAt'>, now: number): { field: 'notBefore' | 'expiresAt'; message: string } | null {
+  const notBefore = request.notBefore === undefined ? undefined : Date.parse(request.notBefore);
+  const expiresAt = request.expiresAt === undefined ? undefined : Date.parse(request.expiresAt);
+  const start = Math.max(now, notBefore ?? now);
+  if (notBefore !== undefined && notBefore - now > MAX_SCHEDULE_AHEAD_MS) return { field: 'notBefore', message: 'notBefore is more than 30 days ahead' };
+  if (expiresAt === undefined) return null;
+  if (expiresAt <= now) return { field: 'expiresAt', message: 'expiresAt is in the past' };
+  if (notBefore !== undefined && expiresAt <= notBefore) return { field: 'expiresAt', message: 'expiresAt must be later than notBefore' };
+  if (expiresAt - start > MAX_SCHEDULE_AHEAD_MS) return { field: 'expiresAt', message: 'expiresAt is more than 30 days after the job may first run' };
+  return null;
+}
+
+/**
+ * The queue's idempotency keys, one namespace per source, so a client's `Idempotency-Key` can never
+ * name (and so read back, or block) a job a signed webhook or a Bitrix24 event created.
+ */
+export const idempotencyKey = {
+  client: (key: string): string => `client:${key}`,
+  webhook: (webhookId: string): string => `webhook:${webhookId}`,
+  bitrix24: (callId: string): string => `bitrix24:${callId}`,
+} as const;
+
 export const ATTEMPT_STATUSES = ['offered', 'accepted', 'originating', 'ringing', 'answered', 'ended', 'abandoned'] as const;
 export type AttemptStatus = (typeof ATTEMPT_STATUSES)[number];
 

@@ -2,6 +2,7 @@
 // becomes a JSON problem with a request id in the one onError below, never a stack trace.
 import { Hono } from 'hono';
 import type { AppEnv } from './env.js';
+import { limitBodies } from './http/body.js';
 import { HttpProblem, notFound } from './http/problem.js';
 import { log } from './log.js';
 import { adminRoutes } from './routes/admin.js';
@@ -22,6 +23,7 @@ export function createApp(): Hono<AppEnv> {
     await next();
     c.header('x-request-id', c.get('requestId'));
   });
+  app.use('*', limitBodies);
   app.get('/', (c) => c.json({ service: 'perezvon', docs: '/openapi.json' }));
   app.get('/healthz', (c) => c.json({ ok: true }));
   app.route('/openapi.json', openApiRoute);

@@ -7,7 +7,7 @@
 // else is read; a job is registered at most once (its write-back ids are fixed per job).
 import { bitrix24Config, bitrixRegisterAnswer, type Bitrix24Config, type BitrixCallStart } from '../../shared/bitrix24.js';
 import { PHONE_NUMBER } from '../../shared/dial.js';
-import type { CallbackRequest, JobView, OperatorTarget } from '../../shared/jobs.js';
+import { idempotencyKey, type CallbackRequest, type JobView, type OperatorTarget } from '../../shared/jobs.js';
 import type { StatusEventType } from '../../shared/webhooks.js';
 import { secretsEqual, sha256Hex } from '../auth/tokens.js';
 import type { DeliveryRow, HookStore } from './hook-store.js';
@@ -56,7 +56,7 @@ export class Bitrix24Desk implements CrmWriteBacks {
       metadata: { source: 'bitrix24', bitrixCallId: ev['data[CALL_ID]'], bitrixUserId: ev['data[USER_ID]'] },
     };
     // The CALL_ID is the idempotency key: a re-sent event returns the same job.
-    return this.create(request, `bitrix24:${ev['data[CALL_ID]']}`, await sha256Hex(JSON.stringify(request)));
+    return this.create(request, idempotencyKey.bitrix24(ev['data[CALL_ID]']), await sha256Hex(JSON.stringify(request)));
   }
 
   watchesAllJobs(): boolean {

@@ -29,13 +29,13 @@ import { Dispatcher } from './dispatcher.js';
 import { earliest } from './earliest.js';
 import { JobStore } from './job-store.js';
 import { JobDesk, type CancelResult, type CreateResult } from './job-desk.js';
-import { migrate } from './migrations.js';
+import { hasSchema, migrate } from './migrations.js';
 import { parseFrame, refuseUpgrade } from './relay-endpoint.js';
 import { RelaySessions } from './relay-sessions.js';
 import { WidgetIntake, widgetView, type WidgetCallbackInput, type WidgetCallbackResult } from './widget-intake.js';
 import { WidgetStore } from './widget-store.js';
 import type { BitrixResult } from './bitrix24-desk.js';
-import type { HookCheck } from './hook-desk.js';
+import { unverifiable, type HookCheck, type SignedDelivery } from './hook-desk.js';
 import type { MissedCallOutcome } from './missed-call-desk.js';
 
 export type { CancelResult, CreateResult } from './job-desk.js';
@@ -69,10 +69,19 @@ export class PbxQueue extends DurableObject<QueueBindings> {
   private readonly assemblies: AssemblyDesk;
   private readonly jobs: JobDesk;
   private cachedSettings: PbxSettings | undefined;
+  /**
+   * False until an admin creates the PBX: an object reached through a made-up PBX id, widget key or
+   * token runs no migration and writes nothing, so it never gets storage; every entry point that
+   * could be reached for it answers "unknown" without touching a table.
+   */
+  private configured = false;
 
   constructor(ctx: DurableObjectState, env: QueueBindings) {
     super(ctx, env);
-    ctx.blockConcurrencyWhile(async () => migrate(ctx.storage.sql));
+    ctx.blockConcurrencyWhile(async () => {
+      this.configured = hasSchema(ctx.storage.sql);
+      if (this.configured) migrate(ctx.storage.sql);
+    });
     this.store = new JobStore(ctx.storage.sql);
     this.sessions = new RelaySessions(ctx, this.store);
     this.dispatcher = new Dispatcher(this.store, this.sessions, () => this.settings());
@@ -86,6 +95,8 @@ export class PbxQueue extends DurableObject<QueueBindings> {
   // ── admin ────────────────────────────────────────────────────────────────────────────────────
 
   async createPbx(pbx: string, settings: PbxSettings, relayTokenHash: string): Promise<'created' | 'exists'> {
+    if (!this.configured) migrate(this.ctx.storage.sql);
+    this.configured = true;
     if (this.store.getMeta('pbx') !== undefined) return 'exists';
     this.store.setMeta('pbx', pbx);
     this.store.setMeta('settings', JSON.stringify(settings));
@@ -119,18 +130,20 @@ export class PbxQueue extends DurableObject<QueueBindings> {
   }
 
   async revokeApiKey(id: string): Promise<boolean> {
-    return this.store.deleteApiKey(id);
+    return this.configured && this.store.deleteApiKey(id);
   }
 
   async isApiKey(keyHash: string): Promise<boolean> {
-    return this.store.hasApiKey(keyHash);
+    return this.configured && this.store.hasApiKey(keyHash);
   }
 
   // ── jobs ─────────────────────────────────────────────────────────────────────────────────────
 
-  async createCallback(request: CallbackRequest, idempotencyKey: string | null, requestHash: string): Promise<CreateResult> {
+  /** `delivery`: the signed webhook this came by, recorded (against replays) only if the job is admitted. */
+  async createCallback(request: CallbackRequest, idempotencyKey: string | null, requestHash: string, delivery?: SignedDelivery): Promise<CreateResult> {
     const now = Date.now();
     const result = this.jobs.admit(request, idempotencyKey, requestHash, now);
+    if (delivery !== undefined && (result.kind === 'created' || result.kind === 'existing')) this.callers.hooks.accept(delivery, now);
     if (result.kind !== 'created') return result;
     this.dispatcher.pump(now);
     await this.schedule();
@@ -232,7 +245,7 @@ export class PbxQueue extends DurableObject<QueueBindings> {
   }
 
   async createWidget(config: WidgetConfig): Promise<WidgetView | null> {
-    const pbx = this.store.getMeta('pbx');
+    const pbx = this.pbxName();
     if (pbx === undefined) return null;
     const row = { key: newId(`pzw_${pbx}.`), id: newId('wgt_'), config: JSON.stringify(config), created_at: Date.now() };
     this.widgets.store.insertWidget(row);
@@ -240,31 +253,31 @@ export class PbxQueue extends DurableObject<QueueBindings> {
   }
 
   async listWidgets(): Promise<WidgetView[] | null> {
-    const pbx = this.store.getMeta('pbx');
+    const pbx = this.pbxName();
     return pbx === undefined ? null : this.widgets.store.widgets().map((r) => widgetView(pbx, r));
   }
 
   async getWidget(id: string): Promise<WidgetView | null> {
-    const pbx = this.store.getMeta('pbx');
-    const row = this.widgets.store.widgetById(id);
+    const pbx = this.pbxName();
+    const row = pbx === undefined ? undefined : this.widgets.store.widgetById(id);
     return pbx === undefined || row === undefined ? null : widgetView(pbx, row);
   }
 
   async deleteWidget(id: string): Promise<boolean> {
-    return this.widgets.store.deleteWidget(id);
+    return this.configured && this.widgets.store.deleteWidget(id);
   }
 
   /** The widget's configuration, Turnstile secret included: for the Worker's public route only. */
   async widgetPolicy(key: string): Promise<WidgetConfig | null> {
-    return this.widgets.intake.config(key) ?? null;
+    return this.configured ? this.widgets.intake.config(key) ?? null : null;
   }
 
   async widgetCallback(input: WidgetCallbackInput): Promise<WidgetCallbackResult> {
-    return this.widgets.intake.intake(input, Date.now());
+    return this.configured ? this.widgets.intake.intake(input, Date.now()) : { kind: 'unknown-widget' };
   }
 
   async widgetStatus(tokenHash: string): Promise<{ state: WidgetState; origins: string[] } | null> {
-    return this.widgets.intake.status(tokenHash) ?? null;
+    return this.configured ? this.widgets.intake.status(tokenHash) ?? null : null;
   }
 
   // ── callers: signed webhooks, status callbacks, missed calls (logic in callers.ts) ──────────
@@ -291,11 +304,12 @@ export class PbxQueue extends DurableObject<QueueBindings> {
   }
 
   async deleteWebhookSecret(id: string): Promise<boolean> {
-    return this.callers.hooks.deleteSecret(id);
+    return this.configured && this.callers.hooks.deleteSecret(id);
   }
 
   async checkWebhook(source: string, message: SignedMessage): Promise<HookCheck> {
-    return this.callers.hooks.check(source, message, Date.now());
+    // An unknown PBX answers exactly as one without a matching secret: nothing tells them apart.
+    return this.configured ? this.callers.hooks.check(source, message, Date.now()) : unverifiable(message, Date.now());
   }
 
   async statusCallbackSettings(): Promise<StatusCallbackSettings | null> {
@@ -324,9 +338,10 @@ export class PbxQueue extends DurableObject<QueueBindings> {
     return true;
   }
 
-  async reportMissedCall(report: MissedCallReport): Promise<MissedCallOutcome | null> {
+  async reportMissedCall(report: MissedCallReport, delivery?: SignedDelivery): Promise<MissedCallOutcome | 'replayed' | null> {
     if (this.settings() === undefined) return null;
     const now = Date.now();
+    if (delivery !== undefined && !this.callers.hooks.accept(delivery, now)) return 'replayed';
     return this.callers.missed.missed(report.caller, report.target ?? null, report.at === undefined ? now : Date.parse(report.at), now);
   }
 
@@ -341,17 +356,17 @@ export class PbxQueue extends DurableObject<QueueBindings> {
   }
 
   async bitrix24(): Promise<Bitrix24Config | null> {
-    return this.callers.bitrix.config() ?? null;
+    return this.configured ? this.callers.bitrix.config() ?? null : null;
   }
 
   async bitrixClickToCall(event: BitrixCallStart): Promise<BitrixResult> {
-    return this.callers.bitrix.clickToCall(event);
+    return this.configured ? this.callers.bitrix.clickToCall(event) : { kind: 'unauthorized' };
   }
 
   // ── relay link ───────────────────────────────────────────────────────────────────────────────
 
   override async fetch(request: Request): Promise<Response> {
-    const refused = await refuseUpgrade(request, this.store.getMeta('relay_token_hash'));
+    const refused = await refuseUpgrade(request, this.configured ? this.store.getMeta('relay_token_hash') : undefined);
     if (refused !== null) return refused;
     const [client, server] = Object.values(new WebSocketPair()) as [WebSocket, WebSocket];
     const now = Date.now();
@@ -463,8 +478,12 @@ export class PbxQueue extends DurableObject<QueueBindings> {
     }
   }
 
+  private pbxName(): string | undefined {
+    return this.configured ? this.store.getMeta('pbx') : undefined;
+  }
+
   private settings(): PbxSettings | undefined {
-    if (this.cachedSettings === undefined) {
+    if (this.cachedSettings === undefined && this.configured) {
       const raw = this.store.getMeta('settings');
       if (raw !== undefined) this.cachedSettings = pbxSettings.parse(JSON.parse(raw));
     }

@@ -4,7 +4,7 @@
 // callback deliveries (`GET /jobs/{id}/deliveries`). A webhook's id is its idempotency key.
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { callbackRequest } from '../../shared/jobs.js';
+import { callbackRequest, idempotencyKey } from '../../shared/jobs.js';
 import { missedCallReport } from '../../shared/missed-calls.js';
 import type { AppEnv } from '../env.js';
 import { parseOrThrow } from '../http/body.js';
@@ -12,7 +12,7 @@ import { admissionResponse, checkCallbackRequest } from '../http/callback-admiss
 import { canonicalHash, pbxStub, requireApiKey } from '../http/pbx.js';
 import { notFound } from '../http/problem.js';
 import { bitrixHook } from './bitrix24-hook.js';
-import { parseJsonText, readRawBody, requireSignature } from '../http/signed-request.js';
+import { parseJsonText, readRawBody, replayed, requireSignature } from '../http/signed-request.js';
 
 const JSON_TYPE = /^application\/json\b/i;
 const JOB_ID = /^job_[A-Za-z0-9_-]{16}$/;
@@ -28,7 +28,8 @@ hookRoutes.post('/hooks/:source', async (c) => {
   const id = await requireSignature(c, stub, 'generic', raw);
   const value = parseOrThrow(callbackRequest, parseJsonText(raw));
   checkCallbackRequest(value, c.env);
-  return admissionResponse(c, await stub.createCallback(value, `webhook:${id}`, await canonicalHash(value)), 'webhook-id');
+  const delivery = { source: 'generic', webhookId: id };
+  return admissionResponse(c, await stub.createCallback(value, idempotencyKey.webhook(id), await canonicalHash(value), delivery), 'webhook-id');
 });
 
 hookRoutes.post('/events/missed-call', async (c) => {
@@ -36,10 +37,11 @@ hookRoutes.post('/events/missed-call', async (c) => {
   const signed = c.req.header('authorization') === undefined;
   const { stub } = signed ? pbxStub(c) : await requireApiKey(c);
   const raw = await readRawBody(c, JSON_TYPE, 'application/json');
-  if (signed) await requireSignature(c, stub, 'missed-call', raw);
+  const webhookId = signed ? await requireSignature(c, stub, 'missed-call', raw) : undefined;
   const report = parseOrThrow(missedCallReport, parseJsonText(raw));
-  const outcome = await stub.reportMissedCall(report);
+  const outcome = await stub.reportMissedCall(report, webhookId === undefined ? undefined : { source: 'missed-call', webhookId });
   if (outcome === null) throw notFound('PBX');
+  if (outcome === 'replayed') throw replayed();
   if (outcome.kind === 'ignored') return c.json({ status: 'ignored', reason: outcome.reason }, 200);
   return c.json({ status: outcome.kind, missedCall: outcome.missedCall }, outcome.kind === 'created' ? 202 : 200);
 });
