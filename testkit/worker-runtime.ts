@@ -42,7 +42,7 @@ export async function startWorker(options: { port?: number; bindings?: Record<st
     new Miniflare({
       modules: [{ type: 'ESModule', path: 'worker.js', contents }],
       compatibilityDate: '2026-04-01',
-      durableObjects: { PBX_QUEUE: { className: 'PbxQueue', useSQLite: true } },
+      durableObjects: { PBX_QUEUE: { className: 'PbxQueue', useSQLite: true }, PBX_REGISTRY: { className: 'PbxRegistry', useSQLite: true } },
       durableObjectsPersist: persist,
       // Status callbacks go to receivers on 127.0.0.1 in tests (worker/webhooks/callback-url.ts).
       bindings: { ADMIN_TOKEN: TEST_ADMIN_TOKEN, ALLOW_PRIVATE_CALLBACKS: 'true', ...options.bindings },

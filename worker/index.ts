@@ -2,4 +2,5 @@
 import { createApp } from './app.js';
 
 export { PbxQueue } from './pbx-queue/pbx-queue.js';
+export { PbxRegistry } from './registry/pbx-registry.js';
 export default createApp();

@@ -6,6 +6,7 @@ import type { Context } from 'hono';
 import type { AppEnv } from '../env.js';
 import { HttpProblem } from './problem.js';
 import type { PbxQueue } from '../pbx-queue/pbx-queue.js';
+import { unverifiable } from '../pbx-queue/hook-desk.js';
 import { callbackUrlProblem, isPrivateAllowed } from '../webhooks/callback-url.js';
 
 const WEBHOOK_ID = /^[A-Za-z0-9_.:-]{1,100}$/;
@@ -18,11 +19,12 @@ export async function readRawBody(c: Context<AppEnv>, type: RegExp, typeName: st
 }
 
 /** Verifies the request's signature with the PBX's inbound secrets; returns its webhook id. */
-export async function requireSignature(c: Context<AppEnv>, stub: DurableObjectStub<PbxQueue>, source: string, body: string): Promise<string> {
+export async function requireSignature(c: Context<AppEnv>, stub: DurableObjectStub<PbxQueue> | undefined, source: string, body: string): Promise<string> {
   const message = {
     id: c.req.header('webhook-id'), timestamp: c.req.header('webhook-timestamp'), signature: c.req.header('webhook-signature'), body,
   };
-  const check = await stub.checkWebhook(source, message);
+  // A PBX that does not exist is checked against no secret: the same answer as a wrong signature.
+  const check = stub === undefined ? await unverifiable(message, Date.now()) : await stub.checkWebhook(source, message);
   switch (check) {
     case 'ok':
       break;
@@ -41,6 +43,12 @@ export async function requireSignature(c: Context<AppEnv>, stub: DurableObjectSt
 }
 
 export const replayed = (): HttpProblem => new HttpProblem(401, 'webhook_replayed', 'this webhook-id was already received', 'webhook-id');
+
+/** The queue of a PBX whose signature verified (an unknown PBX never gets this far). */
+export function mustExist<T>(target: { stub: T } | undefined): T {
+  if (target === undefined) throw new HttpProblem(401, 'signature_invalid', 'the webhook signature does not match', 'webhook-signature');
+  return target.stub;
+}
 
 export function parseJsonText(raw: string): unknown {
   try {

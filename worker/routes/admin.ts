@@ -6,7 +6,7 @@ import { pbxId, pbxSettings } from '../../shared/pbx.js';
 import { bearer, newToken, secretsEqual, sha256Hex } from '../auth/tokens.js';
 import type { AppEnv } from '../env.js';
 import { parseOrThrow, readJson } from '../http/body.js';
-import { forgetApiKeys, pbxStub } from '../http/pbx.js';
+import { forgetApiKeys, pbxRegistry, pbxStub } from '../http/pbx.js';
 import { HttpProblem, notFound, unauthorized } from '../http/problem.js';
 
 export const createPbxRequest = z.strictObject({ id: pbxId, settings: pbxSettings });
@@ -27,6 +27,9 @@ adminRoutes.use('*', async (c, next) => {
 adminRoutes.post('/pbxes', async (c) => {
   const { value } = await readJson(c, createPbxRequest);
   const relayToken = newToken('relay');
+  // Registered first: a PBX whose creation failed half-way is registered and created by the retry.
+  // Re-posting an existing PBX (409) also registers it, for PBXes created before the registry existed.
+  await pbxRegistry(c.env).add(value.id);
   const stub = c.env.PBX_QUEUE.get(c.env.PBX_QUEUE.idFromName(value.id));
   const result = await stub.createPbx(value.id, value.settings, await sha256Hex(relayToken));
   if (result === 'exists') throw new HttpProblem(409, 'conflict', `PBX ${value.id} already exists`, 'id');
@@ -34,21 +37,21 @@ adminRoutes.post('/pbxes', async (c) => {
 });
 
 adminRoutes.get('/pbxes/:pbx', async (c) => {
-  const { id, stub } = pbxStub(c);
+  const { id, stub } = await pbxStub(c);
   const settings = await stub.pbxSettings();
   if (settings === null) throw notFound('PBX');
   return c.json({ id, settings, status: await stub.status() });
 });
 
 adminRoutes.post('/pbxes/:pbx/relay-token', async (c) => {
-  const { id, stub } = pbxStub(c);
+  const { id, stub } = await pbxStub(c);
   const relayToken = newToken('relay');
   if (!(await stub.rotateRelayToken(await sha256Hex(relayToken)))) throw notFound('PBX');
   return c.json({ id, relayToken }, 201);
 });
 
 adminRoutes.post('/pbxes/:pbx/api-keys', async (c) => {
-  const { id, stub } = pbxStub(c);
+  const { id, stub } = await pbxStub(c);
   const hasBody = (c.req.header('content-length') ?? '0') !== '0';
   const body = hasBody ? (await readJson(c, createApiKeyRequest)).value : parseOrThrow(createApiKeyRequest, {});
   const apiKey = newToken('api-key');
@@ -58,14 +61,14 @@ adminRoutes.post('/pbxes/:pbx/api-keys', async (c) => {
 });
 
 adminRoutes.get('/pbxes/:pbx/api-keys', async (c) => {
-  const { id, stub } = pbxStub(c);
+  const { id, stub } = await pbxStub(c);
   const keys = await stub.apiKeys();
   if (keys === null) throw notFound('PBX');
   return c.json({ pbx: id, apiKeys: keys });
 });
 
 adminRoutes.delete('/pbxes/:pbx/api-keys/:key', async (c) => {
-  const { id, stub } = pbxStub(c);
+  const { id, stub } = await pbxStub(c);
   const key = z.string().regex(/^key_[A-Za-z0-9_-]{1,64}$/).safeParse(c.req.param('key'));
   if (!key.success || !(await stub.revokeApiKey(key.data))) throw notFound('API key');
   forgetApiKeys(id);

@@ -13,7 +13,7 @@ const WIDGET_ID = /^wgt_[A-Za-z0-9_-]{16}$/;
 export const widgetAdminRoutes = new Hono<AppEnv>();
 
 widgetAdminRoutes.post('/', async (c) => {
-  const { stub } = pbxStub(c);
+  const { stub } = await pbxStub(c);
   const { value } = await readJson(c, widgetConfig);
   const widget = await stub.createWidget(value);
   if (widget === null) throw notFound('PBX');
@@ -22,20 +22,20 @@ widgetAdminRoutes.post('/', async (c) => {
 });
 
 widgetAdminRoutes.get('/', async (c) => {
-  const widgets = await pbxStub(c).stub.listWidgets();
+  const widgets = await (await pbxStub(c)).stub.listWidgets();
   if (widgets === null) throw notFound('PBX');
   return c.json({ widgets });
 });
 
 widgetAdminRoutes.get('/:id', async (c) => {
   const id = c.req.param('id');
-  const widget = WIDGET_ID.test(id) ? await pbxStub(c).stub.getWidget(id) : null;
+  const widget = WIDGET_ID.test(id) ? await (await pbxStub(c)).stub.getWidget(id) : null;
   if (widget === null) throw notFound('widget');
   return c.json(widget);
 });
 
 widgetAdminRoutes.delete('/:id', async (c) => {
   const id = c.req.param('id');
-  if (!WIDGET_ID.test(id) || !(await pbxStub(c).stub.deleteWidget(id))) throw notFound('widget');
+  if (!WIDGET_ID.test(id) || !(await (await pbxStub(c)).stub.deleteWidget(id))) throw notFound('widget');
   return c.body(null, 204);
 });
