@@ -3,7 +3,8 @@
 // Used by the conference module, one instance per rule. Invariant: every dial is registered as an
 // external leg (ChannelId → LegRegistry, PEREZVON_LEG=external) before its Originate is written.
 import type { Logger } from 'pino';
-import { externalChannelIds } from '../../shared/channel-ids.js';
+import { externalChannelIds, type CallIds } from '../../shared/channel-ids.js';
+import type { CallSlots, Release } from '../call-slots.js';
 import type { RoomRule } from '../../shared/conferences.js';
 import type { CallFollower } from '../ami/call-follower.js';
 import type { AmiConnection } from '../ami/connection.js';
@@ -28,6 +29,7 @@ export class ExternalParticipant {
     private rule: RoomRule,
     private readonly registry: LegRegistry,
     private readonly logger: Logger,
+    private readonly slots: CallSlots,
   ) {}
 
   get room(): string {
@@ -96,11 +98,26 @@ export class ExternalParticipant {
   }
 
   private dial(seq: number): void {
-    const { room, number, context, bridgeProfile, userProfile, ringTimeoutMs, callerId } = this.rule;
+    const { room } = this.rule;
     const ids = externalChannelIds(room, this.runTag, seq);
     const { channelId } = ids;
     this.state = withDialChannel(this.state, channelId);
     this.registry.add(channelId, { leg: 'external', room, memberId: null });
+    void this.slots.take(true).then((release) => {
+      // While it waited for a slot the room may have emptied or the rule gone: then nothing is dialled.
+      const ext = this.state.external;
+      if (this.stopped || ext.phase !== 'dialling' || ext.channelId !== channelId) {
+        release();
+        this.registry.delete(channelId);
+        return;
+      }
+      this.originate(ids, release);
+    });
+  }
+
+  private originate(ids: CallIds, release: Release): void {
+    const { room, number, context, bridgeProfile, userProfile, ringTimeoutMs, callerId } = this.rule;
+    const { channelId } = ids;
     this.logger.info({ room, channelId }, 'dialling the external participant into the room');
     const { follower } = originateAndFollow(this.ami, {
       channel: localChannel(number, context),
@@ -113,6 +130,7 @@ export class ExternalParticipant {
     }, { logger: this.logger });
     this.followers.set(channelId, follower);
     const ended = (): void => {
+      release();
       this.followers.delete(channelId);
       this.registry.delete(channelId);
       if (!this.stopped) this.apply({ kind: 'external-ended', channelId, at: Date.now() });

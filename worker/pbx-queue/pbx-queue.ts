@@ -25,6 +25,7 @@ import { ConferenceStore } from './conference-store.js';
 import { GroupDesk, type GroupResult } from './group-desk.js';
 import { RoomDesk, type RoomView, type RuleResult } from './room-desk.js';
 import { RoomStore } from './room-store.js';
+import { CallSlots } from './call-slots.js';
 import { Dispatcher } from './dispatcher.js';
 import { earliest } from './earliest.js';
 import { JobStore } from './job-store.js';
@@ -84,12 +85,13 @@ export class PbxQueue extends DurableObject<QueueBindings> {
     });
     this.store = new JobStore(ctx.storage.sql);
     this.sessions = new RelaySessions(ctx, this.store);
-    this.dispatcher = new Dispatcher(this.store, this.sessions, () => this.settings());
-    this.jobs = new JobDesk(this.store, this.dispatcher, () => this.settings(), (sessionId, frame) => this.tellHolder(sessionId, frame));
     const conferences = new ConferenceStore(ctx.storage.sql);
+    const slots = new CallSlots(this.store, conferences, this.sessions, () => this.settings());
+    this.dispatcher = new Dispatcher(this.store, this.sessions, () => this.settings(), () => slots.free());
+    this.jobs = new JobDesk(this.store, this.dispatcher, () => this.settings(), (sessionId, frame) => this.tellHolder(sessionId, frame));
     this.groups = new GroupDesk(conferences, () => this.settings());
     this.rooms = new RoomDesk(new RoomStore(ctx.storage.sql), this.sessions, () => this.settings());
-    this.assemblies = new AssemblyDesk(conferences, this.rooms, this.sessions, () => this.settings(), () => this.store.getMeta('pbx') ?? '');
+    this.assemblies = new AssemblyDesk(conferences, this.rooms, this.sessions, () => this.settings(), () => this.pbxName() ?? '', () => slots.free());
   }
 
   // ── admin ────────────────────────────────────────────────────────────────────────────────────
@@ -372,7 +374,7 @@ export class PbxQueue extends DurableObject<QueueBindings> {
     const now = Date.now();
     const sessionId = newId('ses_');
     for (const displaced of this.sessions.open(server, sessionId, now)) this.dispatcher.release(displaced, now);
-    this.sessions.send(server, { type: 'welcome', protocol: PROTOCOL_VERSION, sessionId, pbx: this.store.getMeta('pbx') ?? '' });
+    this.sessions.send(server, { type: 'welcome', protocol: PROTOCOL_VERSION, sessionId, pbx: this.pbxName() ?? '', maxConcurrentCalls: this.settings()?.maxConcurrentCalls });
     await this.schedule();
     return new Response(null, { status: 101, webSocket: client, headers: { 'sec-websocket-protocol': RELAY_SUBPROTOCOL } });
   }
@@ -382,14 +384,10 @@ export class PbxQueue extends DurableObject<QueueBindings> {
     hello: (ws, frame, now) => {
       this.dispatcher.hello(ws, frame, now);
       this.rooms.sendRules();
-      this.assemblies.pump(now);
       this.sessions.send(ws, this.callers.missed.watchFrame());
     },
-    // A heartbeat carries the AMI state: member dials held back while AMI was down may go now.
-    heartbeat: (ws, frame, now) => {
-      this.dispatcher.heartbeat(ws, frame, now);
-      this.assemblies.pump(now);
-    },
+    // A heartbeat carries the AMI state and the relay's own calls; the pumps after every frame use both.
+    heartbeat: (ws, frame, now) => this.dispatcher.heartbeat(ws, frame, now),
     'job.accept': (ws, frame, now) => this.dispatcher.accept(ws, frame, now),
     'job.reject': (ws, frame, now) => this.dispatcher.reject(ws, frame, now),
     'attempt.progress': (ws, frame, now) => this.dispatcher.progress(ws, frame, now),
@@ -423,7 +421,9 @@ export class PbxQueue extends DurableObject<QueueBindings> {
       if (this.callers.outbox.collect(now) > 0) await this.arm();
       return;
     }
+    // Callbacks first, then conference members, from the same free call slots.
     this.dispatcher.pump(now);
+    this.assemblies.pump(now);
     await this.schedule();
     // Frames of a session are handled in order, so this ack settles every report the relay sent before.
     if (frame.type === 'heartbeat') this.sessions.send(ws, { type: 'heartbeat.ack' });
