@@ -215,3 +215,46 @@ describe('Authorization headers', () => {
     expect(await secretsEqual(token, `${token}x`)).toBe(false);
   });
 });
+
+describe('status-callback and CRM URLs pointing into the operator’s network', () => {
+  const put = (pbx: string, path: string, body: unknown): Promise<Response> =>
+    SELF.fetch(`http://w/v1/admin/pbxes/${pbx}${path}`, { method: 'PUT', headers: { ...ADMIN, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+
+  it.each(['http://[::1', 'http://a b/', 'http://exa mple.com/x', 'http://[::1]]/', 'http://%zz/', 'http://exa\nmple.com/', 'http://', 'javascript:alert(1)', 'http://user:pw@crm.example.com/'])(
+    'refuses the malformed %j with a 400 problem, not a 500', async (url) => {
+      const { pbx, auth } = await createPbx();
+      for (const res of [
+        await put(pbx, '/status-callbacks', { url }),
+        await postJson(`http://w/v1/pbxes/${pbx}/callbacks`, { ...request, statusCallbackUrl: url }, auth),
+        await put(pbx, '/integrations/bitrix24', { applicationToken: 'tok', restUrl: url, users: {} }),
+      ]) {
+        expect(res.status).toBe(400);
+        expect(await problem(res)).toMatchObject({ status: 400, code: 'validation_failed' });
+      }
+      expect(await jobCount(pbx, auth)).toBe(0);
+    });
+
+  it.each([
+    'http://localhost./x', 'http://LOCALHOST/x', 'http://api.localhost/x', 'http://printer.local/x', 'http://db.internal/x', 'http://intranet/x',
+    'http://127.0.0.1/x', 'http://127.1/x', 'http://2130706433/x', 'http://0177.0.0.1/x', 'http://0x7f.1/x', 'http://0x7f000001/x', 'http://0/x', 'http://0.0.0.0/x',
+    'http://10.1.2.3/x', 'http://172.31.0.1/x', 'http://192.168.0.1/x', 'http://100.64.0.1/x', 'http://169.254.169.254/latest/meta-data/', 'http://2852039166/x',
+    'http://224.0.0.1/x', 'http://255.255.255.255/x', 'http://198.18.0.1/x',
+    'http://[::]/x', 'http://[::1]/x', 'http://[::127.0.0.1]/x', 'http://[::ffff:127.0.0.1]/x', 'http://[::ffff:169.254.169.254]/x', 'http://[0:0:0:0:0:ffff:a9fe:a9fe]/x',
+    'http://[64:ff9b::169.254.169.254]/x', 'http://[64:ff9b::7f00:1]/x', 'http://[64:ff9b:1::a00:1]/x', 'http://[2002:7f00:1::]/x', 'http://[2001:0:4136:e378:8000:63bf:3fff:fdd2]/x',
+    'http://[fc00::1]/x', 'http://[fd12:3456::1]/x', 'http://[fe80::1]/x', 'http://[ff02::1]/x', 'http://[2001:db8::1]/x',
+  ])('refuses %s as not public (422) and stores nothing', async (url) => {
+    const { pbx, auth } = await createPbx();
+    const res = await put(pbx, '/status-callbacks', { url });
+    expect(await problem(res)).toMatchObject({ status: 422, code: 'callback_url_not_allowed' });
+    const viaJob = await postJson(`http://w/v1/pbxes/${pbx}/callbacks`, { ...request, statusCallbackUrl: url }, auth);
+    expect(viaJob.status).toBe(422);
+    expect(await jobCount(pbx, auth)).toBe(0);
+    const settings = await SELF.fetch(`http://w/v1/admin/pbxes/${pbx}/status-callbacks`, { headers: ADMIN });
+    expect(((await settings.json()) as { url: string | null }).url).toBeNull();
+  });
+
+  it.each(['https://crm.example.com/hook', 'http://93.184.216.34/x', 'https://[2606:4700::1111]/x', 'https://crm.example.com./hook'])('accepts the public %s', async (url) => {
+    const { pbx } = await createPbx();
+    expect((await put(pbx, '/status-callbacks', { url })).status).toBe(200);
+  });
+});
