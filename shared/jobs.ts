@@ -1,6 +1,8 @@
 // Jobs as the public API shows them and the queue keeps them: the callback request body, job and
 // attempt states, and the job view returned by GET. New job types (conference assembly, campaigns)
 // join the `JobSpec` union; everything else (states, attempts, outcomes) is common to all types.
+import { freeText } from './free-text.js';
+import { reservedVariableProblem } from './reserved-variables.js';
 import { z } from 'zod';
 import { amiName, callerIdName, extension, phoneNumber, variableName, variableValue } from './dial.js';
 import { CERTAINTIES, OUTCOMES, retryPolicy } from './pbx.js';
@@ -19,7 +21,7 @@ export type OperatorTarget = z.infer<typeof operatorTarget>;
 export const DIRECTIONS = ['operator-first', 'customer-first'] as const;
 export type Direction = (typeof DIRECTIONS)[number];
 
-const metadataValue = z.union([z.string().max(256), z.number(), z.boolean(), z.null()]);
+const metadataValue = z.union([freeText(256, 0), z.number(), z.boolean(), z.null()]);
 
 /** Body of `POST /v1/pbxes/{pbx}/callbacks`. Unknown fields are refused (strict). */
 export const callbackRequest = z.strictObject({
@@ -36,12 +38,15 @@ export const callbackRequest = z.strictObject({
   retry: retryPolicy.optional(),
   /** Channel variables set on the originated call; at most 20. */
   variables: z
-    .record(variableName, variableValue)
+    .record(variableName.superRefine((name, ctx) => {
+      const problem = reservedVariableProblem(name);
+      if (problem !== null) ctx.addIssue({ code: 'custom', message: problem });
+    }), variableValue)
     .refine((v) => Object.keys(v).length <= 20, 'at most 20 variables')
     .optional(),
   /** Opaque to us, returned with the job; at most 20 keys. */
   metadata: z
-    .record(z.string().min(1).max(64), metadataValue)
+    .record(freeText(64), metadataValue)
     .refine((v) => Object.keys(v).length <= 20, 'at most 20 keys')
     .optional(),
   /** Receives this job's status changes, signed (Standard Webhooks); replaces the PBX's default URL. */

@@ -2,7 +2,7 @@
 // endless bodies, made-up PBX ids, webhook ids burnt by refused content, borrowed idempotency keys,
 // odd Authorization headers. Each asserts the refusal and that nothing was created.
 import { env as testEnv, listDurableObjectIds, SELF } from 'cloudflare:test';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { bearer, secretsEqual } from '../../worker/auth/tokens.js';
 import { sign } from '../../worker/webhooks/standard-webhooks.js';
 import type { Bindings } from '../../worker/env.js';
@@ -217,12 +217,17 @@ describe('Authorization headers', () => {
 });
 
 describe('status-callback and CRM URLs pointing into the operator’s network', () => {
+  // One PBX for all the attempts: each must leave it as it was (no job, no URL stored).
+  let world: Awaited<ReturnType<typeof createPbx>>;
+  beforeAll(async () => {
+    world = await createPbx();
+  });
   const put = (pbx: string, path: string, body: unknown): Promise<Response> =>
     SELF.fetch(`http://w/v1/admin/pbxes/${pbx}${path}`, { method: 'PUT', headers: { ...ADMIN, 'content-type': 'application/json' }, body: JSON.stringify(body) });
 
   it.each(['http://[::1', 'http://a b/', 'http://exa mple.com/x', 'http://[::1]]/', 'http://%zz/', 'http://exa\nmple.com/', 'http://', 'javascript:alert(1)', 'http://user:pw@crm.example.com/'])(
     'refuses the malformed %j with a 400 problem, not a 500', async (url) => {
-      const { pbx, auth } = await createPbx();
+      const { pbx, auth } = world;
       for (const res of [
         await put(pbx, '/status-callbacks', { url }),
         await postJson(`http://w/v1/pbxes/${pbx}/callbacks`, { ...request, statusCallbackUrl: url }, auth),
@@ -243,7 +248,7 @@ describe('status-callback and CRM URLs pointing into the operator’s network', 
     'http://[64:ff9b::169.254.169.254]/x', 'http://[64:ff9b::7f00:1]/x', 'http://[64:ff9b:1::a00:1]/x', 'http://[2002:7f00:1::]/x', 'http://[2001:0:4136:e378:8000:63bf:3fff:fdd2]/x',
     'http://[fc00::1]/x', 'http://[fd12:3456::1]/x', 'http://[fe80::1]/x', 'http://[ff02::1]/x', 'http://[2001:db8::1]/x',
   ])('refuses %s as not public (422) and stores nothing', async (url) => {
-    const { pbx, auth } = await createPbx();
+    const { pbx, auth } = world;
     const res = await put(pbx, '/status-callbacks', { url });
     expect(await problem(res)).toMatchObject({ status: 422, code: 'callback_url_not_allowed' });
     const viaJob = await postJson(`http://w/v1/pbxes/${pbx}/callbacks`, { ...request, statusCallbackUrl: url }, auth);
@@ -256,5 +261,59 @@ describe('status-callback and CRM URLs pointing into the operator’s network', 
   it.each(['https://crm.example.com/hook', 'http://93.184.216.34/x', 'https://[2606:4700::1111]/x', 'https://crm.example.com./hook'])('accepts the public %s', async (url) => {
     const { pbx } = await createPbx();
     expect((await put(pbx, '/status-callbacks', { url })).status).toBe(200);
+  });
+});
+
+describe('control characters, prototype keys and reserved variables', () => {
+  const controls = ['\r', '\n', '\r\nX-Injected: 1', '\u0000', '\u001b[31m', '\u007f', '\u0085', '\u2028', '\u202e'];
+
+  it.each(controls)('refuses %j in a metadata value or key, and echoes no raw control character', async (bad) => {
+    const { pbx, auth } = await createPbx();
+    for (const metadata of [{ note: `a${bad}b` }, { [`k${bad}`]: 'v' }]) {
+      const res = await postJson(`http://w/v1/pbxes/${pbx}/callbacks`, { ...request, metadata }, auth);
+      expect(res.status).toBe(400);
+      const text = await res.text();
+      expect(text).not.toMatch(/[\u0000-\u001f\u007f-\u009f\u2028\u202e]/);
+      expect(JSON.parse(text)).toMatchObject({ code: 'validation_failed' });
+    }
+    expect(await jobCount(pbx, auth)).toBe(0);
+  });
+
+  it.each(controls)('refuses %j in a conference group name, a group reference and the labels of keys, secrets and widgets', async (bad) => {
+    const { pbx, auth } = await createPbx();
+    const group = await postJson(`http://w/v1/pbxes/${pbx}/conference-groups`, { name: `Plan${bad}ning`, code: '5', members: [{ name: 'Anna', extension: '101' }] }, auth);
+    expect(group.status).toBe(400);
+    const byRef = await postJson(`http://w/v1/pbxes/${pbx}/conferences`, { group: `5${bad}`, room: '7001' }, auth);
+    expect(byRef.status).toBe(400);
+    expect((await postJson(`http://w/v1/admin/pbxes/${pbx}/api-keys`, { label: `crm${bad}` }, ADMIN)).status).toBe(400);
+    expect((await postJson(`http://w/v1/admin/pbxes/${pbx}/webhook-secrets`, { purpose: 'inbound', label: `crm${bad}` }, ADMIN)).status).toBe(400);
+    expect((await postJson(`http://w/v1/admin/pbxes/${pbx}/widgets`, { label: `shop${bad}`, origins: ['https://shop.example'], operator: { extension: '101' } }, ADMIN)).status).toBe(400);
+    const { groups } = (await (await SELF.fetch(`http://w/v1/pbxes/${pbx}/conference-groups`, { headers: auth })).json()) as { groups: unknown[] };
+    expect(groups).toEqual([]);
+  });
+
+  it.each(['__proto__', 'constructor', 'prototype'])('refuses a %s key anywhere in the body instead of dropping it', async (key) => {
+    const { pbx, auth } = await createPbx();
+    for (const body of [`{"customer":"+79991234567","operator":{"extension":"101"},"metadata":{"${key}":{"admin":true}}}`, `{"${key}":{},"customer":"+79991234567","operator":{"extension":"101"}}`]) {
+      const res = await postJson(`http://w/v1/pbxes/${pbx}/callbacks`, body, auth);
+      expect(res.status).toBe(400);
+      expect(await problem(res)).toMatchObject({ code: 'validation_failed', field: key });
+    }
+    expect(await jobCount(pbx, auth)).toBe(0);
+  });
+
+  it.each(['PEREZVON_LEG', 'perezvon_leg', 'PEREZVON_CONFERENCE', '__PEREZVON_LEG', '_CRM_ID', '__CRM_ID', 'AMPUSER', 'ampuser', '__AMPUSER', 'AMPUSERCID', 'DIAL_OPTIONS', 'TRUNK_OPTIONS', 'OUTBOUND_GROUP_ONCE', 'CALLERID', 'CDR_PROP', 'MACRO_CONTEXT', 'ARG1', 'KEEPCID', 'EMERGENCYCID', 'MOHCLASS', 'SIPADDHEADER01', 'PJSIP_HEADER'])(
+    'refuses the reserved variable %s and dials nothing', async (name) => {
+      const { pbx, auth } = await createPbx();
+      const res = await postJson(`http://w/v1/pbxes/${pbx}/callbacks`, { ...request, variables: { [name]: 'x' } }, auth);
+      expect(res.status).toBe(400);
+      expect(await problem(res)).toMatchObject({ code: 'validation_failed', field: `variables.${name}` });
+      expect(await jobCount(pbx, auth)).toBe(0);
+    });
+
+  it('still takes ordinary variables', async () => {
+    const { pbx, auth } = await createPbx();
+    const res = await postJson(`http://w/v1/pbxes/${pbx}/callbacks`, { ...request, variables: { CRM_DEAL: 'D-17', ARGUMENT: 'x' } }, auth);
+    expect(res.status).toBe(202);
   });
 });

@@ -3,6 +3,7 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { z } from 'zod';
+import { RESERVED_KEYS } from '../../shared/free-text.js';
 import { HttpProblem } from './problem.js';
 
 /** Upper bound for any JSON body we accept. Bytes. */
@@ -14,13 +15,26 @@ export async function readJson<S extends z.ZodType>(c: Context, schema: S): Prom
     throw new HttpProblem(415, 'unsupported_media_type', 'send the body as application/json', 'content-type');
   }
   const raw = await c.req.text();
+  return { value: parseOrThrow(schema, parseJsonBody(raw)), raw };
+}
+
+/**
+ * JSON.parse, refusing `__proto__`, `constructor` and `prototype` keys at any depth (schemas would
+ * drop some of them silently; a refusal tells the sender and keeps them out of every object).
+ */
+export function parseJsonBody(raw: string): unknown {
+  let reserved: string | undefined;
   let json: unknown;
   try {
-    json = JSON.parse(raw);
+    json = JSON.parse(raw, (key, value: unknown) => {
+      if (RESERVED_KEYS.has(key)) reserved ??= key;
+      return value;
+    });
   } catch {
     throw new HttpProblem(400, 'validation_failed', 'the body is not valid JSON');
   }
-  return { value: parseOrThrow(schema, json), raw };
+  if (reserved !== undefined) throw new HttpProblem(400, 'validation_failed', `the key ${JSON.stringify(reserved)} is not allowed anywhere in a body`, reserved);
+  return json;
 }
 
 export function parseOrThrow<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {

@@ -4,6 +4,7 @@
 // Invariant: nothing of the body is parsed or acted on before its signature has been verified.
 import type { Context } from 'hono';
 import type { AppEnv } from '../env.js';
+import { parseJsonBody } from './body.js';
 import { HttpProblem } from './problem.js';
 import type { PbxQueue } from '../pbx-queue/pbx-queue.js';
 import { unverifiable } from '../pbx-queue/hook-desk.js';
@@ -50,13 +51,7 @@ export function mustExist<T>(target: { stub: T } | undefined): T {
   return target.stub;
 }
 
-export function parseJsonText(raw: string): unknown {
-  try {
-    return JSON.parse(raw);
-  } catch {
-    throw new HttpProblem(400, 'validation_failed', 'the body is not valid JSON');
-  }
-}
+export const parseJsonText = parseJsonBody;
 
 /** Refuses a statusCallbackUrl the Worker would never call (private hosts in production). */
 export function assertCallbackUrl(url: string | null | undefined, env: AppEnv['Bindings'], field: string): void {

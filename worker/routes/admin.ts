@@ -1,5 +1,6 @@
 // /v1/admin: creating PBXes, rotating their relay tokens, issuing, listing and revoking API keys. Guarded by the
 // ADMIN_TOKEN Worker secret. Secrets are returned once, in the response body, and stored hashed.
+import { freeText } from '../../shared/free-text.js';
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { pbxId, pbxSettings } from '../../shared/pbx.js';
@@ -10,7 +11,7 @@ import { forgetApiKeys, pbxRegistry, pbxStub } from '../http/pbx.js';
 import { HttpProblem, notFound, unauthorized } from '../http/problem.js';
 
 export const createPbxRequest = z.strictObject({ id: pbxId, settings: pbxSettings });
-export const createApiKeyRequest = z.strictObject({ label: z.string().min(1).max(100).optional() });
+export const createApiKeyRequest = z.strictObject({ label: freeText(100).optional() });
 
 export const adminRoutes = new Hono<AppEnv>();
 
