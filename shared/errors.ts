@@ -23,6 +23,7 @@ export const ERROR_CODES = [
   'timestamp_out_of_tolerance',
   'webhook_replayed',
   'callback_url_not_allowed',
+  'method_not_allowed',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

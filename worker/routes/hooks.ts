@@ -19,10 +19,9 @@ const JOB_ID = /^job_[A-Za-z0-9_-]{16}$/;
 
 export const hookRoutes = new Hono<AppEnv>();
 
-hookRoutes.post('/hooks/:source', async (c) => {
-  const source = c.req.param('source');
-  if (source === 'bitrix24') return bitrixHook(c);
-  if (source !== 'generic') throw notFound('hook source');
+hookRoutes.post('/hooks/bitrix24', bitrixHook);
+
+hookRoutes.post('/hooks/generic', async (c) => {
   const target = await findPbx(c.env, c.req.param('pbx') ?? '');
   const raw = await readRawBody(c, JSON_TYPE, 'application/json');
   const id = await requireSignature(c, target?.stub, 'generic', raw);
