@@ -10,6 +10,11 @@ import { notFound } from '../http/problem.js';
 
 const WIDGET_ID = /^wgt_[A-Za-z0-9_-]{16}$/;
 
+/** Said in the answer whenever a widget is created without Turnstile, so nobody mistakes Origin for protection. */
+export const WITHOUT_TURNSTILE =
+  'no Turnstile: the only check left is the Origin header, which browsers set but any server-side script can spoof; '
+  + 'anyone can then ask for callbacks to any allowed number within the rate limits. Add "turnstile" for a public site.';
+
 export const widgetAdminRoutes = new Hono<AppEnv>();
 
 widgetAdminRoutes.post('/', async (c) => {
@@ -18,7 +23,8 @@ widgetAdminRoutes.post('/', async (c) => {
   const widget = await stub.createWidget(value);
   if (widget === null) throw notFound('PBX');
   const scriptUrl = `${new URL(c.req.url).origin}/widget.js`;
-  return c.json({ ...widget, embed: `<script src="${scriptUrl}" data-key="${widget.key}" async></script>` }, 201);
+  const warnings = value.turnstile === undefined ? [WITHOUT_TURNSTILE] : [];
+  return c.json({ ...widget, embed: `<script src="${scriptUrl}" data-key="${widget.key}" async></script>`, warnings }, 201);
 });
 
 widgetAdminRoutes.get('/', async (c) => {

@@ -103,7 +103,8 @@ async function requestCallback(c: Ctx, t: Target): Promise<Response> {
     case 'created':
     case 'existing': {
       const scheduledFor = result.kind === 'created' && notBefore !== null ? new Date(notBefore).toISOString() : null;
-      const body = { token: issued.token, state: result.state, duplicate: result.kind === 'existing', scheduledFor };
+      // A duplicate gets no status token: the pending callback's token belongs to whoever asked first.
+      const body = { token: result.kind === 'created' ? issued.token : null, state: result.state, duplicate: result.kind === 'existing', scheduledFor };
       return c.json(body, result.kind === 'created' ? 202 : 200, { ...t.cors, 'cache-control': 'no-store' });
     }
     case 'rate-limited':
