@@ -9,7 +9,7 @@
 import { DurableObject } from 'cloudflare:workers';
 import type { CallbackRequest, JobView, jobListQuery } from '../../shared/jobs.js';
 import { pbxSettings, type PbxSettings } from '../../shared/pbx.js';
-import { isAcceptedFromDisplaced, PROTOCOL_VERSION, RELAY_SUBPROTOCOL, type RelayFrame, type RelayFrameType } from '../../shared/relay-protocol.js';
+import { isAcceptedFromDisplaced, PROTOCOL_VERSION, RELAY_SUBPROTOCOL, type RelayFrame } from '../../shared/relay-protocol.js';
 import type { ConferenceGroupInput, ConferenceGroupView, ConferenceRequest, ConferenceView, ExternalParticipantInput } from '../../shared/conferences.js';
 import type { WidgetConfig, WidgetState, WidgetView } from '../../shared/widget.js';
 import type { Bitrix24Config, BitrixCallStart } from '../../shared/bitrix24.js';
@@ -33,6 +33,8 @@ import { JobDesk, type CancelResult, type CreateResult } from './job-desk.js';
 import { hasSchema, migrate } from './migrations.js';
 import { parseFrame, refuseUpgrade } from './relay-endpoint.js';
 import { RelaySessions } from './relay-sessions.js';
+import { frameRoutes, QUIET_FRAMES, type FrameRoutes } from './frame-routes.js';
+import { pbxStatus, type PbxStatus } from './pbx-status.js';
 import { WidgetIntake, widgetView, type WidgetCallbackInput, type WidgetCallbackResult } from './widget-intake.js';
 import { WidgetStore } from './widget-store.js';
 import type { BitrixResult } from './bitrix24-desk.js';
@@ -40,21 +42,7 @@ import { unverifiable, type HookCheck, type SignedDelivery } from './hook-desk.j
 import type { MissedCallOutcome } from './missed-call-desk.js';
 
 export type { CancelResult, CreateResult } from './job-desk.js';
-
-export interface PbxStatus {
-  pbx: string;
-  relay: { connected: boolean; relayId: string | null; ami: string; capacity: number; lastSeenAt: string | null };
-  inFlight: number;
-  queued: number;
-  /** Frames this queue built that failed the protocol schema and were not sent (a bug; see the logs). */
-  protocolErrors: number;
-}
-
-/** One handler per relay frame type: what happens on hello, on a result, on a report — in one table. */
-type FrameRoutes = { [T in RelayFrameType]: (ws: WebSocket, frame: Extract<RelayFrame, { type: T }>, now: number) => void | Promise<void> };
-
-/** Frames that neither free a call slot nor change a timer: no dispatch scan after them. */
-const QUIET_FRAMES: ReadonlySet<RelayFrameType> = new Set(['job.accept', 'attempt.progress']);
+export type { PbxStatus } from './pbx-status.js';
 
 /** The bindings the queue itself reads (the Worker passes all of its own). */
 interface QueueBindings {
@@ -69,6 +57,8 @@ export class PbxQueue extends DurableObject<QueueBindings> {
   private readonly rooms: RoomDesk;
   private readonly assemblies: AssemblyDesk;
   private readonly jobs: JobDesk;
+  /** What each relay frame does (frame-routes.ts); the desks decide. */
+  private readonly routes: FrameRoutes;
   private cachedSettings: PbxSettings | undefined;
   /**
    * False until an admin creates the PBX: an object reached through a made-up PBX id, widget key or
@@ -92,6 +82,7 @@ export class PbxQueue extends DurableObject<QueueBindings> {
     this.groups = new GroupDesk(conferences, () => this.settings());
     this.rooms = new RoomDesk(new RoomStore(ctx.storage.sql), this.sessions, () => this.settings());
     this.assemblies = new AssemblyDesk(conferences, this.rooms, this.sessions, () => this.settings(), () => this.pbxName() ?? '', () => slots.free());
+    this.routes = frameRoutes({ dispatcher: this.dispatcher, rooms: this.rooms, assemblies: this.assemblies, sessions: this.sessions, callers: () => this.callers });
   }
 
   // ── admin ────────────────────────────────────────────────────────────────────────────────────
@@ -167,20 +158,7 @@ export class PbxQueue extends DurableObject<QueueBindings> {
   }
 
   async status(): Promise<PbxStatus> {
-    const active = this.sessions.active();
-    return {
-      pbx: this.store.getMeta('pbx') ?? '',
-      relay: {
-        connected: active !== undefined,
-        relayId: active?.info.relayId ?? null,
-        ami: active?.info.ami ?? 'down',
-        capacity: active?.info.capacity ?? 0,
-        lastSeenAt: active ? new Date(active.info.lastSeenAt).toISOString() : null,
-      },
-      inFlight: this.store.countOpenAttempts(),
-      queued: this.store.countJobs('queued'),
-      protocolErrors: this.sessions.protocolErrors(),
-    };
+    return pbxStatus(this.store, this.sessions);
   }
 
   // ── conferences (groups, assemblies and rooms each in their desk) ───────────────────────────
@@ -378,27 +356,6 @@ export class PbxQueue extends DurableObject<QueueBindings> {
     await this.schedule();
     return new Response(null, { status: 101, webSocket: client, headers: { 'sec-websocket-protocol': RELAY_SUBPROTOCOL } });
   }
-
-  /** What each relay frame does; the desks decide, this table only says who is told. */
-  private readonly routes: FrameRoutes = {
-    hello: (ws, frame, now) => {
-      this.dispatcher.hello(ws, frame, now);
-      this.rooms.sendRules();
-      this.sessions.send(ws, this.callers.missed.watchFrame());
-    },
-    // A heartbeat carries the AMI state and the relay's own calls; the pumps after every frame use both.
-    heartbeat: (ws, frame, now) => this.dispatcher.heartbeat(ws, frame, now),
-    'job.accept': (ws, frame, now) => this.dispatcher.accept(ws, frame, now),
-    'job.reject': (ws, frame, now) => this.dispatcher.reject(ws, frame, now),
-    'attempt.progress': (ws, frame, now) => this.dispatcher.progress(ws, frame, now),
-    'attempt.result': (ws, frame, now) => this.dispatcher.result(ws, frame, now),
-    'conference.requested': (_ws, frame, now) => this.assemblies.onRequested(frame, now),
-    'conference.member': (_ws, frame, now) => this.assemblies.onMember(frame, now),
-    'room.participants': (_ws, frame) => this.rooms.onParticipants(frame),
-    'rooms.running': (_ws, frame) => this.rooms.onRunning(frame),
-    'missed-call': (_ws, frame, now) => this.callers.missed.relayReport(frame, now),
-    'call-connected': (_ws, frame, now) => this.callers.missed.relayReport(frame, now),
-  };
 
   override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
     const parsed = parseFrame(message);
