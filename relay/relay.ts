@@ -12,6 +12,7 @@ import { callbackChannelIds } from '../shared/channel-ids.js';
 import { attemptResultOf, runCallback, type CallbackRun } from './jobs/callback.js';
 import type { Journal, JournalEntry } from './journal.js';
 import type { WorkerLink } from './link/worker-link.js';
+import { CallSlots, type Release } from './call-slots.js';
 
 interface Offer {
   attemptId: string;
@@ -20,9 +21,14 @@ interface Offer {
   plan: CallbackPlan;
 }
 
+/** An accepted offer holds its call slot from the accept until its call has ended. */
+type HeldOffer = Offer & { release: Release };
+
 export interface RelayOptions {
   relayId: string;
   capacity: number;
+  /** The gate every Originate of this relay goes through (conference legs included); default: one of `capacity`. */
+  slots?: CallSlots;
   ami: AmiConnection;
   link: WorkerLink;
   journal: Journal;
@@ -37,12 +43,16 @@ export interface RelayOptions {
 }
 
 export class Relay {
-  private readonly offers = new Map<string, Offer>();
+  private readonly offers = new Map<string, HeldOffer>();
+  private readonly slots: CallSlots;
   private readonly runs = new Map<string, CallbackRun>();
   private readonly reconciling = new Set<string>();
   private draining = false;
 
   constructor(private readonly o: RelayOptions) {
+    this.slots = o.slots ?? new CallSlots(o.capacity);
+    // The queue hears at once when the relay's own calls (external participants) take or free slots.
+    this.slots.on('change', () => this.o.link.send(this.heartbeatFrame()));
     o.link.on('frame', (frame) => this.onFrame(frame));
     o.ami.on('state', () => this.o.link.send(this.heartbeatFrame()));
     o.ami.on('ready', () => this.reconcile());
@@ -85,7 +95,7 @@ export class Relay {
   }
 
   heartbeatFrame(): Extract<RelayFrame, { type: 'heartbeat' }> {
-    return { type: 'heartbeat', ami: this.amiForQueue(), inFlight: this.runs.size };
+    return { type: 'heartbeat', ami: this.amiForQueue(), inFlight: this.runs.size, ownCalls: this.slots.ownCalls };
   }
 
   private amiForQueue(): AmiState {
@@ -96,6 +106,10 @@ export class Relay {
   private onFrame(frame: QueueFrame): void {
     switch (frame.type) {
       case 'welcome':
+        this.slots.setPbxLimit(frame.maxConcurrentCalls);
+        // Offers of an earlier session were given up by the queue when it went: free their slots.
+        for (const offer of this.offers.values()) offer.release();
+        this.offers.clear();
         // hello was sent by the link; results the queue has not acknowledged go again.
         for (const e of this.o.journal.open()) if (e.result !== null) this.report(e, e.result);
         return;
@@ -122,21 +136,22 @@ export class Relay {
   private offer(offer: Offer): void {
     const reason = this.draining ? 'relay is stopping'
       : this.o.ami.state !== 'ready' ? 'AMI is not connected'
-      : this.runs.size + this.offers.size >= this.o.capacity ? 'relay at capacity'
       : this.o.journal.get(offer.attemptId) !== undefined ? 'attempt already journalled'
       : null;
-    if (reason !== null) {
-      this.o.link.send({ type: 'job.reject', attemptId: offer.attemptId, fence: offer.fence, reason });
+    const release = reason === null ? this.slots.tryTake() : undefined;
+    if (release === undefined) {
+      this.o.link.send({ type: 'job.reject', attemptId: offer.attemptId, fence: offer.fence, reason: reason ?? 'relay at capacity' });
       return;
     }
-    this.offers.set(offer.attemptId, offer);
+    this.offers.set(offer.attemptId, { ...offer, release });
     this.o.link.send({ type: 'job.accept', attemptId: offer.attemptId, fence: offer.fence });
   }
 
   private startAttempt(attemptId: string, fence: number): void {
     const offer = this.offers.get(attemptId);
     this.offers.delete(attemptId);
-    if (offer === undefined || offer.fence !== fence || this.draining) return;
+    if (offer === undefined) return;
+    if (offer.fence !== fence || this.draining) return offer.release();
     const ids = callbackChannelIds(attemptId);
     const log = this.o.logger.child({ jobId: offer.jobId, attemptId });
     let entry: JournalEntry;
@@ -145,11 +160,13 @@ export class Relay {
     } catch (err) {
       // Not journalled means not dialled: say so, and the queue offers the job again later.
       log.error({ err: err instanceof Error ? err.message : String(err) }, 'cannot journal the attempt; not dialling it');
+      offer.release();
       this.o.link.send({ type: 'attempt.result', attemptId, fence, ...notDialled('the relay could not journal the attempt') });
       return;
     }
     this.o.afterJournal?.(attemptId);
     if (this.o.ami.state !== 'ready') {
+      offer.release();
       this.finish(entry, notDialled('AMI went down before dialling'));
       return;
     }
@@ -166,13 +183,19 @@ export class Relay {
     this.runs.set(attemptId, run);
     void run.done.then((result) => {
       this.runs.delete(attemptId);
+      offer.release();
       log.info({ outcome: result.outcome, cause: result.cause }, 'callback attempt ended');
       this.finish(entry, result);
     });
   }
 
   private cancel(attemptId: string): void {
-    if (this.offers.delete(attemptId)) return; // never started: nothing to hang up
+    const offer = this.offers.get(attemptId);
+    if (offer !== undefined) {
+      // Never started: nothing to hang up, and its slot is free again.
+      this.offers.delete(attemptId);
+      return offer.release();
+    }
     void this.runs.get(attemptId)?.cancel();
   }
 

@@ -2,6 +2,7 @@
 // Used by main.ts (the process) and by whole-system tests that run a relay in-process.
 import pino from 'pino';
 import { AmiConnection } from './ami/connection.js';
+import { CallSlots } from './call-slots.js';
 import { ConferenceModule } from './conference/conference-module.js';
 import { loadConfig } from './config.js';
 import { Journal } from './journal.js';
@@ -26,9 +27,11 @@ export function startRelay(env: Record<string, string | undefined> = process.env
     heartbeat: () => relay.heartbeatFrame(),
     reports: ReportBuffer.open(config.reportsPath),
   });
-  relay = new Relay({ relayId: config.relayId, capacity: config.capacity, ami, link, journal, logger, ...hooks });
-  // Conferences share the AMI connection and the link; they listen before either starts.
-  new ConferenceModule(ami, link, logger.child({ component: 'conference' }), config.rulesPath);
+  // One gate for every Originate: callbacks, conference members and external participants.
+  const slots = new CallSlots(config.capacity);
+  relay = new Relay({ relayId: config.relayId, capacity: config.capacity, slots, ami, link, journal, logger, ...hooks });
+  // Conferences share the AMI connection, the link and the call gate; they listen before either starts.
+  new ConferenceModule(ami, link, logger.child({ component: 'conference' }), config.rulesPath, slots);
   new MissedCallModule(ami, link, logger.child({ component: 'missed-calls' }));
   new PresenceModule(ami, link, logger.child({ component: 'presence' }));
   logger.info({ worker: config.worker.url, ami: `${config.ami.host}:${config.ami.port}`, openAttempts: journal.open().length }, 'relay starting');

@@ -26,6 +26,7 @@ export const ERROR_CODES = [
   'callback_url_not_allowed',
   /** An org request names an extension or queue that no PBX of the organisation owns. */
   'not_routable',
+  'method_not_allowed',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -1,6 +1,7 @@
 // A PBX's settings as the admin API accepts them and the queue stores them: which dialplan contexts
 // reach operators and customers, which customer numbers may be dialled, and the defaults for
 // timeouts, concurrency and retries. Used by the Worker (validation, policy) and the relay (dialling).
+import { freeText } from './free-text.js';
 import { z } from 'zod';
 import { callerIdName, contextName, phoneNumber } from './dial.js';
 import { destinationRules, extensionPlan, numberingPlan } from './numbering/numbering-settings.js';
@@ -38,7 +39,7 @@ export const retryPolicy = z.strictObject({
 export type RetryPolicy = z.infer<typeof retryPolicy>;
 
 export const pbxSettings = z.strictObject({
-  name: z.string().min(1).max(100).optional(),
+  name: freeText(100).optional(),
   /** Context in which operators' extensions are dialled (FreePBX: from-internal). */
   operatorContext: contextName.default('from-internal'),
   /** Context whose outbound routes reach customers (FreePBX: from-internal). */

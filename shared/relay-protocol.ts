@@ -71,7 +71,15 @@ export const relayFrame = z.discriminatedUnion('type', [
     /** Attempts the relay still has in its journal (running or not yet acknowledged). */
     inFlight: z.array(z.strictObject(attemptRef)).max(1000),
   }),
-  z.strictObject({ type: z.literal('heartbeat'), ami: z.enum(AMI_STATES), inFlight: z.int().min(0) }),
+  z.strictObject({
+    type: z.literal('heartbeat'), ami: z.enum(AMI_STATES), inFlight: z.int().min(0),
+    /**
+     * Calls the relay places on its own (external participants of room rules), up, ringing or waiting
+     * for a slot: the queue counts them against the PBX's call limit. Optional so that a relay of an
+     * earlier release still speaks this protocol (it then counts as 0).
+     */
+    ownCalls: z.int().min(0).max(500).optional(),
+  }),
   z.strictObject({ type: z.literal('job.accept'), ...attemptRef }),
   z.strictObject({ type: z.literal('job.reject'), ...attemptRef, reason: z.string().max(200) }),
   z.strictObject({
@@ -127,7 +135,11 @@ export const isAcceptedFromDisplaced = (frame: RelayFrame): boolean => RELAY_FRA
 
 // Worker → relay
 export const queueFrame = z.discriminatedUnion('type', [
-  z.strictObject({ type: z.literal('welcome'), protocol: z.int(), sessionId: z.string(), pbx: z.string() }),
+  z.strictObject({
+    type: z.literal('welcome'), protocol: z.int(), sessionId: z.string(), pbx: z.string(),
+    /** The PBX's call limit, which the relay's gate holds for every Originate it writes (optional, as above). */
+    maxConcurrentCalls: z.int().min(1).optional(),
+  }),
   z.strictObject({ type: z.literal('job.offer'), ...attemptRef, jobId: z.string(), attempt: z.int().min(1), plan: jobPlan }),
   /** The lease is granted: journal the attempt, then dial. Never dial an offer without it. */
   z.strictObject({ type: z.literal('job.start'), ...attemptRef }),

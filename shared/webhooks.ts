@@ -2,6 +2,7 @@
 // signing), the PBX's status-callback settings, the status events sent to a statusCallbackUrl and
 // the delivery records the API shows. Used by the Worker (validation, rendering) and by tests/receivers.
 // Invariant: a status event's id is stable across retries: `${jobId}.${sequence}`.
+import { freeText } from './free-text.js';
 import { z } from 'zod';
 import { callbackUrl } from './callback-url.js';
 import { JOB_STATUSES, attemptView } from './jobs.js';
@@ -13,7 +14,7 @@ export type SecretPurpose = (typeof SECRET_PURPOSES)[number];
 export const webhookSecretRequest = z.strictObject({
   /** `inbound`: verifies webhooks sent to us; `outbound`: signs status callbacks we send. */
   purpose: z.enum(SECRET_PURPOSES),
-  label: z.string().min(1).max(100).optional(),
+  label: freeText(100).optional(),
 });
 
 export interface WebhookSecretView {

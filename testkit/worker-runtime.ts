@@ -52,6 +52,7 @@ export async function startWorker(options: { port?: number; bindings?: Record<st
         PBX_QUEUE: { className: 'PbxQueue', useSQLite: true },
         DASHBOARD_SESSIONS: { className: 'DashboardSessions', useSQLite: true },
         ORG_DIRECTORY: { className: 'OrgDirectory', useSQLite: true },
+        PBX_REGISTRY: { className: 'PbxRegistry', useSQLite: true },
       },
       durableObjectsPersist: persist,
       // Status callbacks go to receivers on 127.0.0.1 in tests (worker/webhooks/callback-url.ts).

@@ -2,6 +2,7 @@
 import type { DashboardSessions } from './dashboard/session-store.js';
 import type { OrgDirectory } from './orgs/org-directory.js';
 import type { PbxQueue } from './pbx-queue/pbx-queue.js';
+import type { PbxRegistry } from './registry/pbx-registry.js';
 
 export interface Bindings {
   PBX_QUEUE: DurableObjectNamespace<PbxQueue>;
@@ -13,6 +14,8 @@ export interface Bindings {
   DASHBOARD_DEV_SIGN_IN?: string;
   /** One directory per organisation: its numbering plan, keys, job index and presence. */
   ORG_DIRECTORY: DurableObjectNamespace<OrgDirectory>;
+  /** The one directory of PBXes that exist (worker/registry/pbx-registry.ts). */
+  PBX_REGISTRY: DurableObjectNamespace<PbxRegistry>;
   /** Bearer token for /v1/admin; a Worker secret. Admin routes answer 503 when it is unset. */
   ADMIN_TOKEN?: string;
   /** Turnstile siteverify endpoint for the website widget; Cloudflare's by default, a local stand-in in tests. */

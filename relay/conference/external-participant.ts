@@ -6,7 +6,8 @@
 // leaves the leg unkickable for good, app_confbridge.c), the kick is confirmed by its
 // ConfbridgeLeave, and a leg not confirmed (or never seen joining) is hung up instead.
 import type { Logger } from 'pino';
-import { externalChannelIds } from '../../shared/channel-ids.js';
+import { externalChannelIds, type CallIds } from '../../shared/channel-ids.js';
+import type { CallSlots, Release } from '../call-slots.js';
 import type { RoomRule } from '../../shared/conferences.js';
 import type { CallFollower } from '../ami/call-follower.js';
 import type { AmiConnection } from '../ami/connection.js';
@@ -38,6 +39,8 @@ export class ExternalParticipant {
     private readonly logger: Logger,
     /** Reads the room again (ConfbridgeList); its snapshot comes back through onChange. */
     private readonly reread: (room: string) => Promise<unknown>,
+    /** Every Originate of the relay passes this one gate (the PBX's call limit). */
+    private readonly slots: CallSlots,
   ) {}
 
   get room(): string {
@@ -113,11 +116,26 @@ export class ExternalParticipant {
   }
 
   private dial(seq: number): void {
-    const { room, number, context, bridgeProfile, userProfile, ringTimeoutMs, callerId } = this.rule;
+    const { room } = this.rule;
     const ids = externalChannelIds(room, this.runTag, seq);
     const { channelId } = ids;
     this.state = withDialChannel(this.state, channelId);
     this.registry.add(channelId, { leg: 'external', room, memberId: null });
+    void this.slots.take(true).then((release) => {
+      // While it waited for a slot the room may have emptied or the rule gone: then nothing is dialled.
+      const ext = this.state.external;
+      if (this.stopped || ext.phase !== 'dialling' || ext.channelId !== channelId) {
+        release();
+        this.registry.delete(channelId);
+        return;
+      }
+      this.originate(ids, release);
+    });
+  }
+
+  private originate(ids: CallIds, release: Release): void {
+    const { room, number, context, bridgeProfile, userProfile, ringTimeoutMs, callerId } = this.rule;
+    const { channelId } = ids;
     this.logger.info({ room, channelId }, 'dialling the external participant into the room');
     const { follower } = originateAndFollow(this.ami, {
       channel: localChannel(number, context),
@@ -130,6 +148,7 @@ export class ExternalParticipant {
     }, { logger: this.logger });
     this.followers.set(channelId, follower);
     const ended = (): void => {
+      release();
       this.followers.delete(channelId);
       this.registry.delete(channelId);
       if (!this.stopped) this.apply({ kind: 'external-ended', channelId, at: Date.now() });

@@ -6,6 +6,7 @@ import { getCookie, setCookie } from 'hono/cookie';
 import { pbxId } from '../../shared/pbx.js';
 import type { AppEnv } from '../env.js';
 import { MAX_BODY_BYTES } from '../http/body.js';
+import { findPbx } from '../http/pbx.js';
 import { HttpProblem } from '../http/problem.js';
 import { currentSession, mayOpen, requireOwnPage } from './guard.js';
 import { pickLang, type Lang } from './i18n.js';
@@ -49,8 +50,9 @@ export async function opened(c: Ctx, need: 'viewer' | 'admin' = 'viewer'): Promi
   const pbx = pbxId.safeParse(c.req.param('pbx'));
   const admin = session.scope.kind === 'admin';
   if (!pbx.success || !mayOpen(session, pbx.data) || (need === 'admin' && !admin)) return page(c, messagePage(lang, 'forbidden'), 403);
-  const stub = c.env.PBX_QUEUE.get(c.env.PBX_QUEUE.idFromName(pbx.data));
-  return { session, lang, stub, viewer: { csrf: session.csrf, pbx: pbx.data, admin } };
+  const target = await findPbx(c.env, pbx.data);
+  if (target === undefined) return page(c, messagePage(lang, 'notFound'), 404);
+  return { session, lang, stub: target.stub, viewer: { csrf: session.csrf, pbx: pbx.data, admin } };
 }
 
 /** A POST from one of the viewer's own pages: its form, after the origin and form-token checks. */

@@ -2,9 +2,9 @@
 // from the CSPRNG, shown once, and only its hash is stored; a revocation also empties this isolate's
 // cache of known keys (others forget within a minute, see pbx.ts).
 import { newToken, sha256Hex } from '../auth/tokens.js';
-import { forgetApiKeys, type pbxStub } from './pbx.js';
+import { forgetApiKeys, type PbxTarget } from './pbx.js';
 
-type Stub = ReturnType<typeof pbxStub>['stub'];
+type Stub = PbxTarget['stub'];
 
 export const API_KEY_ID = /^key_[A-Za-z0-9_-]{1,64}$/;
 

@@ -1,7 +1,7 @@
 // What every way of asking for a callback (POST /callbacks, a signed CRM webhook) checks beyond the
 // schema, and how the queue's answer becomes a response. One place, so the two cannot drift apart.
 import type { Context } from 'hono';
-import type { CallbackRequest } from '../../shared/jobs.js';
+import { scheduleProblem, type CallbackRequest } from '../../shared/jobs.js';
 import type { AppEnv } from '../env.js';
 import type { CreateResult } from '../pbx-queue/job-desk.js';
 import { assertCallbackUrl } from './signed-request.js';
@@ -9,9 +9,8 @@ import { numberProblem } from './number-problem.js';
 import { HttpProblem, notFound } from './problem.js';
 
 export function checkCallbackRequest(value: CallbackRequest, env: AppEnv['Bindings']): void {
-  if (value.expiresAt !== undefined && Date.parse(value.expiresAt) <= Date.now()) {
-    throw new HttpProblem(400, 'validation_failed', 'expiresAt is in the past', 'expiresAt');
-  }
+  const schedule = scheduleProblem(value, Date.now());
+  if (schedule !== null) throw new HttpProblem(400, 'validation_failed', schedule.message, schedule.field);
   assertCallbackUrl(value.statusCallbackUrl, env, 'statusCallbackUrl');
 }
 

@@ -6,7 +6,7 @@
 // Used by callers.ts. Invariant: the token is opened only to send it, never stored in a delivery,
 // returned or logged; the secret is compared in constant time before anything else is read.
 import type { AmoClickToCall, AmoCrmConfig, AmoCrmView, JobSource } from '../../shared/amocrm.js';
-import type { CallbackRequest, JobView } from '../../shared/jobs.js';
+import { idempotencyKey, type CallbackRequest, type JobView } from '../../shared/jobs.js';
 import type { StatusEventType } from '../../shared/webhooks.js';
 import { open, seal, sealKey, type SealKeyProblem } from '../auth/sealed-secret.js';
 import { newToken, secretsEqual, sha256Hex } from '../auth/tokens.js';
@@ -155,7 +155,7 @@ export class AmoCrmDesk implements CrmWriteBacks {
       metadata: { source: 'amocrm', amocrmUserId: req.userId },
     };
     // Its own idempotency namespace: a click id can never meet an API client's or a webhook's key.
-    return this.d.create(request, `amocrm:${req.requestId}`, await sha256Hex(JSON.stringify(request)));
+    return this.d.create(request, idempotencyKey.amocrm(req.requestId), await sha256Hex(JSON.stringify(request)));
   }
 
   // ── write-backs (CrmWriteBacks) ────────────────────────────────────────────────────────────

@@ -55,6 +55,8 @@ export class AssemblyDesk {
     private readonly sessions: RelaySessions,
     private readonly settings: () => PbxSettings | undefined,
     private readonly pbx: () => string,
+    /** Free call slots (call-slots.ts), shared with callbacks: members beyond them stay queued. */
+    private readonly freeSlots: () => number,
   ) {}
 
   create(req: ConferenceRequest, now: number): ConferenceResult {
@@ -132,12 +134,13 @@ export class AssemblyDesk {
     this.store.setMemberStatus(m.id, frame.status, frame.cause, null, now);
   }
 
-  /** Hands every queued member to the active relay, one `conference.dial` per conference. */
+  /** Hands queued members to the active relay, as many as there are free call slots, one `conference.dial` per conference. */
   pump(now: number): void {
     const active = this.sessions.active();
-    if (active === undefined || active.info.relayId === null || active.info.ami !== 'ready') return;
+    const free = this.freeSlots();
+    if (active === undefined || free <= 0) return;
     const byConference = new Map<string, MemberLeg[]>();
-    for (const m of this.store.queuedMembers(now)) {
+    for (const m of this.store.queuedMembers(now, free)) {
       const attempt = m.attempt + 1;
       if (!this.store.startDial(m.id, attempt, now)) continue;
       const legs = byConference.get(m.conference_id) ?? [];

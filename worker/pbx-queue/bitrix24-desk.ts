@@ -6,7 +6,7 @@
 // Used by callers.ts. Invariant: the application token is compared in constant time, before anything
 // else is read; a job is registered at most once (its write-back ids are fixed per job).
 import { bitrix24Config, bitrixRegisterAnswer, type Bitrix24Config, type BitrixCallStart } from '../../shared/bitrix24.js';
-import type { CallbackRequest, JobView, OperatorTarget } from '../../shared/jobs.js';
+import { idempotencyKey, type CallbackRequest, type JobView, type OperatorTarget } from '../../shared/jobs.js';
 import type { Outcome } from '../../shared/pbx.js';
 import type { StatusEventType } from '../../shared/webhooks.js';
 import { secretsEqual, sha256Hex } from '../auth/tokens.js';
@@ -59,7 +59,7 @@ export class Bitrix24Desk implements CrmWriteBacks {
       metadata: { source: 'bitrix24', bitrixCallId: ev['data[CALL_ID]'], bitrixUserId: ev['data[USER_ID]'] },
     };
     // The CALL_ID is the idempotency key: a re-sent event returns the same job.
-    return this.create(request, `bitrix24:${ev['data[CALL_ID]']}`, await sha256Hex(JSON.stringify(request)));
+    return this.create(request, idempotencyKey.bitrix24(ev['data[CALL_ID]']), await sha256Hex(JSON.stringify(request)));
   }
 
   watchesAllJobs(): boolean {

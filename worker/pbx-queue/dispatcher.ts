@@ -23,6 +23,8 @@ export class Dispatcher {
     private readonly store: JobStore,
     private readonly sessions: RelaySessions,
     private readonly settings: () => PbxSettings | undefined,
+    /** Free call slots (call-slots.ts), shared with conference member dials. */
+    private readonly freeSlots: () => number,
   ) {}
 
   /** A session went away (closed, errored or displaced): free what it never started, park the rest. */
@@ -60,7 +62,7 @@ export class Dispatcher {
   }
 
   heartbeat(ws: WebSocket, frame: Extract<RelayFrame, { type: 'heartbeat' }>, now: number): void {
-    this.sessions.update(ws, { ami: frame.ami, lastSeenAt: now });
+    this.sessions.update(ws, { ami: frame.ami, lastSeenAt: now, ownCalls: frame.ownCalls ?? 0 });
   }
 
   accept(ws: WebSocket, frame: Extract<RelayFrame, { type: 'job.accept' }>, now: number): void {
@@ -163,9 +165,8 @@ export class Dispatcher {
     const active = this.sessions.active();
     if (settings === undefined || active === undefined) return;
     const { ws, info } = active;
-    if (info.relayId === null || info.ami !== 'ready') return;
-    const free = Math.min(settings.maxConcurrentCalls, info.capacity) - this.store.countOpenAttempts();
-    if (free <= 0) return;
+    const free = this.freeSlots();
+    if (info.relayId === null || free <= 0) return;
     for (const job of this.store.readyJobs(now, free)) {
       const planned = callbackPlan(callbackRequest.parse(JSON.parse(job.request)), settings);
       if (!planned.ok) {

@@ -70,6 +70,10 @@ export class HookStore {
   }
 
   /** Records a webhook id; false if it was already seen (a replay). Forgets ids older than `forgetBefore`. */
+  wasSeen(source: string, webhookId: string, forgetBefore: number): boolean {
+    return this.rows.one('SELECT at FROM hook_seen WHERE source = ? AND webhook_id = ? AND at >= ?', source, webhookId, forgetBefore) !== undefined;
+  }
+
   markSeen(source: string, webhookId: string, now: number, forgetBefore: number): boolean {
     this.rows.run('DELETE FROM hook_seen WHERE at < ?', forgetBefore);
     if (this.rows.one('SELECT at FROM hook_seen WHERE source = ? AND webhook_id = ?', source, webhookId) !== undefined) return false;

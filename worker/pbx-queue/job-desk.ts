@@ -52,11 +52,13 @@ export class JobDesk {
     // Stored in E.164: the dispatcher judges it again and derives the dial string when it offers it.
     const stored: CallbackRequest = { ...request, customer: customer.value.e164 };
     const notBefore = request.notBefore === undefined ? null : Date.parse(request.notBefore);
-    const expiresAt = request.expiresAt === undefined ? now + settings.jobTtlSec * 1000 : Date.parse(request.expiresAt);
+    // The TTL counts from when the job may first run, as for widget and missed-call jobs.
+    const runAt = Math.max(now, notBefore ?? now);
+    const expiresAt = request.expiresAt === undefined ? runAt + settings.jobTtlSec * 1000 : Date.parse(request.expiresAt);
     const id = newId('job_');
     this.store.insertJob({
       id, type: 'callback', status: 'queued', request: JSON.stringify(stored), idempotency_key: idempotencyKey,
-      request_hash: requestHash, requested_at: now, not_before: notBefore, run_at: Math.max(now, notBefore ?? now),
+      request_hash: requestHash, requested_at: now, not_before: notBefore, run_at: runAt,
       expires_at: expiresAt, max_attempts: (request.retry ?? settings.retry).maxAttempts, updated_at: now,
     });
     this.store.addEvent(id, null, 'queued', undefined, now);

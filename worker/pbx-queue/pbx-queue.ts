@@ -9,7 +9,7 @@
 import { DurableObject } from 'cloudflare:workers';
 import type { CallbackRequest, JobView, jobListQuery } from '../../shared/jobs.js';
 import { pbxSettings, type PbxSettings } from '../../shared/pbx.js';
-import { isAcceptedFromDisplaced, PROTOCOL_VERSION, RELAY_SUBPROTOCOL, type RelayFrame, type RelayFrameType } from '../../shared/relay-protocol.js';
+import { isAcceptedFromDisplaced, PROTOCOL_VERSION, RELAY_SUBPROTOCOL, type RelayFrame } from '../../shared/relay-protocol.js';
 import type { ConferenceGroupInput, ConferenceGroupView, ConferenceRequest, ConferenceView, ExternalParticipantInput } from '../../shared/conferences.js';
 import type { WidgetConfig, WidgetState, WidgetView } from '../../shared/widget.js';
 import type { Bitrix24Config, BitrixCallStart } from '../../shared/bitrix24.js';
@@ -27,40 +27,28 @@ import { ConferenceStore } from './conference-store.js';
 import { GroupDesk, type GroupResult } from './group-desk.js';
 import { RoomDesk, type RoomView, type RuleResult } from './room-desk.js';
 import { RoomStore } from './room-store.js';
+import { CallSlots } from './call-slots.js';
 import { Dispatcher } from './dispatcher.js';
 import { earliest } from './earliest.js';
 import { JobStore } from './job-store.js';
 import { JobDesk, type CancelResult, type ClickToCallResult, type CreateResult } from './job-desk.js';
 import { LiveFeed, type TimelineEvent } from './live-feed.js';
-import { migrate } from './migrations.js';
+import { hasSchema, migrate } from './migrations.js';
 import { OrgLink, type OrgBindings } from './org-link.js';
 import { parseFrame, refuseUpgrade } from './relay-endpoint.js';
 import { RelaySessions } from './relay-sessions.js';
+import { frameRoutes, QUIET_FRAMES, type FrameRoutes } from './frame-routes.js';
+import { pbxStatus, type PbxStatus } from './pbx-status.js';
 import { WidgetIntake, widgetView, type WidgetCallbackInput, type WidgetCallbackResult } from './widget-intake.js';
 import { WidgetStore } from './widget-store.js';
 import type { AmoCrmAnswer, AmoCrmCall, AmoCrmStatus } from './amocrm-desk.js';
 import type { BitrixResult } from './bitrix24-desk.js';
-import type { HookCheck } from './hook-desk.js';
+import { unverifiable, type HookCheck, type SignedDelivery } from './hook-desk.js';
 import type { MissedCallOutcome } from './missed-call-desk.js';
 
 export type { CancelResult, CreateResult } from './job-desk.js';
 
-export interface PbxStatus {
-  pbx: string;
-  relay: { connected: boolean; relayId: string | null; ami: string; capacity: number; lastSeenAt: string | null };
-  inFlight: number;
-  queued: number;
-  /** Frames this queue built that failed the protocol schema and were not sent (a bug; see the logs). */
-  protocolErrors: number;
-  /** The amoCRM connection's health (`broken` after a 401), null without one. */
-  amocrm: AmoCrmStatus | null;
-}
-
-/** One handler per relay frame type: what happens on hello, on a result, on a report — in one table. */
-type FrameRoutes = { [T in RelayFrameType]: (ws: WebSocket, frame: Extract<RelayFrame, { type: T }>, now: number) => void | Promise<void> };
-
-/** Frames that neither free a call slot nor change a timer: no dispatch scan after them. */
-const QUIET_FRAMES: ReadonlySet<RelayFrameType> = new Set(['job.accept', 'attempt.progress', 'presence']);
+export type { PbxStatus } from './pbx-status.js';
 
 /** The bindings the queue itself reads (the Worker passes all of its own). */
 interface QueueBindings extends OrgBindings {
@@ -79,29 +67,45 @@ export class PbxQueue extends DurableObject<QueueBindings> {
   private readonly jobs: JobDesk;
   private readonly live: LiveFeed<PbxStatus>;
   private readonly org: OrgLink;
+  /** What each relay frame does (frame-routes.ts); the desks decide. */
+  private readonly routes: FrameRoutes;
   private cachedSettings: PbxSettings | undefined;
+  /**
+   * False until an admin creates the PBX: an object reached through a made-up PBX id, widget key or
+   * token runs no migration and writes nothing, so it never gets storage; every entry point that
+   * could be reached for it answers "unknown" without touching a table.
+   */
+  private configured = false;
 
   constructor(ctx: DurableObjectState, env: QueueBindings) {
     super(ctx, env);
     this.store = new JobStore(ctx.storage.sql);
     this.sessions = new RelaySessions(ctx, this.store);
-    this.dispatcher = new Dispatcher(this.store, this.sessions, () => this.settings());
-    this.jobs = new JobDesk(this.store, this.dispatcher, () => this.settings(), (sessionId, frame) => this.tellHolder(sessionId, frame));
     const conferences = new ConferenceStore(ctx.storage.sql);
+    const slots = new CallSlots(this.store, conferences, this.sessions, () => this.settings());
+    this.dispatcher = new Dispatcher(this.store, this.sessions, () => this.settings(), () => slots.free());
+    this.jobs = new JobDesk(this.store, this.dispatcher, () => this.settings(), (sessionId, frame) => this.tellHolder(sessionId, frame));
     this.groups = new GroupDesk(conferences, () => this.settings());
     this.rooms = new RoomDesk(new RoomStore(ctx.storage.sql), this.sessions, () => this.settings());
     this.org = new OrgLink(this.store, this.sessions, env);
-    this.assemblies = new AssemblyDesk(conferences, this.rooms, this.sessions, () => this.settings(), () => this.store.getMeta('pbx') ?? '');
+    this.assemblies = new AssemblyDesk(conferences, this.rooms, this.sessions, () => this.settings(), () => this.pbxName() ?? '', () => slots.free());
+    this.routes = frameRoutes({ dispatcher: this.dispatcher, rooms: this.rooms, assemblies: this.assemblies, sessions: this.sessions, callers: () => this.callers, org: this.org });
     this.live = new LiveFeed(ctx, this.store, (id) => this.jobs.view(id), () => this.jobs.list({ limit: 20 }).jobs, () => this.currentStatus());
     ctx.blockConcurrencyWhile(async () => {
-      migrate(ctx.storage.sql);
-      this.live.start();
+      // An unknown PBX id gets no schema (and no storage): only createPbx migrates a new object.
+      this.configured = hasSchema(ctx.storage.sql);
+      if (this.configured) {
+        migrate(ctx.storage.sql);
+        this.live.start();
+      }
     });
   }
 
   // ── admin ────────────────────────────────────────────────────────────────────────────────────
 
   async createPbx(pbx: string, settings: PbxSettings, relayTokenHash: string): Promise<'created' | 'exists'> {
+    if (!this.configured) migrate(this.ctx.storage.sql);
+    this.configured = true;
     if (this.store.getMeta('pbx') !== undefined) return 'exists';
     this.store.setMeta('pbx', pbx);
     this.store.setMeta('settings', JSON.stringify(settings));
@@ -143,11 +147,11 @@ export class PbxQueue extends DurableObject<QueueBindings> {
   }
 
   async revokeApiKey(id: string): Promise<boolean> {
-    return this.store.deleteApiKey(id);
+    return this.configured && this.store.deleteApiKey(id);
   }
 
   async isApiKey(keyHash: string): Promise<boolean> {
-    return this.store.hasApiKey(keyHash);
+    return this.configured && this.store.hasApiKey(keyHash);
   }
 
   /** Makes this PBX a site of an organisation (admin API); false for an unknown PBX. */
@@ -167,9 +171,11 @@ export class PbxQueue extends DurableObject<QueueBindings> {
 
   // ── jobs ─────────────────────────────────────────────────────────────────────────────────────
 
-  async createCallback(request: CallbackRequest, idempotencyKey: string | null, requestHash: string): Promise<CreateResult> {
+  /** `delivery`: the signed webhook this came by, recorded (against replays) only if the job is admitted. */
+  async createCallback(request: CallbackRequest, idempotencyKey: string | null, requestHash: string, delivery?: SignedDelivery): Promise<CreateResult> {
     const now = Date.now();
     const result = this.jobs.admit(request, idempotencyKey, requestHash, now);
+    if (delivery !== undefined && (result.kind === 'created' || result.kind === 'existing')) this.callers.hooks.accept(delivery, now);
     if (result.kind !== 'created') return result;
     this.dispatcher.pump(now);
     await this.schedule();
@@ -196,28 +202,14 @@ export class PbxQueue extends DurableObject<QueueBindings> {
 
   /** A job with its event log, for the dashboard's timeline; null for an unknown job. */
   async jobTimeline(id: string): Promise<{ job: JobView; events: TimelineEvent[] } | null> {
-    const job = this.jobs.view(id);
+    const job = this.configured ? this.jobs.view(id) : undefined;
     if (job === undefined) return null;
     const events = this.store.eventsOf(id).map((e) => ({ type: e.type, attemptId: e.attempt_id, data: e.data, at: new Date(e.at).toISOString() }));
     return { job, events };
   }
 
   private currentStatus(): PbxStatus {
-    const active = this.sessions.active();
-    return {
-      pbx: this.store.getMeta('pbx') ?? '',
-      relay: {
-        connected: active !== undefined,
-        relayId: active?.info.relayId ?? null,
-        ami: active?.info.ami ?? 'down',
-        capacity: active?.info.capacity ?? 0,
-        lastSeenAt: active ? new Date(active.info.lastSeenAt).toISOString() : null,
-      },
-      inFlight: this.store.countOpenAttempts(),
-      queued: this.store.countJobs('queued'),
-      protocolErrors: this.sessions.protocolErrors(),
-      amocrm: this.callers.amocrm.status(),
-    };
+    return pbxStatus(this.store, this.sessions, this.configured ? this.callers.amocrm.status() : null);
   }
 
   // ── conferences (groups, assemblies and rooms each in their desk) ───────────────────────────
@@ -284,7 +276,7 @@ export class PbxQueue extends DurableObject<QueueBindings> {
   }
 
   async createWidget(config: WidgetConfig): Promise<WidgetView | null> {
-    const pbx = this.store.getMeta('pbx');
+    const pbx = this.pbxName();
     if (pbx === undefined) return null;
     const row = { key: newId(`pzw_${pbx}.`), id: newId('wgt_'), config: JSON.stringify(config), created_at: Date.now() };
     this.widgets.store.insertWidget(row);
@@ -292,31 +284,31 @@ export class PbxQueue extends DurableObject<QueueBindings> {
   }
 
   async listWidgets(): Promise<WidgetView[] | null> {
-    const pbx = this.store.getMeta('pbx');
+    const pbx = this.pbxName();
     return pbx === undefined ? null : this.widgets.store.widgets().map((r) => widgetView(pbx, r));
   }
 
   async getWidget(id: string): Promise<WidgetView | null> {
-    const pbx = this.store.getMeta('pbx');
-    const row = this.widgets.store.widgetById(id);
+    const pbx = this.pbxName();
+    const row = pbx === undefined ? undefined : this.widgets.store.widgetById(id);
     return pbx === undefined || row === undefined ? null : widgetView(pbx, row);
   }
 
   async deleteWidget(id: string): Promise<boolean> {
-    return this.widgets.store.deleteWidget(id);
+    return this.configured && this.widgets.store.deleteWidget(id);
   }
 
   /** The widget's configuration, Turnstile secret included: for the Worker's public route only. */
   async widgetPolicy(key: string): Promise<WidgetConfig | null> {
-    return this.widgets.intake.config(key) ?? null;
+    return this.configured ? this.widgets.intake.config(key) ?? null : null;
   }
 
   async widgetCallback(input: WidgetCallbackInput): Promise<WidgetCallbackResult> {
-    return this.widgets.intake.intake(input, Date.now());
+    return this.configured ? this.widgets.intake.intake(input, Date.now()) : { kind: 'unknown-widget' };
   }
 
   async widgetStatus(tokenHash: string): Promise<{ state: WidgetState; origins: string[] } | null> {
-    return this.widgets.intake.status(tokenHash) ?? null;
+    return this.configured ? this.widgets.intake.status(tokenHash) ?? null : null;
   }
 
   // ── callers: signed webhooks, status callbacks, missed calls (logic in callers.ts) ──────────
@@ -344,11 +336,12 @@ export class PbxQueue extends DurableObject<QueueBindings> {
   }
 
   async deleteWebhookSecret(id: string): Promise<boolean> {
-    return this.callers.hooks.deleteSecret(id);
+    return this.configured && this.callers.hooks.deleteSecret(id);
   }
 
   async checkWebhook(source: string, message: SignedMessage): Promise<HookCheck> {
-    return this.callers.hooks.check(source, message, Date.now());
+    // An unknown PBX answers exactly as one without a matching secret: nothing tells them apart.
+    return this.configured ? this.callers.hooks.check(source, message, Date.now()) : unverifiable(message, Date.now());
   }
 
   async statusCallbackSettings(): Promise<StatusCallbackSettings | null> {
@@ -377,9 +370,10 @@ export class PbxQueue extends DurableObject<QueueBindings> {
     return true;
   }
 
-  async reportMissedCall(report: MissedCallReport): Promise<MissedCallOutcome | null> {
+  async reportMissedCall(report: MissedCallReport, delivery?: SignedDelivery): Promise<MissedCallOutcome | 'replayed' | null> {
     if (this.settings() === undefined) return null;
     const now = Date.now();
+    if (delivery !== undefined && !this.callers.hooks.accept(delivery, now)) return 'replayed';
     return this.callers.missed.missed(report.caller, report.target ?? null, report.at === undefined ? now : Date.parse(report.at), now);
   }
 
@@ -394,11 +388,11 @@ export class PbxQueue extends DurableObject<QueueBindings> {
   }
 
   async bitrix24(): Promise<Bitrix24Config | null> {
-    return this.callers.bitrix.config() ?? null;
+    return this.configured ? this.callers.bitrix.config() ?? null : null;
   }
 
   async bitrixClickToCall(event: BitrixCallStart): Promise<BitrixResult> {
-    return this.callers.bitrix.clickToCall(event);
+    return this.configured ? this.callers.bitrix.clickToCall(event) : { kind: 'unauthorized' };
   }
 
   /** The amoCRM connection's admin operations, in amocrm-desk.ts. */
@@ -418,44 +412,17 @@ export class PbxQueue extends DurableObject<QueueBindings> {
 
   override async fetch(request: Request): Promise<Response> {
     // The Worker asks for /live only after checking the dashboard session (routes/dashboard.ts).
-    if (new URL(request.url).pathname === '/live') return this.live.accept();
-    const refused = await refuseUpgrade(request, this.store.getMeta('relay_token_hash'));
+    if (new URL(request.url).pathname === '/live' && this.configured) return this.live.accept();
+    const refused = await refuseUpgrade(request, this.configured ? this.store.getMeta('relay_token_hash') : undefined);
     if (refused !== null) return refused;
     const [client, server] = Object.values(new WebSocketPair()) as [WebSocket, WebSocket];
     const now = Date.now();
     const sessionId = newId('ses_');
     for (const displaced of this.sessions.open(server, sessionId, now)) this.dispatcher.release(displaced, now);
-    this.sessions.send(server, { type: 'welcome', protocol: PROTOCOL_VERSION, sessionId, pbx: this.store.getMeta('pbx') ?? '' });
+    this.sessions.send(server, { type: 'welcome', protocol: PROTOCOL_VERSION, sessionId, pbx: this.pbxName() ?? '', maxConcurrentCalls: this.settings()?.maxConcurrentCalls });
     await this.schedule();
     return new Response(null, { status: 101, webSocket: client, headers: { 'sec-websocket-protocol': RELAY_SUBPROTOCOL } });
   }
-
-  /** What each relay frame does; the desks decide, this table only says who is told. */
-  private readonly routes: FrameRoutes = {
-    hello: async (ws, frame, now) => {
-      this.dispatcher.hello(ws, frame, now);
-      this.rooms.sendRules();
-      this.assemblies.pump(now);
-      this.sessions.send(ws, this.callers.missed.watchFrame());
-      await this.org.hello(ws);
-    },
-    // A heartbeat carries the AMI state: member dials held back while AMI was down may go now.
-    heartbeat: (ws, frame, now) => {
-      this.dispatcher.heartbeat(ws, frame, now);
-      this.assemblies.pump(now);
-    },
-    'job.accept': (ws, frame, now) => this.dispatcher.accept(ws, frame, now),
-    'job.reject': (ws, frame, now) => this.dispatcher.reject(ws, frame, now),
-    'attempt.progress': (ws, frame, now) => this.dispatcher.progress(ws, frame, now),
-    'attempt.result': (ws, frame, now) => this.dispatcher.result(ws, frame, now),
-    'conference.requested': (_ws, frame, now) => this.assemblies.onRequested(frame, now),
-    'conference.member': (_ws, frame, now) => this.assemblies.onMember(frame, now),
-    'room.participants': (_ws, frame) => this.rooms.onParticipants(frame),
-    'rooms.running': (_ws, frame) => this.rooms.onRunning(frame),
-    'missed-call': (_ws, frame, now) => this.callers.missed.relayReport(frame, now),
-    'call-connected': (_ws, frame, now) => this.callers.missed.relayReport(frame, now),
-    presence: (_ws, frame) => this.org.report(frame.full, frame.states),
-  };
 
   override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
     if (LiveFeed.isLive(ws)) return;
@@ -480,7 +447,9 @@ export class PbxQueue extends DurableObject<QueueBindings> {
       this.live.publish();
       return;
     }
+    // Callbacks first, then conference members, from the same free call slots.
     this.dispatcher.pump(now);
+    this.assemblies.pump(now);
     await this.schedule();
     // Frames of a session are handled in order, so this ack settles every report the relay sent before.
     if (frame.type === 'heartbeat') this.sessions.send(ws, { type: 'heartbeat.ack' });
@@ -537,8 +506,12 @@ export class PbxQueue extends DurableObject<QueueBindings> {
     }
   }
 
+  private pbxName(): string | undefined {
+    return this.configured ? this.store.getMeta('pbx') : undefined;
+  }
+
   private settings(): PbxSettings | undefined {
-    if (this.cachedSettings === undefined) {
+    if (this.cachedSettings === undefined && this.configured) {
       const raw = this.store.getMeta('settings');
       if (raw !== undefined) this.cachedSettings = pbxSettings.parse(JSON.parse(raw));
     }

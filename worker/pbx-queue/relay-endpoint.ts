@@ -2,13 +2,13 @@
 // request (relay token against its stored hash, protocol version) and parsing a frame. Pure apart
 // from hashing; used by pbx-queue.ts.
 import { relayFrame, RELAY_SUBPROTOCOL, type RelayFrame } from '../../shared/relay-protocol.js';
-import { bearer, sha256Hex } from '../auth/tokens.js';
+import { bearer, hashesEqual, sha256Hex } from '../auth/tokens.js';
 
 /** An error response for a bad upgrade, or null when the relay may connect. */
 export async function refuseUpgrade(request: Request, expectedTokenHash: string | undefined): Promise<Response | null> {
   if (request.headers.get('upgrade')?.toLowerCase() !== 'websocket') return new Response('expected a WebSocket', { status: 426 });
   const token = bearer(request.headers.get('authorization') ?? undefined);
-  if (token === undefined || expectedTokenHash === undefined || (await sha256Hex(token)) !== expectedTokenHash) {
+  if (token === undefined || expectedTokenHash === undefined || !hashesEqual(await sha256Hex(token), expectedTokenHash)) {
     return Response.json({ status: 401, code: 'unauthorized', message: 'invalid relay token', field: 'authorization' }, { status: 401 });
   }
   const protocols = (request.headers.get('sec-websocket-protocol') ?? '').split(',').map((s) => s.trim());

@@ -12,6 +12,8 @@ export interface SessionInfo {
   relayId: string | null;
   ami: AmiState;
   capacity: number;
+  /** Calls the relay places on its own (its last heartbeat's `ownCalls`); absent before the first. */
+  ownCalls?: number;
   lastSeenAt: number;
 }
 

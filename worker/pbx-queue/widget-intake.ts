@@ -66,8 +66,9 @@ export class WidgetIntake {
     this.count(ip, now);
     const pending = this.pendingJobFor(numberHash);
     if (pending !== undefined) {
-      this.widgets.insertToken(input.tokenHash, pending, input.widgetKey, now);
-      return { kind: 'existing', state: this.stateOf(pending) };
+      // No token to that job and not its progress: whoever asks again (anyone who knows the number)
+      // learns only that a callback is pending, never how the other request's call is going.
+      return { kind: 'existing', state: 'queued' };
     }
     const number: LimitCheck = { bucket: `num:${numberHash}`, limit: limits.perNumber };
     const widget: LimitCheck = { bucket: `wid:${input.widgetKey}`, limit: limits.perWidget };

@@ -13,7 +13,7 @@ export const amoCrmAdminRoutes = new Hono<AppEnv>();
 
 amoCrmAdminRoutes.put('/', async (c) => {
   const { value } = await readJson(c, amoCrmConfig);
-  const result = await pbxStub(c).stub.amoCrm({ op: 'save', config: value });
+  const result = await (await pbxStub(c)).stub.amoCrm({ op: 'save', config: value });
   if (result.kind === 'key-unavailable') {
     throw new HttpProblem(503, 'forbidden', `amoCRM connections are disabled: the AMOCRM_TOKEN_KEY Worker secret is ${result.problem} (base64 of 32 random bytes)`);
   }
@@ -23,19 +23,19 @@ amoCrmAdminRoutes.put('/', async (c) => {
 });
 
 amoCrmAdminRoutes.get('/', async (c) => {
-  const result = await pbxStub(c).stub.amoCrm({ op: 'view' });
+  const result = await (await pbxStub(c)).stub.amoCrm({ op: 'view' });
   if (result.kind !== 'view') throw unexpected(result);
   return c.json(result.view);
 });
 
 amoCrmAdminRoutes.delete('/', async (c) => {
-  const result = await pbxStub(c).stub.amoCrm({ op: 'remove' });
+  const result = await (await pbxStub(c)).stub.amoCrm({ op: 'remove' });
   if (result.kind !== 'removed') throw unexpected(result);
   return c.body(null, 204);
 });
 
 amoCrmAdminRoutes.post('/click-to-call-secret', async (c) => {
-  const result = await pbxStub(c).stub.amoCrm({ op: 'rotate-secret' });
+  const result = await (await pbxStub(c)).stub.amoCrm({ op: 'rotate-secret' });
   if (result.kind !== 'secret') throw unexpected(result);
   return c.json({ clickToCallSecret: result.clickToCallSecret }, 201);
 });

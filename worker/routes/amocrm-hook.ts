@@ -7,7 +7,7 @@ import type { Context } from 'hono';
 import { AMO_SECRET_HEADER, amoClickToCall } from '../../shared/amocrm.js';
 import type { AppEnv } from '../env.js';
 import { parseOrThrow } from '../http/body.js';
-import { pbxStub } from '../http/pbx.js';
+import { findPbx } from '../http/pbx.js';
 import { clickToCallResponse } from '../http/click-to-call.js';
 import { HttpProblem } from '../http/problem.js';
 import { parseJsonText, readRawBody } from '../http/signed-request.js';
@@ -17,11 +17,13 @@ const ACCOUNT_ORIGIN = /^https:\/\/[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.(?:amoc
 
 export async function amoCrmHook(c: Context<AppEnv>): Promise<Response> {
   allowAccountOrigin(c);
-  const { stub } = pbxStub(c);
+  const target = await findPbx(c.env, c.req.param('pbx') ?? '');
   const secret = c.req.header(AMO_SECRET_HEADER);
   if (secret === undefined || secret.length === 0 || secret.length > 200) throw new HttpProblem(401, 'unauthorized', `the ${AMO_SECRET_HEADER} header is required`, AMO_SECRET_HEADER);
   const request = parseOrThrow(amoClickToCall, parseJsonText(await readRawBody(c, JSON_TYPE, 'application/json')));
-  return clickToCallResponse(c, await stub.amoCrmClickToCall(secret, request), { crm: 'amoCRM', credential: 'secret', credentialField: AMO_SECRET_HEADER, userField: 'userId', numberField: 'phone', requestField: 'requestId' });
+  // A PBX that does not exist answers as one whose secret does not match.
+  const result = target === undefined ? ({ kind: 'unauthorized' } as const) : await target.stub.amoCrmClickToCall(secret, request);
+  return clickToCallResponse(c, result, { crm: 'amoCRM', credential: 'secret', credentialField: AMO_SECRET_HEADER, userField: 'userId', numberField: 'phone', requestField: 'requestId' });
 }
 
 /** The CORS preflight of a widget's fetch(): POST with content-type and the secret header. */

@@ -11,6 +11,7 @@ import { langOf, opened, ownForm, page, readForm } from '../dashboard/page-conte
 import { messagePage, pbxPage, signInPage, timelinePage } from '../dashboard/pages.js';
 import { clearedSessionCookie, sessionCookieHeader, sessionKey, signSession, SESSION_TTL_MS } from '../dashboard/session-cookie.js';
 import type { AppEnv } from '../env.js';
+import { findPbx } from '../http/pbx.js';
 import { HttpProblem } from '../http/problem.js';
 import { manageRoutes } from './dashboard-manage.js';
 
@@ -83,18 +84,21 @@ dashboardRoutes.get('/pbxes/:pbx/live', async (c) => {
   const pbx = pbxId.safeParse(c.req.param('pbx'));
   const session = await currentSession(c);
   if (!pbx.success || session === undefined || !mayOpen(session, pbx.data)) return closedSocket(session === undefined ? 4401 : 4403);
-  const stub = c.env.PBX_QUEUE.get(c.env.PBX_QUEUE.idFromName(pbx.data));
-  return stub.fetch(new Request('https://pbx/live', { headers: { upgrade: 'websocket' } }));
+  const target = await findPbx(c.env, pbx.data);
+  if (target === undefined) return closedSocket(4403);
+  return target.stub.fetch(new Request('https://pbx/live', { headers: { upgrade: 'websocket' } }));
 });
 
 dashboardRoutes.route('/pbxes/:pbx', manageRoutes);
 
 async function scopeOf(c: Ctx, token: string, pbx: string): Promise<SessionScope | undefined> {
-  const stub = c.env.PBX_QUEUE.get(c.env.PBX_QUEUE.idFromName(pbx));
+  // An unknown PBX touches no storage and answers as a wrong token does.
+  const target = await findPbx(c.env, pbx);
+  if (target === undefined) return undefined;
   const admin = c.env.ADMIN_TOKEN;
-  if (admin !== undefined && (await secretsEqual(token, admin))) return (await stub.pbxSettings()) === null ? undefined : { kind: 'admin' };
+  if (admin !== undefined && (await secretsEqual(token, admin))) return { kind: 'admin' };
   if (!token.startsWith('pzk_')) return undefined;
-  return (await stub.isApiKey(await sha256Hex(token))) ? { kind: 'pbx', pbx } : undefined;
+  return (await target.stub.isApiKey(await sha256Hex(token))) ? { kind: 'pbx', pbx } : undefined;
 }
 
 async function startSession(c: Ctx, scope: SessionScope, to: string): Promise<Response> {

@@ -9,6 +9,7 @@ import type { AppEnv } from '../env.js';
 import { parseOrThrow, readJson } from '../http/body.js';
 import { HttpProblem, notFound } from '../http/problem.js';
 import { orgStub } from '../http/org.js';
+import { findPbx } from '../http/pbx.js';
 
 export const orgAdminRoutes = new Hono<AppEnv>();
 
@@ -51,12 +52,11 @@ orgAdminRoutes.post('/:org/api-keys', async (c) => {
 /** Every site must be an existing PBX. */
 async function requireSites(c: Context<AppEnv>, plan: OrgPlan): Promise<void> {
   for (const [i, site] of plan.sites.entries()) {
-    const stub = c.env.PBX_QUEUE.get(c.env.PBX_QUEUE.idFromName(site.pbx));
-    if ((await stub.pbxSettings()) === null) throw new HttpProblem(422, 'validation_failed', `PBX ${site.pbx} does not exist: create it first`, `plan.sites.${i}.pbx`);
+    if ((await findPbx(c.env, site.pbx)) === undefined) throw new HttpProblem(422, 'validation_failed', `PBX ${site.pbx} does not exist: create it first`, `plan.sites.${i}.pbx`);
   }
 }
 
 /** Each site learns its organisation once the directory holds the plan (a connected relay starts presence at once). */
 async function joinSites(c: Context<AppEnv>, org: string, plan: OrgPlan): Promise<void> {
-  await Promise.all(plan.sites.map((site) => c.env.PBX_QUEUE.get(c.env.PBX_QUEUE.idFromName(site.pbx)).joinOrg(org)));
+  await Promise.all(plan.sites.map(async (site) => (await findPbx(c.env, site.pbx))?.stub.joinOrg(org)));
 }

@@ -8,6 +8,7 @@ import { sha256Hex } from '../auth/tokens.js';
 import type { AppEnv } from '../env.js';
 import { readJson } from '../http/body.js';
 import { numberProblem } from '../http/number-problem.js';
+import { findPbx } from '../http/pbx.js';
 import { HttpProblem, notFound } from '../http/problem.js';
 import { issueStatusToken, pbxOfStatusToken, pbxOfWidgetKey } from '../widget/public-ids.js';
 import { DEFAULT_TURNSTILE_VERIFY_URL, verifyTurnstile } from '../widget/turnstile.js';
@@ -32,7 +33,8 @@ export function serveWidgetScript(c: Ctx): Response {
 widgetRoutes.get('/status/:token', async (c) => {
   const token = c.req.param('token');
   const pbx = pbxOfStatusToken(token);
-  const status = pbx === undefined ? null : await stubOf(c, pbx).widgetStatus(await sha256Hex(token));
+  const target = pbx === undefined ? undefined : await findPbx(c.env, pbx);
+  const status = target === undefined ? null : await target.stub.widgetStatus(await sha256Hex(token));
   const origin = c.req.header('origin');
   const cors = status !== null && origin !== undefined && status.origins.includes(origin) ? corsHeaders(origin) : {};
   // Readable from any page: it says only that there is no such callback (a page resuming an old token stops polling).
@@ -95,7 +97,8 @@ async function requestCallback(c: Ctx, t: Target): Promise<Response> {
     case 'created':
     case 'existing': {
       const scheduledFor = result.kind === 'created' && notBefore !== null ? new Date(notBefore).toISOString() : null;
-      const body = { token: issued.token, state: result.state, duplicate: result.kind === 'existing', scheduledFor };
+      // A duplicate gets no status token: the pending callback's token belongs to whoever asked first.
+      const body = { token: result.kind === 'created' ? issued.token : null, state: result.state, duplicate: result.kind === 'existing', scheduledFor };
       return c.json(body, result.kind === 'created' ? 202 : 200, { ...t.cors, 'cache-control': 'no-store' });
     }
     case 'rate-limited':
@@ -131,9 +134,9 @@ function opening(config: WidgetConfig, now: number): number | null {
 /** The widget of the `:key` segment, if the request's Origin is one of its origins. */
 async function allowedWidget(c: Ctx): Promise<Target> {
   const key = c.req.param('key') ?? '';
-  const pbx = pbxOfWidgetKey(key);
-  if (pbx === undefined) throw notFound('widget');
-  const stub = stubOf(c, pbx);
+  const target = await findPbx(c.env, pbxOfWidgetKey(key) ?? '');
+  if (target === undefined) throw notFound('widget');
+  const { id: pbx, stub } = target;
   const stored = await stub.widgetPolicy(key);
   if (stored === null) throw notFound('widget');
   // RPC serialisation loses tuple types; the queue validated it on the way in, this re-types it.
@@ -147,8 +150,4 @@ async function allowedWidget(c: Ctx): Promise<Target> {
 
 function corsHeaders(origin: string): Record<string, string> {
   return { 'access-control-allow-origin': origin, 'access-control-expose-headers': 'retry-after', vary: 'Origin' };
-}
-
-function stubOf(c: Ctx, pbx: string): Stub {
-  return c.env.PBX_QUEUE.get(c.env.PBX_QUEUE.idFromName(pbx));
 }

@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { CallSlots } from '../../../relay/call-slots.js';
 import { answers, startAmiSimulator, type AmiSimulator } from '../../../sim/index.js';
 import { waitFor } from '../../../testkit/wait.js';
 import { actionsNamed, externalOriginates, externalsIn, header, joinRoom, rule, startModule, type RunningModule } from '../../../testkit/conference-module.js';
@@ -191,5 +192,38 @@ describe('permanent external participant', () => {
     } finally {
       await slow.close();
     }
+  });
+});
+
+describe('the external participant and the relay call limit', () => {
+  it('waits for a free call slot before dialling, says it is waiting, and dials once a slot is free', async () => {
+    const slots = new CallSlots(1);
+    const busy = slots.tryTake();
+    const r = await startModule(sim, undefined, undefined, slots);
+    running.push(r);
+    r.module.setRules([rule('7001')]);
+    await joinRoom(sim, '101', '7001');
+    await waitFor(() => (slots.ownCalls === 1 ? true : undefined), 'the external leg to wait for a slot');
+    expect(externalOriginates(sim, '7001')).toHaveLength(0);
+    busy?.();
+    await externalUp('7001');
+    expect(externalOriginates(sim, '7001')).toHaveLength(1);
+    expect(slots.inUse).toBe(1);
+  });
+
+  it('dials nothing when the room empties while the leg waits for a slot', async () => {
+    const slots = new CallSlots(1);
+    const busy = slots.tryTake();
+    const r = await startModule(sim, undefined, undefined, slots);
+    running.push(r);
+    r.module.setRules([rule('7001')]);
+    const uid = await joinRoom(sim, '101', '7001');
+    await waitFor(() => (slots.ownCalls === 1 ? true : undefined), 'the external leg to wait for a slot');
+    sim.hangup(uid);
+    await waitFor(() => (r.module.ruleOf('7001')?.phase === 'idle' ? true : undefined), 'the rule to see the room empty');
+    busy?.();
+    // The slot went to the waiting leg, which gave it back without dialling: that is the last step.
+    await waitFor(() => (slots.ownCalls === 0 && slots.inUse === 0 ? true : undefined), 'the slot to be given back');
+    expect(externalOriginates(sim, '7001')).toHaveLength(0);
   });
 });
