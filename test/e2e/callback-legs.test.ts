@@ -11,7 +11,7 @@ import { waitFor } from '../../testkit/wait.js';
 
 const OPERATOR = '101'; // answers and stays on the line
 const IMPATIENT_OPERATOR = '111'; // answers, then hangs up after 1.5 s
-const SLOW_OPERATOR = '112'; // answers after 2.5 s and stays on the line
+const SLOW_OPERATOR = '121'; // answers after 2.5 s and stays on the line
 const UNANSWERED_OPERATOR = '109';
 const CUSTOMERS = {
   slowToAnswer: '+79990000011',
