@@ -1,6 +1,7 @@
-// Builds whole-system worlds over real sockets: the Worker in workerd (Miniflare, real port), the
-// AMI simulator on loopback, and the relay as a separate Node process connected to both, with a
-// PBX and an API key created through the admin API. Tests drive it over HTTP like a CRM would.
+// Builds whole-system worlds over real sockets: the Worker in workerd (Miniflare, real port), a PBX
+// (the AMI simulator on loopback, or any AMI endpoint: a real Asterisk in test/pbx) and the relay as a
+// separate Node process connected to both, with a PBX and an API key created through the admin API.
+// Tests drive it over HTTP like a CRM would.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -27,15 +28,24 @@ export interface SystemOptions {
   relay?: boolean;
 }
 
+/** Where the relay finds a PBX's AMI: the simulator, or a real Asterisk (test/pbx, a staging PBX). */
+export interface AmiEndpoint {
+  host: string;
+  port: number;
+  username: string;
+  secret: string;
+}
+
 export interface RelayProcess {
   readonly child: ChildProcess;
   readonly output: () => string;
   kill(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-export interface System {
+/** A world on any PBX: the Worker, a PBX with an API key, and the relay process connected to `ami`. */
+export interface SystemCore {
   worker: WorkerRuntime;
-  sim: AmiSimulator;
+  ami: AmiEndpoint;
   pbx: string;
   apiKey: string;
   relayToken: string;
@@ -47,13 +57,39 @@ export interface System {
   job(id: string): Promise<JobView>;
   waitForJob(id: string, pred: (job: JobView) => boolean, what: string, timeoutMs?: number): Promise<JobView>;
   waitForStatus(id: string, status: JobStatus | JobStatus[], timeoutMs?: number): Promise<JobView>;
+  stop(): Promise<void>;
+}
+
+/** A world on the AMI simulator. */
+export interface System extends SystemCore {
+  sim: AmiSimulator;
   /** Originate actions the simulator received whose ChannelId belongs to this job's attempts. */
   originatesFor(job: JobView): Array<ReadonlyArray<readonly [string, string]>>;
-  stop(): Promise<void>;
 }
 
 export async function startSystem(options: SystemOptions = {}): Promise<System> {
   const sim = await startAmiSimulator({ timeScale: 0.05, ...options.sim });
+  const core = await startSystemOn({ host: '127.0.0.1', port: sim.port, username: 'relay', secret: 'relaysecret' }, options).catch(async (e: unknown) => {
+    await sim.close();
+    throw e;
+  });
+  const stopCore = core.stop.bind(core);
+  return Object.assign(core, {
+    sim,
+    originatesFor(job: JobView) {
+      const ids = new Set(job.attempts.map((a) => callbackChannelIds(a.id).channelId));
+      return sim.actions
+        .filter((a) => headerOf(a.headers, 'Action') === 'Originate' && ids.has(headerOf(a.headers, 'ChannelId') ?? ''))
+        .map((a) => a.headers);
+    },
+    async stop() {
+      await Promise.allSettled([stopCore(), sim.close()]);
+    },
+  });
+}
+
+/** A world whose relay talks to the PBX at `ami` (started and stopped by the caller). */
+export async function startSystemOn(ami: AmiEndpoint, options: Omit<SystemOptions, 'sim'> = {}): Promise<SystemCore> {
   const worker = await startWorker();
   const journalDir = mkdtempSync(join(tmpdir(), 'perezvon-relay-'));
   const pbx = `pbx-${Math.random().toString(36).slice(2, 10)}`;
@@ -65,13 +101,13 @@ export async function startSystem(options: SystemOptions = {}): Promise<System> 
   const { apiKey } = (await keyRes.json()) as { apiKey: string };
   const auth = { authorization: `Bearer ${apiKey}` };
 
-  const system: System = {
-    worker, sim, pbx, apiKey, relayToken, journalDir, relay: undefined,
+  const system: SystemCore = {
+    worker, ami, pbx, apiKey, relayToken, journalDir, relay: undefined,
     async startRelay(extraEnv = {}) {
       const relay = spawnRelay({
         PEREZVON_URL: worker.url, PEREZVON_PBX: pbx, PEREZVON_RELAY_TOKEN: relayToken, PEREZVON_RELAY_ID: 'relay-e2e',
         PEREZVON_JOURNAL: join(journalDir, 'journal.jsonl'),
-        AMI_URL: `ami://relay:relaysecret@127.0.0.1:${sim.port}`, LOG_LEVEL: 'info', ...extraEnv,
+        AMI_URL: `ami://${ami.username}:${ami.secret}@${ami.host}:${ami.port}`, LOG_LEVEL: 'info', ...extraEnv,
       });
       system.relay = relay;
       const relayId = extraEnv.PEREZVON_RELAY_ID ?? 'relay-e2e';
@@ -101,15 +137,9 @@ export async function startSystem(options: SystemOptions = {}): Promise<System> 
       const wanted = Array.isArray(status) ? status : [status];
       return system.waitForJob(id, (j) => wanted.includes(j.status), `job ${id} to be ${wanted.join('|')}`, timeoutMs);
     },
-    originatesFor(job) {
-      const ids = new Set(job.attempts.map((a) => callbackChannelIds(a.id).channelId));
-      return sim.actions
-        .filter((a) => headerOf(a.headers, 'Action') === 'Originate' && ids.has(headerOf(a.headers, 'ChannelId') ?? ''))
-        .map((a) => a.headers);
-    },
     async stop() {
       await system.relay?.kill('SIGKILL');
-      await Promise.allSettled([worker.dispose(), sim.close()]);
+      await Promise.allSettled([worker.dispose()]);
       rmSync(journalDir, { recursive: true, force: true });
     },
   };

@@ -1,0 +1,41 @@
+// Small readers shared by the scenarios that run on the simulator and on a real Asterisk: the API's
+// views of jobs, conferences and rooms, and what the AMI observer saw of the relay's own calls.
+import type { ConferenceView } from '../../shared/conferences.js';
+import type { LaneWorld } from '../../testkit/pbx-world.js';
+import type { ObservedEvent } from '../../testkit/ami-observer.js';
+import { waitFor } from '../../testkit/wait.js';
+import { externalChannelIdPrefix } from '../../shared/channel-ids.js';
+
+export const json = { 'content-type': 'application/json' };
+
+export async function post(w: LaneWorld, path: string, body: unknown, method = 'POST'): Promise<Response> {
+  return w.system.api(path, { method, headers: json, body: JSON.stringify(body) });
+}
+
+export async function conference(w: LaneWorld, id: string): Promise<ConferenceView> {
+  return (await (await w.system.api(`/conferences/${id}`)).json()) as ConferenceView;
+}
+
+export function waitForConference(w: LaneWorld, id: string, pred: (c: ConferenceView) => boolean, what: string, timeoutMs = 30_000): Promise<ConferenceView> {
+  return waitFor(async () => {
+    const c = await conference(w, id);
+    return pred(c) ? c : undefined;
+  }, what, timeoutMs, 100);
+}
+
+/** The DTMF digits the PBX saw on the relay's external legs of `room` (DTMFEnd, in order). */
+export function dtmfOnExternalLegs(w: LaneWorld, room: string): string[] {
+  const prefix = externalChannelIdPrefix(room);
+  return w.driver.observer
+    .named('DTMFEnd', (e: ObservedEvent) => (e.get('Linkedid') ?? '').startsWith(prefix))
+    .map((e) => e.get('Digit') ?? '');
+}
+
+/** ConfbridgeJoin events of the relay's external legs in `room` (their Uniqueids carry its ChannelIds). */
+export function externalJoins(w: LaneWorld, room: string, since = 0): ObservedEvent[] {
+  return w.driver.observer.joins(room, since).filter((e) => (e.get('Linkedid') ?? '').startsWith(externalChannelIdPrefix(room)));
+}
+
+export function externalLeaves(w: LaneWorld, room: string, since = 0): ObservedEvent[] {
+  return w.driver.observer.leaves(room, since).filter((e) => (e.get('Linkedid') ?? '').startsWith(externalChannelIdPrefix(room)));
+}

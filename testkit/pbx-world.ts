@@ -1,0 +1,40 @@
+// A whole-system world on a PbxDriver: the Worker in workerd, a PBX record with the lane's settings, the
+// relay process connected to the driver's (cuttable) AMI endpoint, and the driver's AMI observer. Shared
+// by the real-PBX lane (test/pbx) and the same scenarios on the simulator (test/e2e/*-scenarios).
+import type { PbxSettingsInput } from '../shared/pbx.js';
+import type { PbxDriver } from './pbx-driver.js';
+import { startSystemOn, type SystemCore } from './system.js';
+
+/** Settings every lane world starts from: the kit's contexts, short ring time, room for parallel calls. */
+export const LANE_SETTINGS: PbxSettingsInput = {
+  operatorContext: 'from-internal',
+  customerContext: 'from-internal',
+  destinations: { allow: ['+7', '8'], deny: ['+7809', '8809'] },
+  customerCallerId: { name: 'Perezvon', number: '+74950000000' },
+  ringTimeoutSec: 5,
+  maxConcurrentCalls: 20,
+  retry: { maxAttempts: 1 },
+};
+
+export interface LaneWorld {
+  readonly driver: PbxDriver;
+  readonly system: SystemCore;
+  stop(): Promise<void>;
+}
+
+export async function startLaneWorld(driver: PbxDriver, settings: Partial<PbxSettingsInput> = {}): Promise<LaneWorld> {
+  const system = await startSystemOn(driver.ami, { settings: { ...LANE_SETTINGS, ...settings }, relay: false });
+  try {
+    await system.startRelay({ PEREZVON_CAPACITY: '20' });
+  } catch (e) {
+    await system.stop();
+    throw e;
+  }
+  return {
+    driver, system,
+    async stop() {
+      await Promise.allSettled([system.stop()]);
+      await driver.close();
+    },
+  };
+}

@@ -1,0 +1,55 @@
+// A loopback TCP relay between the relay process and a PBX's AMI port that a test can cut, the way a
+// network drop does: the sockets die without a Logoff, and while `down` new connections are refused,
+// so the PBX carries on (calls, rooms) with nobody watching. Used by the whole-system tests of AMI
+// outages on a real Asterisk, where the simulator's dropConnections() does not exist.
+import net from 'node:net';
+
+export interface TcpCut {
+  readonly port: number;
+  /** Destroys every open connection and refuses new ones until `restore()`. */
+  cut(): void;
+  restore(): void;
+  close(): Promise<void>;
+}
+
+export async function startTcpCut(target: { host: string; port: number }): Promise<TcpCut> {
+  const open = new Set<net.Socket>();
+  let down = false;
+  const server = net.createServer((client) => {
+    if (down) {
+      client.destroy();
+      return;
+    }
+    const upstream = net.connect(target.port, target.host);
+    open.add(client);
+    open.add(upstream);
+    const end = (): void => {
+      client.destroy();
+      upstream.destroy();
+      open.delete(client);
+      open.delete(upstream);
+    };
+    client.on('error', end).on('close', end);
+    upstream.on('error', end).on('close', end);
+    client.pipe(upstream);
+    upstream.pipe(client);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  const address = server.address();
+  const port = typeof address === 'object' && address !== null ? address.port : 0;
+  return {
+    port,
+    cut() {
+      down = true;
+      for (const s of open) s.destroy();
+      open.clear();
+    },
+    restore() {
+      down = false;
+    },
+    close() {
+      for (const s of open) s.destroy();
+      return new Promise((resolve) => server.close(() => resolve()));
+    },
+  };
+}
