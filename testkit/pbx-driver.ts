@@ -20,9 +20,8 @@ export interface PbxDriver {
   dial(from: string, exten: string, context: string): Promise<string>;
   /** Hangs up a channel (by name or Uniqueid) as its phone would. */
   hangup(channelOrUniqueid: string): Promise<void>;
-  /** A network drop between the relay and the PBX: connections die, none are accepted until restoreAmi(). */
-  cutAmi(): void;
-  restoreAmi(): void;
+  /** The relay's hop to the PBX: `cut()` is a network drop (connections die, none accepted until `restore()`). */
+  readonly link: TcpCut;
   close(): Promise<void>;
 }
 
@@ -57,8 +56,7 @@ async function withCut(kind: PbxKind, target: AmiEndpoint, parts: { observer: Am
   return {
     kind, observer: parts.observer, dial: parts.dial, hangup: parts.hangup,
     ami: { ...target, host: '127.0.0.1', port: cut.port },
-    cutAmi: () => cut.cut(),
-    restoreAmi: () => cut.restore(),
+    link: cut,
     async close() {
       await parts.observer.close();
       await cut.close();

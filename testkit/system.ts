@@ -57,6 +57,8 @@ export interface SystemCore {
   job(id: string): Promise<JobView>;
   waitForJob(id: string, pred: (job: JobView) => boolean, what: string, timeoutMs?: number): Promise<JobView>;
   waitForStatus(id: string, status: JobStatus | JobStatus[], timeoutMs?: number): Promise<JobView>;
+  /** Waits until the relay reports this AMI state (`ready` after a drop, for instance). */
+  waitForAmi(state: string, timeoutMs?: number): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -136,6 +138,9 @@ export async function startSystemOn(ami: AmiEndpoint, options: Omit<SystemOption
     waitForStatus: (id, status, timeoutMs) => {
       const wanted = Array.isArray(status) ? status : [status];
       return system.waitForJob(id, (j) => wanted.includes(j.status), `job ${id} to be ${wanted.join('|')}`, timeoutMs);
+    },
+    async waitForAmi(state, timeoutMs = 30_000) {
+      await waitFor(async () => ((await status()).relay.ami === state ? true : undefined), `the relay's AMI to be ${state}`, timeoutMs, 50);
     },
     async stop() {
       await system.relay?.kill('SIGKILL');

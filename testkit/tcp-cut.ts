@@ -6,6 +6,10 @@ import net from 'node:net';
 
 export interface TcpCut {
   readonly port: number;
+  /** Connections accepted and passed through so far. */
+  readonly accepted: number;
+  /** Connections refused while cut (the relay noticed the drop and tried again). */
+  readonly refused: number;
   /** Destroys every open connection and refuses new ones until `restore()`. */
   cut(): void;
   restore(): void;
@@ -15,11 +19,15 @@ export interface TcpCut {
 export async function startTcpCut(target: { host: string; port: number }): Promise<TcpCut> {
   const open = new Set<net.Socket>();
   let down = false;
+  let accepted = 0;
+  let refused = 0;
   const server = net.createServer((client) => {
     if (down) {
+      refused++;
       client.destroy();
       return;
     }
+    accepted++;
     const upstream = net.connect(target.port, target.host);
     open.add(client);
     open.add(upstream);
@@ -39,6 +47,12 @@ export async function startTcpCut(target: { host: string; port: number }): Promi
   const port = typeof address === 'object' && address !== null ? address.port : 0;
   return {
     port,
+    get accepted() {
+      return accepted;
+    },
+    get refused() {
+      return refused;
+    },
     cut() {
       down = true;
       for (const s of open) s.destroy();

@@ -39,3 +39,18 @@ export function externalJoins(w: LaneWorld, room: string, since = 0): ObservedEv
 export function externalLeaves(w: LaneWorld, room: string, since = 0): ObservedEvent[] {
   return w.driver.observer.leaves(room, since).filter((e) => (e.get('Linkedid') ?? '').startsWith(externalChannelIdPrefix(room)));
 }
+
+/**
+ * A network drop between the relay and the PBX, `whileCut` happening meanwhile: the link is cut, the relay
+ * is seen trying again (a refused connection), then the link comes back and the relay logs in again.
+ */
+export async function cutAndRestore(w: LaneWorld, whileCut: () => Promise<void> = async () => undefined): Promise<void> {
+  const link = w.driver.link;
+  const before = link.accepted;
+  link.cut();
+  await waitFor(() => (link.refused > 0 ? true : undefined), 'the relay to notice the drop and try again', 20_000, 20);
+  await whileCut();
+  link.restore();
+  await waitFor(() => (link.accepted > before ? true : undefined), 'the relay to reconnect', 30_000, 20);
+  await w.system.waitForAmi('ready');
+}
