@@ -23,12 +23,19 @@ export function waitForConference(w: LaneWorld, id: string, pred: (c: Conference
   }, what, timeoutMs, 100);
 }
 
-/** The DTMF digits the PBX saw on the relay's external legs of `room` (DTMFEnd, in order). */
+/**
+ * The DTMF digits each channel of the relay's external legs of `room` received (DTMFEnd, Direction
+ * Received, in order), by channel: on a real PBX the digits pass through every Local half on the way to the
+ * far end, on the simulator they reach the far end's channel only.
+ */
 export function dtmfOnExternalLegs(w: LaneWorld, room: string): string[] {
   const prefix = externalChannelIdPrefix(room);
-  return w.driver.observer
-    .named('DTMFEnd', (e: ObservedEvent) => (e.get('Linkedid') ?? '').startsWith(prefix))
-    .map((e) => e.get('Digit') ?? '');
+  const byChannel = new Map<string, string>();
+  for (const e of w.driver.observer.named('DTMFEnd', (ev: ObservedEvent) => (ev.get('Linkedid') ?? '').startsWith(prefix) && ev.get('Direction') === 'Received')) {
+    const uid = e.get('Uniqueid') ?? '';
+    byChannel.set(uid, (byChannel.get(uid) ?? '') + (e.get('Digit') ?? ''));
+  }
+  return [...byChannel.values()];
 }
 
 /** ConfbridgeJoin events of the relay's external legs in `room` (their Uniqueids carry its ChannelIds). */
