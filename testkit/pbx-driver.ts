@@ -34,6 +34,8 @@ export const LANE_NUMBERS = {
   operator: '101',
   operator2: '102',
   operator3: '103',
+  /** Rings 3 s, answers, talks 3 s. */
+  operatorSlowAnswer: '150',
   /** Rings and never answers. */
   operatorNoAnswer: '200',
   /** Rings 1 s, answers, talks 3 s, hangs up. */
@@ -49,7 +51,7 @@ export const LANE_NUMBERS = {
 } as const;
 
 /** Seconds of the lane's scripted far ends, shared by the simulator driver and lane.conf. */
-export const LANE_TIMES = { operatorRingSec: 1, shortCall: { ringSec: 1, talkSec: 3 }, slowAnswer: { ringSec: 4, talkSec: 3 } } as const;
+export const LANE_TIMES = { operatorRingSec: 1, operatorSlowAnswer: { ringSec: 3, talkSec: 3 }, shortCall: { ringSec: 1, talkSec: 3 }, slowAnswer: { ringSec: 4, talkSec: 3 } } as const;
 
 async function withCut(kind: PbxKind, target: AmiEndpoint, parts: { observer: AmiObserver; dial: PbxDriver['dial']; hangup: PbxDriver['hangup']; close: () => Promise<void> }): Promise<PbxDriver> {
   const cut: TcpCut = await startTcpCut(target);
@@ -73,6 +75,7 @@ export async function simulatorDriver(): Promise<PbxDriver & { sim: AmiSimulator
     timeScale: 1,
     phones: {
       [n.operator]: answers({ ringMs: 1000, holdMs: 600_000 }), [n.operator2]: answers({ ringMs: 1000, holdMs: 600_000 }), [n.operator3]: answers({ ringMs: 1000, holdMs: 600_000 }),
+      [n.operatorSlowAnswer]: answers({ ringMs: t.operatorSlowAnswer.ringSec * 1000, holdMs: t.operatorSlowAnswer.talkSec * 1000 }),
       [n.operatorNoAnswer]: rings(),
       [n.customerShortCall]: answers({ ringMs: t.shortCall.ringSec * 1000, holdMs: t.shortCall.talkSec * 1000 }),
       [n.customerSlowAnswer]: answers({ ringMs: t.slowAnswer.ringSec * 1000, holdMs: t.slowAnswer.talkSec * 1000 }),
