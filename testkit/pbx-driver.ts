@@ -7,7 +7,11 @@ import { answers, busy, congested, rings, startAmiSimulator, unallocated, type A
 import { AmiObserver } from './ami-observer.js';
 import { KIT_AMI_LOGIN, startPbx, type PbxInstance } from './pbx-kit.js';
 import type { AmiEndpoint } from './system.js';
-import { startTcpCut, type TcpCut } from './tcp-cut.js';
+import { fileURLToPath } from 'node:url';
+import { startTcpCut, type TcpCut, type WireTap } from './tcp-cut.js';
+
+/** The far ends the lane adds to the kit's dialplan (start.sh --extra; README "The real-PBX lane"). */
+export const LANE_DIALPLAN = fileURLToPath(new URL('./dialplan/lane.conf', import.meta.url));
 
 export type PbxKind = 'simulator' | 'asterisk';
 
@@ -15,6 +19,8 @@ export interface PbxDriver {
   readonly kind: PbxKind;
   /** What the relay connects to: the PBX through the cuttable hop. */
   readonly ami: AmiEndpoint;
+  /** The PBX's own AMI address (the observer's, and bench/'s baseline clients'). */
+  readonly target: AmiEndpoint;
   readonly observer: AmiObserver;
   /** A phone `from` dials `exten` in `context` (an employee dialling a room, an outside caller into a queue). Resolves with the call's Uniqueid. */
   dial(from: string, exten: string, context: string): Promise<string>;
@@ -27,7 +33,7 @@ export interface PbxDriver {
 
 /**
  * The numbers both PBXes treat the same way: the kit's dialplan (../shared/pbx/README.md) plus the lane's
- * own far ends (test/pbx/dialplan/lane.conf), which the simulator driver scripts to match.
+ * own far ends (testkit/dialplan/lane.conf), which the simulator driver scripts to match.
  */
 export const LANE_NUMBERS = {
   /** Employees: answer after 1 s and stay on the line. */
@@ -53,11 +59,17 @@ export const LANE_NUMBERS = {
 /** Seconds of the lane's scripted far ends, shared by the simulator driver and lane.conf. */
 export const LANE_TIMES = { operatorRingSec: 1, operatorSlowAnswer: { ringSec: 3, talkSec: 3 }, shortCall: { ringSec: 1, talkSec: 3 }, slowAnswer: { ringSec: 4, talkSec: 3 } } as const;
 
-async function withCut(kind: PbxKind, target: AmiEndpoint, parts: { observer: AmiObserver; dial: PbxDriver['dial']; hangup: PbxDriver['hangup']; close: () => Promise<void> }): Promise<PbxDriver> {
-  const cut: TcpCut = await startTcpCut(target);
+/** Options of every driver: `tap` reads the relay's AMI wire (bench/). */
+export interface DriverOptions {
+  tap?: () => WireTap;
+}
+
+async function withCut(kind: PbxKind, target: AmiEndpoint, options: DriverOptions, parts: { observer: AmiObserver; dial: PbxDriver['dial']; hangup: PbxDriver['hangup']; close: () => Promise<void> }): Promise<PbxDriver> {
+  const cut: TcpCut = await startTcpCut(target, options.tap);
   return {
     kind, observer: parts.observer, dial: parts.dial, hangup: parts.hangup,
     ami: { ...target, host: '127.0.0.1', port: cut.port },
+    target,
     link: cut,
     async close() {
       await parts.observer.close();
@@ -68,7 +80,7 @@ async function withCut(kind: PbxKind, target: AmiEndpoint, parts: { observer: Am
 }
 
 /** The simulator, scripted like the kit's dialplan on real time (timeScale 1: its clock is the real PBX's). */
-export async function simulatorDriver(): Promise<PbxDriver & { sim: AmiSimulator }> {
+export async function simulatorDriver(options: DriverOptions = {}): Promise<PbxDriver & { sim: AmiSimulator }> {
   const n = LANE_NUMBERS;
   const t = LANE_TIMES;
   const sim = await startAmiSimulator({
@@ -85,7 +97,7 @@ export async function simulatorDriver(): Promise<PbxDriver & { sim: AmiSimulator
   });
   const target = { host: sim.host, port: sim.port, username: 'relay', secret: 'relaysecret' };
   const observer = await AmiObserver.connect(sim.host, sim.port, target);
-  const driver = await withCut('simulator', target, {
+  const driver = await withCut('simulator', target, options, {
     observer,
     dial: (from, exten, context) => Promise.resolve(sim.dial(from, exten, context)),
     hangup: (c) => Promise.resolve(sim.hangup(c)),
@@ -95,10 +107,10 @@ export async function simulatorDriver(): Promise<PbxDriver & { sim: AmiSimulator
 }
 
 /** A fresh instance of the kit's Asterisk with the lane's dialplan added (`extra`). */
-export async function asteriskDriver(options: { extra?: string } = {}): Promise<PbxDriver & { instance: PbxInstance }> {
-  const instance = await startPbx(options);
+export async function asteriskDriver(options: DriverOptions & { extra?: string } = {}): Promise<PbxDriver & { instance: PbxInstance }> {
+  const instance = await startPbx(options.extra === undefined ? {} : { extra: options.extra });
   try {
-    return Object.assign(await endpointDriver({ host: instance.host, port: instance.port, ...KIT_AMI_LOGIN }, () => instance.stop()), { instance });
+    return Object.assign(await endpointDriver({ host: instance.host, port: instance.port, ...KIT_AMI_LOGIN }, options, () => instance.stop()), { instance });
   } catch (e) {
     await instance.stop();
     throw e;
@@ -106,9 +118,9 @@ export async function asteriskDriver(options: { extra?: string } = {}): Promise<
 }
 
 /** A PBX someone else runs (a staging PBX, `PEREZVON_PBX_AMI=ami://user:secret@host:port`); never stopped by us. */
-export async function endpointDriver(target: AmiEndpoint, stop: () => Promise<void> = () => Promise.resolve()): Promise<PbxDriver> {
+export async function endpointDriver(target: AmiEndpoint, options: DriverOptions = {}, stop: () => Promise<void> = () => Promise.resolve()): Promise<PbxDriver> {
   const observer = await AmiObserver.connect(target.host, target.port, target);
-  return withCut('asterisk', target, {
+  return withCut('asterisk', target, options, {
     observer,
     dial: (from, exten, context) => observer.dial(from, exten, context),
     hangup: (c) => observer.hangup(c),
@@ -121,4 +133,10 @@ export function parseAmiUrl(url: string): AmiEndpoint {
   const u = new URL(url);
   if (u.protocol !== 'ami:' || u.hostname === '' || u.port === '') throw new Error('PEREZVON_PBX_AMI must look like ami://user:secret@host:port');
   return { host: u.hostname, port: Number(u.port), username: decodeURIComponent(u.username), secret: decodeURIComponent(u.password) };
+}
+
+/** The real PBX of the lane and of `npm run bench -- --pbx real`: $PEREZVON_PBX_AMI (a staging PBX), else a fresh kit instance. */
+export function realPbxDriver(options: DriverOptions = {}): Promise<PbxDriver> {
+  const staging = process.env.PEREZVON_PBX_AMI;
+  return staging === undefined ? asteriskDriver({ ...options, extra: LANE_DIALPLAN }) : endpointDriver(parseAmiUrl(staging), options);
 }

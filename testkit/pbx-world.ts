@@ -22,10 +22,10 @@ export interface LaneWorld {
   stop(): Promise<void>;
 }
 
-export async function startLaneWorld(driver: PbxDriver, settings: Partial<PbxSettingsInput> = {}): Promise<LaneWorld> {
+export async function startLaneWorld(driver: PbxDriver, settings: Partial<PbxSettingsInput> = {}, relayEnv: Record<string, string> = {}): Promise<LaneWorld> {
   const system = await startSystemOn(driver.ami, { settings: { ...LANE_SETTINGS, ...settings }, relay: false });
   try {
-    await system.startRelay({ PEREZVON_CAPACITY: '20' });
+    await system.startRelay({ PEREZVON_CAPACITY: String(settings.maxConcurrentCalls ?? LANE_SETTINGS.maxConcurrentCalls), ...relayEnv });
   } catch (e) {
     await system.stop();
     throw e;

@@ -1,7 +1,8 @@
 // A loopback TCP relay between the relay process and a PBX's AMI port that a test can cut, the way a
 // network drop does: the sockets die without a Logoff, and while `down` new connections are refused,
 // so the PBX carries on (calls, rooms) with nobody watching. Used by the whole-system tests of AMI
-// outages on a real Asterisk, where the simulator's dropConnections() does not exist.
+// outages on a real Asterisk, where the simulator's dropConnections() does not exist, and by bench/ to
+// read the AMI wire between the relay and a real PBX (a tap).
 import net from 'node:net';
 
 export interface TcpCut {
@@ -16,7 +17,11 @@ export interface TcpCut {
   close(): Promise<void>;
 }
 
-export async function startTcpCut(target: { host: string; port: number }): Promise<TcpCut> {
+/** Sees every byte of one connection, by direction (bench/ reads the AMI wire with it). */
+export type WireTap = (from: 'client' | 'server', chunk: Buffer) => void;
+
+/** `tap` makes one WireTap per connection (each starts with its own banner and parser state). */
+export async function startTcpCut(target: { host: string; port: number }, tap?: () => WireTap): Promise<TcpCut> {
   const open = new Set<net.Socket>();
   let down = false;
   let accepted = 0;
@@ -39,6 +44,11 @@ export async function startTcpCut(target: { host: string; port: number }): Promi
     };
     client.on('error', end).on('close', end);
     upstream.on('error', end).on('close', end);
+    if (tap !== undefined) {
+      const seen = tap();
+      client.on('data', (chunk: Buffer) => seen('client', chunk));
+      upstream.on('data', (chunk: Buffer) => seen('server', chunk));
+    }
     client.pipe(upstream);
     upstream.pipe(client);
   });
