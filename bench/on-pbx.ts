@@ -103,8 +103,9 @@ async function joinsToOriginate(w: LaneWorld, wire: Wire, rooms: number): Promis
       const room = String(8100 + i);
       const put = await w.system.api(`/rooms/${room}/external-participant`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ number: N.customerStays, context: 'from-internal' }) });
       if (put.status !== 200) throw new Error(`rule for ${room}: ${put.status}`);
-      // The rule reaches the relay over the Worker link; a second PUT's answer comes after the first rules frame was sent.
-      await w.system.api(`/rooms/${room}/external-participant`);
+      // The relay reads a room when its rule arrives: only then may the first internal dial in (else the
+      // relay would find them listed during the join prompt and dial before any ConfbridgeJoin).
+      await waitFor(() => wire.actions.find((a) => header(a.msg, 'Action') === 'ConfbridgeList' && header(a.msg, 'Conference') === room), 'the relay to read the ruled room', 20_000);
       const internal = await w.driver.dial(N.operator, room, 'conf');
       const isJoin = (e: { msg: AmiMessage }) => header(e.msg, 'Event') === 'ConfbridgeJoin' && header(e.msg, 'Conference') === room;
       try {
