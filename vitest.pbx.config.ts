@@ -9,7 +9,7 @@ export default defineConfig({
     include: ['test/pbx/**/*.test.ts'],
     globalSetup: ['test/pbx/global-setup.ts'],
     pool: 'forks',
-    maxWorkers: 4,
+    maxWorkers: 3,
     fileParallelism: true,
     testTimeout: 90_000,
     hookTimeout: 120_000,

@@ -28,30 +28,39 @@ export interface PbxBench {
   cpu: { calls: number; concurrent: number; events: number; relayMsPerK: number; bareMsPerK: number };
 }
 
+/** A sub-millisecond wall clock (Date.now() rounds the raw baseline's round trip to 0). */
+const now = (): number => performance.timeOrigin + performance.now();
+
 /** What passed on the relay's AMI wire, with arrival times. */
 class Wire {
   readonly actions: Array<{ at: number; msg: AmiMessage }> = [];
   readonly events: Array<{ at: number; msg: AmiMessage }> = [];
   readonly tap = (): WireTap => {
-    const fromClient = new AmiParser((msg) => this.actions.push({ at: Date.now(), msg }));
+    const fromClient = new AmiParser((msg) => this.actions.push({ at: now(), msg }));
     const fromServer = new AmiParser((msg) => {
-      if (header(msg, 'Event') !== undefined) this.events.push({ at: Date.now(), msg });
+      if (header(msg, 'Event') !== undefined) this.events.push({ at: now(), msg });
     }, () => undefined, { expectBanner: true });
     return (from, chunk) => (from === 'client' ? fromClient : fromServer).push(chunk);
   };
 }
 
-export async function benchOnPbx(kind: 'sim' | 'real', sizes = { posts: 40, rooms: 10, waves: 5, concurrent: 40 }): Promise<PbxBench> {
+export async function benchOnPbx(kind: 'sim' | 'real', sizes = { posts: 40, rooms: 10, waves: 10, concurrent: 40 }): Promise<PbxBench> {
   const wire = new Wire();
   if (kind === 'real' && process.env.PEREZVON_PBX_AMI === undefined) await buildKit();
   const driver: PbxDriver = kind === 'sim' ? await simulatorDriver({ tap: wire.tap }) : await realPbxDriver({ tap: wire.tap });
   const w = await startLaneWorld(driver, { maxConcurrentCalls: 50 }, { LOG_LEVEL: 'warn' });
+  // The CPU baseline sees all the traffic the relay sees from here on, so both are equally warm.
+  const bare = spawn(process.execPath, ['--import', 'tsx', 'bench/bare-ami-listener.ts', driver.target.host, String(driver.target.port), driver.target.username, driver.target.secret], { stdio: ['ignore', 'pipe', 'inherit'] });
   try {
+    let out = '';
+    bare.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    await waitFor(() => (out.includes('ready') ? true : undefined), 'the bare listener to log in', 20_000);
     const postToOriginate = await postsToOriginate(w, wire, sizes.posts);
     const joinToOriginate = await joinsToOriginate(w, wire, sizes.rooms);
-    const cpu = await cpuPerEvents(w, wire, sizes.waves, sizes.concurrent);
+    const cpu = await cpuPerEvents(w, wire, bare.pid ?? 0, sizes.waves, sizes.concurrent);
     return { pbx: driver.kind, postToOriginate, joinToOriginate, cpu };
   } finally {
+    bare.kill('SIGTERM');
     await w.stop();
   }
 }
@@ -62,7 +71,7 @@ async function postsToOriginate(w: LaneWorld, wire: Wire, n: number): Promise<Pb
     const sent = new Map<string, number>();
     // The operator never answers: each call ends at the ring timeout, so nothing queues behind the limit.
     await load(n, 1, async () => {
-      const t0 = Date.now();
+      const t0 = now();
       const job = await w.system.requestCallback({ customer: N.customerShortCall, operator: { extension: N.operatorNoAnswer } });
       sent.set(job.id, t0);
       return true;
@@ -130,16 +139,11 @@ async function joinsToOriginate(w: LaneWorld, wire: Wire, rooms: number): Promis
   return { n: a.n, missing, p50: a.p50, p99: a.p99, rawP50: b.p50, rawP99: b.p99 };
 }
 
-async function cpuPerEvents(w: LaneWorld, wire: Wire, waves: number, concurrent: number): Promise<PbxBench['cpu']> {
-  const target = w.driver.target;
-  const bare = spawn(process.execPath, ['--import', 'tsx', 'bench/bare-ami-listener.ts', target.host, String(target.port), w.driver.ami.username, w.driver.ami.secret], { stdio: ['ignore', 'pipe', 'inherit'] });
-  let out = '';
-  bare.stdout.on('data', (d: Buffer) => (out += d.toString()));
-  await waitFor(() => (out.includes('ready') ? true : undefined), 'the bare listener to log in', 20_000);
+async function cpuPerEvents(w: LaneWorld, wire: Wire, barePid: number, waves: number, concurrent: number): Promise<PbxBench['cpu']> {
   const relayPid = w.system.relay?.child.pid ?? 0;
   const eventsBefore = wire.events.length;
   const relay0 = cpuMs(relayPid);
-  const bare0 = cpuMs(bare.pid ?? 0);
+  const bare0 = cpuMs(barePid);
   const o = w.driver.observer;
   let calls = 0;
   for (let wave = 0; wave < waves; wave++) {
@@ -153,8 +157,7 @@ async function cpuPerEvents(w: LaneWorld, wire: Wire, waves: number, concurrent:
   }
   const events = wire.events.length - eventsBefore;
   const relayMs = cpuMs(relayPid) - relay0;
-  const bareMs = cpuMs(bare.pid ?? 0) - bare0;
-  bare.kill('SIGTERM');
+  const bareMs = cpuMs(barePid) - bare0;
   return { calls, concurrent, events, relayMsPerK: (relayMs / events) * 1000, bareMsPerK: (bareMs / events) * 1000 };
 }
 

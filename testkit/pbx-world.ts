@@ -16,6 +16,8 @@ export const LANE_SETTINGS: PbxSettingsInput = {
   retry: { maxAttempts: 1 },
 };
 
+export const RELAY_BOOT_MS = 45_000;
+
 export interface LaneWorld {
   readonly driver: PbxDriver;
   readonly system: SystemCore;
@@ -25,7 +27,9 @@ export interface LaneWorld {
 export async function startLaneWorld(driver: PbxDriver, settings: Partial<PbxSettingsInput> = {}, relayEnv: Record<string, string> = {}): Promise<LaneWorld> {
   const system = await startSystemOn(driver.ami, { settings: { ...LANE_SETTINGS, ...settings }, relay: false });
   try {
-    await system.startRelay({ PEREZVON_CAPACITY: String(settings.maxConcurrentCalls ?? LANE_SETTINGS.maxConcurrentCalls), ...relayEnv });
+    // The lane boots several worlds at once (workerd, Asterisk, the relay under tsx) on a shared 2-core
+    // machine: the relay's first login may take longer than a single world's.
+    await system.startRelay({ PEREZVON_CAPACITY: String(settings.maxConcurrentCalls ?? LANE_SETTINGS.maxConcurrentCalls), ...relayEnv }, RELAY_BOOT_MS);
   } catch (e) {
     await system.stop();
     throw e;

@@ -51,7 +51,7 @@ export interface SystemCore {
   relayToken: string;
   journalDir: string;
   relay: RelayProcess | undefined;
-  startRelay(extraEnv?: Record<string, string>): Promise<RelayProcess>;
+  startRelay(extraEnv?: Record<string, string>, readyTimeoutMs?: number): Promise<RelayProcess>;
   api(path: string, init?: RequestInit): Promise<Response>;
   requestCallback(body: unknown, headers?: Record<string, string>): Promise<JobView>;
   job(id: string): Promise<JobView>;
@@ -105,7 +105,7 @@ export async function startSystemOn(ami: AmiEndpoint, options: Omit<SystemOption
 
   const system: SystemCore = {
     worker, ami, pbx, apiKey, relayToken, journalDir, relay: undefined,
-    async startRelay(extraEnv = {}) {
+    async startRelay(extraEnv = {}, readyTimeoutMs = 15_000) {
       const relay = spawnRelay({
         PEREZVON_URL: worker.url, PEREZVON_PBX: pbx, PEREZVON_RELAY_TOKEN: relayToken, PEREZVON_RELAY_ID: 'relay-e2e',
         PEREZVON_JOURNAL: join(journalDir, 'journal.jsonl'),
@@ -116,7 +116,7 @@ export async function startSystemOn(ami: AmiEndpoint, options: Omit<SystemOption
       await waitFor(async () => {
         const s = (await status()).relay;
         return s.ami === 'ready' && s.relayId === relayId ? true : undefined;
-      }, 'the relay to connect with AMI ready', 15_000);
+      }, 'the relay to connect with AMI ready', readyTimeoutMs);
       return relay;
     },
     api: (path, init = {}) => fetch(`${worker.url}/v1/pbxes/${pbx}${path}`, { ...init, headers: { ...auth, ...(init.headers as Record<string, string> | undefined) } }),

@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { externalChannelIdPrefix } from '../../shared/channel-ids.js';
 import { LANE_NUMBERS as N } from '../../testkit/pbx-driver.js';
-import type { LaneWorld } from '../../testkit/pbx-world.js';
+import { RELAY_BOOT_MS, type LaneWorld } from '../../testkit/pbx-world.js';
 import { cutAndRestore, externalJoins, externalLeaves, post } from './lane-helpers.js';
 
 export function externalParticipantFaultScenarios(start: () => Promise<LaneWorld>): void {
@@ -43,7 +43,7 @@ export function externalParticipantFaultScenarios(start: () => Promise<LaneWorld
       const room = '7203';
       const internal = await busyRoom(room);
       await w.system.relay?.kill('SIGKILL');
-      await w.system.startRelay({ PEREZVON_CAPACITY: '20' });
+      await w.system.startRelay({ PEREZVON_CAPACITY: '20' }, RELAY_BOOT_MS);
       await w.driver.hangup(internal);
       await w.driver.observer.until(() => externalLeaves(w, room).length === 1, 'the external leg to be kicked', 20_000);
       expect(externalRings(room)).toBe(1);
