@@ -8,8 +8,6 @@
 //   other people (Originates into `phones`), vs a bare process on the relay's AMI client counting them.
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { pino } from 'pino';
-import { AmiConnection } from '../relay/ami/connection.js';
 import { AmiParser, header, type AmiMessage } from '../relay/ami/wire.js';
 import { callbackChannelIds, externalChannelIdPrefix } from '../shared/channel-ids.js';
 import { LANE_NUMBERS as N, realPbxDriver, simulatorDriver, type PbxDriver } from '../testkit/pbx-driver.js';
@@ -19,6 +17,7 @@ import { startTcpCut, type WireTap } from '../testkit/tcp-cut.js';
 import { waitFor } from '../testkit/wait.js';
 import { startBaseline } from './callbacks.js';
 import { load } from './load.js';
+import { startRawJoinResponder } from './raw-join-baseline.js';
 import { summary } from './stats.js';
 
 export interface PbxBench {
@@ -96,14 +95,7 @@ async function joinsToOriginate(w: LaneWorld, wire: Wire, rooms: number): Promis
   // The baseline client: the relay's AMI class on a tapped hop of its own, answering each join with a Getvar.
   const rawWire = new Wire();
   const hop = await startTcpCut(w.driver.target, rawWire.tap);
-  const raw = new AmiConnection({ host: '127.0.0.1', port: hop.port, username: w.driver.ami.username, secret: w.driver.ami.secret, logger: pino({ level: 'silent' }) });
-  raw.on('event', (ev) => {
-    const room = header(ev, 'Conference');
-    if (header(ev, 'Event') === 'ConfbridgeJoin' && room !== undefined) void raw.send({ Action: 'Getvar', Variable: `BENCH_${room}` }).catch(() => undefined);
-  });
-  const ready = new Promise<void>((resolve) => raw.once('ready', () => resolve()));
-  raw.start();
-  await ready;
+  const raw = await startRawJoinResponder({ ...w.driver.target, host: '127.0.0.1', port: hop.port });
   const ours: number[] = [];
   const base: number[] = [];
   let missing = 0;

@@ -3,18 +3,10 @@
 // by the real-PBX lane (test/pbx) and the same scenarios on the simulator (test/e2e/*-scenarios).
 import type { PbxSettingsInput } from '../shared/pbx.js';
 import type { PbxDriver } from './pbx-driver.js';
-import { startSystemOn, type SystemCore } from './system.js';
+import { DEMO_SETTINGS, startSystemOn, type SystemCore } from './system.js';
 
-/** Settings every lane world starts from: the kit's contexts, short ring time, room for parallel calls. */
-export const LANE_SETTINGS: PbxSettingsInput = {
-  operatorContext: 'from-internal',
-  customerContext: 'from-internal',
-  destinations: { allow: ['+7', '8'], deny: ['+7809', '8809'] },
-  customerCallerId: { name: 'Perezvon', number: '+74950000000' },
-  ringTimeoutSec: 5,
-  maxConcurrentCalls: 20,
-  retry: { maxAttempts: 1 },
-};
+/** Settings every lane world starts from: the kit's contexts and a 5 s ring time (DEMO_SETTINGS), room for parallel calls, no retry. */
+export const LANE_SETTINGS: PbxSettingsInput = { ...DEMO_SETTINGS, maxConcurrentCalls: 20, retry: { maxAttempts: 1 } };
 
 export const RELAY_BOOT_MS = 45_000;
 

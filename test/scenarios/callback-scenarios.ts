@@ -1,27 +1,22 @@
 // Callback jobs as a specification written once and run on any PBX behind a PbxDriver: the real
 // Asterisk of the lane (test/pbx/callbacks.test.ts) and the simulator (test/e2e/callback-scenarios.test.ts).
 // The assertions are on the API's job and on what the PBX did (the AMI observer): who was rung, how often.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { LANE_NUMBERS as N } from '../../testkit/pbx-driver.js';
 import type { LaneWorld } from '../../testkit/pbx-world.js';
+import { useWorld } from './lane-helpers.js';
 import type { JobView } from '../../shared/jobs.js';
 import { callbackChannelIds } from '../../shared/channel-ids.js';
 
 export function callbackScenarios(start: () => Promise<LaneWorld>): void {
-  let w: LaneWorld;
-  beforeAll(async () => {
-    w = await start();
-  });
-  afterAll(async () => {
-    await w?.stop();
-  });
+  const world = useWorld(start);
 
-  const request = (body: Record<string, unknown>) => w.system.requestCallback(body);
-  const final = (id: string) => w.system.waitForStatus(id, ['succeeded', 'failed', 'cancelled'], 40_000);
+  const request = (body: Record<string, unknown>) => world().system.requestCallback(body);
+  const final = (id: string) => world().system.waitForStatus(id, ['succeeded', 'failed', 'cancelled'], 40_000);
   /** Calls of this job's attempts that rang `number` (scenarios run concurrently and share numbers). */
   const rings = (job: JobView, number: string) => {
     const ids = new Set(job.attempts.map((a) => callbackChannelIds(a.id).channelId));
-    return w.driver.observer.rings(number).filter((e) => ids.has(e.get('Linkedid') ?? '')).length;
+    return world().driver.observer.rings(number).filter((e) => ids.has(e.get('Linkedid') ?? '')).length;
   };
 
   describe.concurrent('callback job, operator-first', () => {
@@ -85,14 +80,14 @@ export function callbackScenarios(start: () => Promise<LaneWorld>): void {
   describe.concurrent('cancelling and retrying a callback', () => {
     it('hangs up an operator who is still ringing when the job is cancelled, and never rings the customer', async () => {
       const job = await request({ customer: N.customerStays, operator: { extension: N.operatorNoAnswer }, direction: 'operator-first' });
-      const attemptId = (await w.system.waitForJob(job.id, (j) => j.attempts.some((a) => a.originatedAt !== null), 'the Originate', 20_000)).attempts[0]?.id;
-      await w.driver.observer.waitFor('Newchannel', (e) => e.get('Uniqueid') === callbackChannelIds(attemptId ?? '').channelId, 'the operator leg on the PBX');
-      const res = await w.system.api(`/jobs/${job.id}`, { method: 'DELETE' });
+      const attemptId = (await world().system.waitForJob(job.id, (j) => j.attempts.some((a) => a.originatedAt !== null), 'the Originate', 20_000)).attempts[0]?.id;
+      await world().driver.observer.waitFor('Newchannel', (e) => e.get('Uniqueid') === callbackChannelIds(attemptId ?? '').channelId, 'the operator leg on the PBX');
+      const res = await world().system.api(`/jobs/${job.id}`, { method: 'DELETE' });
       expect(res.status).toBe(202);
       const done = await final(job.id);
       expect(done.status).toBe('cancelled');
       expect(done.attempts[0]?.outcome).toBe('cancelled');
-      await w.driver.observer.waitFor('Hangup', (e) => e.get('Uniqueid') === callbackChannelIds(attemptId ?? '').channelId, 'the operator leg to be hung up');
+      await world().driver.observer.waitFor('Hangup', (e) => e.get('Uniqueid') === callbackChannelIds(attemptId ?? '').channelId, 'the operator leg to be hung up');
       expect(rings(done, N.customerStays)).toBe(0);
     });
 

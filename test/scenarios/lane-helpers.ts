@@ -3,10 +3,26 @@
 import type { ConferenceView } from '../../shared/conferences.js';
 import type { LaneWorld } from '../../testkit/pbx-world.js';
 import type { ObservedEvent } from '../../testkit/ami-observer.js';
+import { afterAll, beforeAll } from 'vitest';
 import { waitFor } from '../../testkit/wait.js';
 import { externalChannelIdPrefix } from '../../shared/channel-ids.js';
 
 export const json = { 'content-type': 'application/json' };
+
+/** One world for the enclosing describe: started before its tests, stopped after them. Call the result inside a test. */
+export function useWorld(start: () => Promise<LaneWorld>): () => LaneWorld {
+  let w: LaneWorld | undefined;
+  beforeAll(async () => {
+    w = await start();
+  });
+  afterAll(async () => {
+    await w?.stop();
+  });
+  return () => {
+    if (w === undefined) throw new Error('the world did not start');
+    return w;
+  };
+}
 
 export async function post(w: LaneWorld, path: string, body: unknown, method = 'POST'): Promise<Response> {
   return w.system.api(path, { method, headers: json, body: JSON.stringify(body) });
