@@ -36,7 +36,7 @@ export interface PbxDriver {
  * own far ends (testkit/dialplan/lane.conf), which the simulator driver scripts to match.
  */
 export const LANE_NUMBERS = {
-  /** Employees: answer after 1 s and stay on the line. */
+  /** Employees: answer after 1 s and talk 30 s (the kit's `_1XX`), longer than any scenario needs them. */
   operator: '101',
   operator2: '102',
   operator3: '103',
@@ -57,7 +57,7 @@ export const LANE_NUMBERS = {
 } as const;
 
 /** Seconds of the lane's scripted far ends, shared by the simulator driver and lane.conf. */
-export const LANE_TIMES = { operatorRingSec: 1, operatorSlowAnswer: { ringSec: 3, talkSec: 3 }, shortCall: { ringSec: 1, talkSec: 3 }, slowAnswer: { ringSec: 4, talkSec: 3 } } as const;
+export const LANE_TIMES = { operatorSlowAnswer: { ringSec: 3, talkSec: 3 }, shortCall: { ringSec: 1, talkSec: 3 }, slowAnswer: { ringSec: 4, talkSec: 3 } } as const;
 
 /** Options of every driver: `tap` reads the relay's AMI wire (bench/). */
 export interface DriverOptions {
@@ -86,7 +86,7 @@ export async function simulatorDriver(options: DriverOptions = {}): Promise<PbxD
   const sim = await startAmiSimulator({
     timeScale: 1,
     phones: {
-      [n.operator]: answers({ ringMs: 1000, holdMs: 600_000 }), [n.operator2]: answers({ ringMs: 1000, holdMs: 600_000 }), [n.operator3]: answers({ ringMs: 1000, holdMs: 600_000 }),
+      [n.operator]: answers({ ringMs: 1000, holdMs: 30_000 }), [n.operator2]: answers({ ringMs: 1000, holdMs: 30_000 }), [n.operator3]: answers({ ringMs: 1000, holdMs: 30_000 }),
       [n.operatorSlowAnswer]: answers({ ringMs: t.operatorSlowAnswer.ringSec * 1000, holdMs: t.operatorSlowAnswer.talkSec * 1000 }),
       [n.operatorNoAnswer]: rings(),
       [n.customerShortCall]: answers({ ringMs: t.shortCall.ringSec * 1000, holdMs: t.shortCall.talkSec * 1000 }),
