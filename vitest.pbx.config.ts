@@ -8,6 +8,7 @@ export default defineConfig({
     name: 'pbx',
     include: ['test/pbx/**/*.test.ts'],
     globalSetup: ['test/pbx/global-setup.ts'],
+    setupFiles: ['test/pbx/worker-setup.ts'],
     pool: 'forks',
     maxWorkers: 3,
     fileParallelism: true,

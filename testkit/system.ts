@@ -159,7 +159,17 @@ export function headerOf(headers: ReadonlyArray<readonly [string, string]>, name
   return headers.find(([k]) => k.toLowerCase() === name.toLowerCase())?.[1];
 }
 
+/** Relay processes still running: killed when this process exits, so a failed or interrupted run leaves none behind. */
+const running = new Set<ChildProcess>();
+let exitHookInstalled = false;
+
 function spawnRelay(env: Record<string, string>): RelayProcess {
+  if (!exitHookInstalled) {
+    exitHookInstalled = true;
+    process.once('exit', () => {
+      for (const child of running) child.kill('SIGKILL');
+    });
+  }
   let output = '';
   // A requested fault runs the relay through the tests' own entry point (the production one has no fault switch).
   const entry = env.PEREZVON_TEST_FAULT === undefined ? 'relay/main.ts' : 'testkit/relay-with-faults.ts';
@@ -169,7 +179,11 @@ function spawnRelay(env: Record<string, string>): RelayProcess {
   });
   child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  running.add(child);
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => {
+    running.delete(child);
+    resolve(code);
+  }));
   return {
     child,
     output: () => output,
