@@ -51,7 +51,7 @@ describe.concurrent('on a real Asterisk: callbacks', () => {
   // Defect 0: the operator's own Dial() (the `;2` half's DialBegin/DialEnd) was taken for the customer's answer.
   it('operator-first: answeredAt and durationMs describe the conversation, not the customer’s ringing', async () => {
     const job = await w.system.requestCallback({ customer: N.customerSlowAnswer, operator: { extension: N.operator }, direction: 'operator-first' });
-    const { attemptId, phone } = await ringingPhone(w, job, N.customerSlowAnswer);
+    const { phone } = await ringingPhone(w, job, N.customerSlowAnswer);
     const done = await final(job.id);
     expect(done.attempts[0]?.outcome).toBe('answered');
     const customer = upAndGone(w, phone.get('Uniqueid') ?? '');
@@ -60,7 +60,6 @@ describe.concurrent('on a real Asterisk: callbacks', () => {
     const attempt = done.attempts[0];
     expect(Math.abs(Date.parse(attempt?.answeredAt ?? '') - (customer.up ?? 0))).toBeLessThanOrEqual(1000);
     expect(Math.abs((attempt?.durationMs ?? 0) - ((customer.gone ?? 0) - (customer.up ?? 0)))).toBeLessThanOrEqual(1000);
-    expect(attemptId).toBe(attempt?.id);
   });
 
   it('customer-first: answeredAt and durationMs start when the operator answers, not the customer', async () => {
