@@ -10,7 +10,7 @@ import { load } from './load.js';
 import { summary } from './stats.js';
 import { CHANNEL_ID_PREFIXES, callbackChannelIds } from '../shared/channel-ids.js';
 
-async function startBaseline(): Promise<{ url: string; dispose: () => Promise<void> }> {
+export async function startBaseline(): Promise<{ url: string; dispose: () => Promise<void> }> {
   const out = await build({ entryPoints: ['bench/baseline-worker.ts'], bundle: true, format: 'esm', platform: 'neutral', external: ['cloudflare:*'], write: false, logLevel: 'silent' });
   const mf = new Miniflare({
     modules: [{ type: 'ESModule', path: 'baseline.js', contents: out.outputFiles[0]?.text ?? '' }],

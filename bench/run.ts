@@ -1,16 +1,42 @@
 // `npm run bench`: every benchmark, each next to a baseline measured in the same run, printed as a
 // table of ratios (these machines are shared and noisy; absolute numbers vary run to run).
+// `npm run bench -- --pbx sim|real|both`: the spine's figures on the simulator and on a real Asterisk
+// (bench/on-pbx.ts).
 import { benchAmiParse } from './ami-parse.js';
 import { benchCallbacks } from './callbacks.js';
 import { benchConference } from './conference.js';
 import { benchDashboard } from './dashboard.js';
+import { benchOnPbx, type PbxBench } from './on-pbx.js';
 import { soak } from './soak.js';
 import { fmt } from './stats.js';
 import { CAPTURES_DIR } from '../testkit/captures-dir.js';
 
 const TRANSCRIPTS = process.env.AMI_TRANSCRIPTS ?? CAPTURES_DIR;
 
+/** The rows of `--pbx`: the same three figures on each PBX, side by side. */
+function pbxRows(r: PbxBench): string[] {
+  const on = r.pbx === 'asterisk' ? 'real Asterisk 22' : 'simulator';
+  const p = r.postToOriginate;
+  const j = r.joinToOriginate;
+  const c = r.cpu;
+  return [
+    `| ${on}: POST /callbacks sent → its Originate on the relay's AMI wire, one at a time (n=${p.n}, ${p.missing} missing) | p50 ${fmt(p.p50)} ms, p99 ${fmt(p.p99)} ms | bare DO-row route round trip: p50 ${fmt(p.baselineP50)} ms, p99 ${fmt(p.baselineP99)} ms | p50 ${fmt(p.p50 / p.baselineP50, 1)}×, p99 ${fmt(p.p99 / p.baselineP99, 1)}× |`,
+    `| ${on}: ConfbridgeJoin on the relay's wire → the external leg's Originate on it (n=${j.n}, ${j.missing} missing) | p50 ${fmt(j.p50)} ms, p99 ${fmt(j.p99)} ms | bare AMI client, join → Getvar on its wire: p50 ${fmt(j.rawP50)} ms, p99 ${fmt(j.rawP99)} ms | p50 ${fmt(j.p50 / j.rawP50, 1)}×, p99 ${fmt(j.p99 / j.rawP99, 1)}× |`,
+    `| ${on}: relay CPU per 1,000 AMI events, ${c.calls} foreign calls in waves of ${c.concurrent} (${c.events} events) | ${fmt(c.relayMsPerK)} ms | bare process on the relay's AMI client, counting: ${fmt(c.bareMsPerK)} ms | ${fmt(c.relayMsPerK / c.bareMsPerK, 2)}× |`,
+  ];
+}
+
 async function main(): Promise<void> {
+  const pbxFlag = process.argv.indexOf('--pbx');
+  if (pbxFlag >= 0) {
+    const which = process.argv[pbxFlag + 1] ?? 'both';
+    if (!['sim', 'real', 'both'].includes(which)) throw new Error('--pbx takes sim, real or both');
+    const rows: string[] = [];
+    if (which !== 'real') rows.push(...pbxRows(await benchOnPbx('sim')));
+    if (which !== 'sim') rows.push(...pbxRows(await benchOnPbx('real')));
+    process.stdout.write(['| benchmark | result | baseline (same run) | ratio |', '|---|---|---|---|', ...rows].join('\n') + '\n');
+    return;
+  }
   const only = process.argv[2];
   const rows: string[] = [];
   if (only === undefined || only === 'parse') {
