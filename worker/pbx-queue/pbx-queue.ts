@@ -20,6 +20,7 @@ import { newId } from '../auth/tokens.js';
 import { isPrivateAllowed } from '../webhooks/callback-url.js';
 import type { SignedMessage } from '../webhooks/standard-webhooks.js';
 import { Callers } from './callers.js';
+import { pbxStatus, type PbxStatus } from './pbx-status.js';
 import { AssemblyDesk, type ConferenceResult } from './assembly-desk.js';
 import { ConferenceStore } from './conference-store.js';
 import { GroupDesk, type GroupResult } from './group-desk.js';
@@ -39,15 +40,7 @@ import type { HookCheck } from './hook-desk.js';
 import type { MissedCallOutcome } from './missed-call-desk.js';
 
 export type { CancelResult, CreateResult } from './job-desk.js';
-
-export interface PbxStatus {
-  pbx: string;
-  relay: { connected: boolean; relayId: string | null; ami: string; capacity: number; lastSeenAt: string | null };
-  inFlight: number;
-  queued: number;
-  /** Frames this queue built that failed the protocol schema and were not sent (a bug; see the logs). */
-  protocolErrors: number;
-}
+export type { PbxStatus } from './pbx-status.js';
 
 /** One handler per relay frame type: what happens on hello, on a result, on a report — in one table. */
 type FrameRoutes = { [T in RelayFrameType]: (ws: WebSocket, frame: Extract<RelayFrame, { type: T }>, now: number) => void | Promise<void> };
@@ -152,20 +145,13 @@ export class PbxQueue extends DurableObject<QueueBindings> {
   }
 
   async status(): Promise<PbxStatus> {
-    const active = this.sessions.active();
-    return {
-      pbx: this.store.getMeta('pbx') ?? '',
-      relay: {
-        connected: active !== undefined,
-        relayId: active?.info.relayId ?? null,
-        ami: active?.info.ami ?? 'down',
-        capacity: active?.info.capacity ?? 0,
-        lastSeenAt: active ? new Date(active.info.lastSeenAt).toISOString() : null,
-      },
-      inFlight: this.store.countOpenAttempts(),
-      queued: this.store.countJobs('queued'),
-      protocolErrors: this.sessions.protocolErrors(),
-    };
+    return pbxStatus(this.store, this.sessions, this.callers.store, Date.now());
+  }
+
+  /** For `perezvon-relay doctor`: is this the PBX's relay token? Read-only, so the live relay session is never displaced. */
+  async relayTokenAccepted(tokenHash: string): Promise<boolean> {
+    const expected = this.store.getMeta('relay_token_hash');
+    return expected !== undefined && expected === tokenHash;
   }
 
   // ── conferences (groups, assemblies and rooms each in their desk) ───────────────────────────

@@ -1,9 +1,13 @@
 // GET /v1/pbxes/{pbx}/relay: the relay's WebSocket. The relay token travels in the Authorization
 // header of the upgrade request (never in the URL); the PBX's queue checks it against its hash.
+// GET /v1/pbxes/{pbx}/relay/check: the same token check without a session (`perezvon-relay doctor`
+// runs it beside a live relay, which an upgrade would displace), with the Worker's clock and protocol.
 import { Hono } from 'hono';
+import { PROTOCOL_VERSION } from '../../shared/relay-protocol.js';
+import { bearer, sha256Hex } from '../auth/tokens.js';
 import type { AppEnv } from '../env.js';
 import { pbxStub } from '../http/pbx.js';
-import { HttpProblem } from '../http/problem.js';
+import { HttpProblem, unauthorized } from '../http/problem.js';
 
 export const relaySocketRoute = new Hono<AppEnv>();
 
@@ -13,4 +17,12 @@ relaySocketRoute.get('/', async (c) => {
   }
   const { stub } = pbxStub(c);
   return stub.fetch(c.req.raw);
+});
+
+relaySocketRoute.get('/check', async (c) => {
+  const token = bearer(c.req.header('authorization'));
+  if (token === undefined || !token.startsWith('pzr_')) throw unauthorized('a relay token is required: Authorization: Bearer pzr_…');
+  const { id, stub } = pbxStub(c);
+  if (!(await stub.relayTokenAccepted(await sha256Hex(token)))) throw unauthorized('invalid relay token');
+  return c.json({ pbx: id, protocol: PROTOCOL_VERSION, time: new Date().toISOString() });
 });
