@@ -16,13 +16,13 @@ const check = (pbx: string, token: string) => SELF.fetch(`http://w/v1/pbxes/${pb
 const request = { customer: '+79991234567', operator: { extension: '101' } };
 
 describe('relay token check', () => {
-  it('accepts the relay token and answers with the protocol and the Worker clock, without displacing the live relay', async () => {
+  it('accepts the relay token and answers with the protocol, the Worker clock and the PBX contexts, without displacing the live relay', async () => {
     const { pbx, relayToken, auth } = await createPbx();
     const relay = await connectRelay(pbx, relayToken);
     const res = await check(pbx, relayToken);
     expect(res.status).toBe(200);
     const body = (await res.json()) as { pbx: string; protocol: number; time: string };
-    expect(body).toMatchObject({ pbx, protocol: PROTOCOL_VERSION });
+    expect(body).toMatchObject({ pbx, protocol: PROTOCOL_VERSION, contexts: { operator: 'from-internal', customer: 'from-internal', queue: 'ext-queues' } });
     expect(Number.isNaN(Date.parse(body.time))).toBe(false);
     // The session that was live before the check is still the one offered work.
     await postJson(`http://w/v1/pbxes/${pbx}/callbacks`, request, auth);

@@ -15,6 +15,7 @@ import type { WidgetConfig, WidgetState, WidgetView } from '../../shared/widget.
 import type { Bitrix24Config, BitrixCallStart } from '../../shared/bitrix24.js';
 import type { MissedCallPolicy, MissedCallReport, MissedCallView } from '../../shared/missed-calls.js';
 import type { DeliveryView, SecretPurpose, StatusCallbackSettings, WebhookSecretView } from '../../shared/webhooks.js';
+import type { RelayCheckResponse } from '../../shared/relay-check.js';
 import type { z } from 'zod';
 import { newId } from '../auth/tokens.js';
 import { isPrivateAllowed } from '../webhooks/callback-url.js';
@@ -148,10 +149,11 @@ export class PbxQueue extends DurableObject<QueueBindings> {
     return pbxStatus(this.store, this.sessions, this.callers.store, Date.now());
   }
 
-  /** For `perezvon-relay doctor`: is this the PBX's relay token? Read-only, so the live relay session is never displaced. */
-  async relayTokenAccepted(tokenHash: string): Promise<boolean> {
+  /** For `perezvon-relay doctor`: the contexts to look for on the PBX, or null for a wrong token. Reads only: the live relay session stays. */
+  async relayCheck(tokenHash: string): Promise<Pick<RelayCheckResponse, 'contexts'> | null> {
     const expected = this.store.getMeta('relay_token_hash');
-    return expected !== undefined && expected === tokenHash;
+    const settings = expected !== undefined && expected === tokenHash ? this.settings() : undefined;
+    return settings === undefined ? null : { contexts: { operator: settings.operatorContext, customer: settings.customerContext, queue: settings.queueContext } };
   }
 
   // ── conferences (groups, assemblies and rooms each in their desk) ───────────────────────────

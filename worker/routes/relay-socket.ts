@@ -1,8 +1,10 @@
 // GET /v1/pbxes/{pbx}/relay: the relay's WebSocket. The relay token travels in the Authorization
 // header of the upgrade request (never in the URL); the PBX's queue checks it against its hash.
 // GET /v1/pbxes/{pbx}/relay/check: the same token check without a session (`perezvon-relay doctor`
-// runs it beside a live relay, which an upgrade would displace), with the Worker's clock and protocol.
+// runs it beside a live relay, which an upgrade would displace), with the Worker's clock, protocol and
+// the PBX's contexts the relay dials into.
 import { Hono } from 'hono';
+import type { RelayCheckResponse } from '../../shared/relay-check.js';
 import { PROTOCOL_VERSION } from '../../shared/relay-protocol.js';
 import { bearer, sha256Hex } from '../auth/tokens.js';
 import type { AppEnv } from '../env.js';
@@ -23,6 +25,8 @@ relaySocketRoute.get('/check', async (c) => {
   const token = bearer(c.req.header('authorization'));
   if (token === undefined || !token.startsWith('pzr_')) throw unauthorized('a relay token is required: Authorization: Bearer pzr_…');
   const { id, stub } = pbxStub(c);
-  if (!(await stub.relayTokenAccepted(await sha256Hex(token)))) throw unauthorized('invalid relay token');
-  return c.json({ pbx: id, protocol: PROTOCOL_VERSION, time: new Date().toISOString() });
+  const found = await stub.relayCheck(await sha256Hex(token));
+  if (found === null) throw unauthorized('invalid relay token');
+  const body: RelayCheckResponse = { pbx: id, protocol: PROTOCOL_VERSION, time: new Date().toISOString(), contexts: found.contexts };
+  return c.json(body);
 });
