@@ -12,6 +12,7 @@ import { callbackChannelIds } from '../shared/channel-ids.js';
 import { attemptResultOf, runCallback, type CallbackRun } from './jobs/callback.js';
 import type { Journal, JournalEntry } from './journal.js';
 import type { WorkerLink } from './link/worker-link.js';
+import { RELAY_SOFTWARE } from './version.js';
 
 interface Offer {
   attemptId: string;
@@ -34,6 +35,8 @@ export interface RelayOptions {
    * nothing; the fault-injection entry of the tests (testkit/relay-with-faults.ts) dies here.
    */
   afterJournal?: (attemptId: string) => void;
+  /** Called when a dialled attempt has its result (metrics count them by outcome). */
+  onAttemptEnded?: (result: AttemptResult) => void;
 }
 
 export class Relay {
@@ -78,7 +81,7 @@ export class Relay {
 
   helloFrame(): Extract<RelayFrame, { type: 'hello' }> {
     return {
-      type: 'hello', protocol: PROTOCOL_VERSION, relayId: this.o.relayId, software: 'perezvon-relay/0.1.0',
+      type: 'hello', protocol: PROTOCOL_VERSION, relayId: this.o.relayId, software: RELAY_SOFTWARE,
       ami: this.amiForQueue(), capacity: this.o.capacity,
       inFlight: this.o.journal.open().map((e) => ({ attemptId: e.attemptId, fence: e.fence })),
     };
@@ -167,6 +170,7 @@ export class Relay {
     void run.done.then((result) => {
       this.runs.delete(attemptId);
       log.info({ outcome: result.outcome, cause: result.cause }, 'callback attempt ended');
+      this.o.onAttemptEnded?.(result);
       this.finish(entry, result);
     });
   }

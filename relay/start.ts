@@ -1,10 +1,12 @@
 // Builds a running relay from its configuration: logger, journal, AMI connection, Worker link.
 // Used by main.ts (the process) and by whole-system tests that run a relay in-process.
-import pino from 'pino';
 import { AmiConnection } from './ami/connection.js';
 import { ConferenceModule } from './conference/conference-module.js';
 import { loadConfig } from './config.js';
+import { startHealthServer } from './health-server.js';
 import { Journal } from './journal.js';
+import { createLogger } from './log.js';
+import { RelayMetrics } from './metrics.js';
 import { MissedCallModule } from './missed-calls/missed-call-module.js';
 import { ReportBuffer } from './link/report-buffer.js';
 import { WorkerLink } from './link/worker-link.js';
@@ -15,7 +17,7 @@ export type RelayHooks = Pick<RelayOptions, 'onSuperseded' | 'afterJournal'>;
 
 export function startRelay(env: Record<string, string | undefined> = process.env, hooks: RelayHooks = {}): Relay {
   const config = loadConfig(env);
-  const logger = pino({ level: config.logLevel, base: { relayId: config.relayId, pbx: config.worker.pbx }, redact: ['secret', 'token', '*.secret', '*.token'] });
+  const logger = createLogger({ level: config.logLevel, base: { relayId: config.relayId, pbx: config.worker.pbx }, redact: ['secret', 'token', '*.secret', '*.token'] }, config.logFormat);
   const journal = Journal.open(config.journalPath);
   const ami = new AmiConnection({ ...config.ami, logger });
   let relay!: Relay;
@@ -25,7 +27,14 @@ export function startRelay(env: Record<string, string | undefined> = process.env
     heartbeat: () => relay.heartbeatFrame(),
     reports: ReportBuffer.open(config.reportsPath),
   });
-  relay = new Relay({ relayId: config.relayId, capacity: config.capacity, ami, link, journal, logger, ...hooks });
+  const metrics = config.metrics === undefined ? undefined : new RelayMetrics({ ami, link, journal, inFlight: () => relay.inFlight });
+  relay = new Relay({ relayId: config.relayId, capacity: config.capacity, ami, link, journal, logger, onAttemptEnded: (r) => metrics?.attemptEnded(r.outcome), ...hooks });
+  if (metrics !== undefined && config.metrics !== undefined) {
+    startHealthServer({
+      ...config.metrics, metrics, logger: logger.child({ component: 'health' }),
+      notReady: () => [...(ami.state === 'ready' ? [] : ['ami']), ...(link.state === 'open' ? [] : ['worker-link'])],
+    });
+  }
   // Conferences share the AMI connection and the link; they listen before either starts.
   new ConferenceModule(ami, link, logger.child({ component: 'conference' }), config.rulesPath);
   new MissedCallModule(ami, link, logger.child({ component: 'missed-calls' }));
