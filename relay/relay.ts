@@ -13,6 +13,7 @@ import { attemptResultOf, runCallback, type CallbackRun } from './jobs/callback.
 import type { Journal, JournalEntry } from './journal.js';
 import type { WorkerLink } from './link/worker-link.js';
 import { CallSlots, type Release } from './call-slots.js';
+import { RELAY_SOFTWARE } from './version.js';
 
 interface Offer {
   attemptId: string;
@@ -40,6 +41,8 @@ export interface RelayOptions {
    * nothing; the fault-injection entry of the tests (testkit/relay-with-faults.ts) dies here.
    */
   afterJournal?: (attemptId: string) => void;
+  /** Called when a dialled attempt has its result (metrics count them by outcome). */
+  onAttemptEnded?: (result: AttemptResult) => void;
 }
 
 export class Relay {
@@ -88,7 +91,7 @@ export class Relay {
 
   helloFrame(): Extract<RelayFrame, { type: 'hello' }> {
     return {
-      type: 'hello', protocol: PROTOCOL_VERSION, relayId: this.o.relayId, software: 'perezvon-relay/0.1.0',
+      type: 'hello', protocol: PROTOCOL_VERSION, relayId: this.o.relayId, software: RELAY_SOFTWARE,
       ami: this.amiForQueue(), capacity: this.o.capacity,
       inFlight: this.o.journal.open().map((e) => ({ attemptId: e.attemptId, fence: e.fence })),
     };
@@ -185,6 +188,7 @@ export class Relay {
       this.runs.delete(attemptId);
       offer.release();
       log.info({ outcome: result.outcome, cause: result.cause }, 'callback attempt ended');
+      this.o.onAttemptEnded?.(result);
       this.finish(entry, result);
     });
   }

@@ -1,11 +1,13 @@
 // Builds a running relay from its configuration: logger, journal, AMI connection, Worker link.
 // Used by main.ts (the process) and by whole-system tests that run a relay in-process.
-import pino from 'pino';
 import { AmiConnection } from './ami/connection.js';
 import { CallSlots } from './call-slots.js';
 import { ConferenceModule } from './conference/conference-module.js';
 import { loadConfig } from './config.js';
+import { startHealthServer } from './health-server.js';
 import { Journal } from './journal.js';
+import { createLogger } from './log.js';
+import { RelayMetrics } from './metrics.js';
 import { MissedCallModule } from './missed-calls/missed-call-module.js';
 import { PresenceModule } from './presence/presence-module.js';
 import { ReportBuffer } from './link/report-buffer.js';
@@ -17,7 +19,7 @@ export type RelayHooks = Pick<RelayOptions, 'onSuperseded' | 'afterJournal'>;
 
 export function startRelay(env: Record<string, string | undefined> = process.env, hooks: RelayHooks = {}): Relay {
   const config = loadConfig(env);
-  const logger = pino({ level: config.logLevel, base: { relayId: config.relayId, pbx: config.worker.pbx }, redact: ['secret', 'token', '*.secret', '*.token'] });
+  const logger = createLogger({ level: config.logLevel, base: { relayId: config.relayId, pbx: config.worker.pbx }, redact: ['secret', 'token', '*.secret', '*.token'] }, config.logFormat);
   const journal = Journal.open(config.journalPath);
   const ami = new AmiConnection({ ...config.ami, logger });
   let relay!: Relay;
@@ -29,7 +31,14 @@ export function startRelay(env: Record<string, string | undefined> = process.env
   });
   // One gate for every Originate: callbacks, conference members and external participants.
   const slots = new CallSlots(config.capacity);
-  relay = new Relay({ relayId: config.relayId, capacity: config.capacity, slots, ami, link, journal, logger, ...hooks });
+  const metrics = config.metrics === undefined ? undefined : new RelayMetrics({ ami, link, journal, inFlight: () => relay.inFlight });
+  relay = new Relay({ relayId: config.relayId, capacity: config.capacity, slots, ami, link, journal, logger, onAttemptEnded: (r) => metrics?.attemptEnded(r.outcome), ...hooks });
+  if (metrics !== undefined && config.metrics !== undefined) {
+    startHealthServer({
+      ...config.metrics, metrics, logger: logger.child({ component: 'health' }),
+      notReady: () => [...(ami.state === 'ready' ? [] : ['ami']), ...(link.state === 'open' ? [] : ['worker-link'])],
+    });
+  }
   // Conferences share the AMI connection, the link and the call gate; they listen before either starts.
   new ConferenceModule(ami, link, logger.child({ component: 'conference' }), config.rulesPath, slots);
   new MissedCallModule(ami, link, logger.child({ component: 'missed-calls' }));

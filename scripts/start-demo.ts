@@ -4,7 +4,7 @@
 // relay to both, and prints ready-to-paste curl commands. Ctrl-C stops everything.
 import { spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
-import pino from 'pino';
+import { createLogger } from '../relay/log.js';
 import { startRelay } from '../relay/start.js';
 import { answers, busy, rings, startAmiSimulator } from '../sim/index.js';
 
@@ -13,7 +13,8 @@ const ADMIN_TOKEN = 'dev-admin-token-not-for-production';
 const WORKER_PORT = Number(process.env.PEREZVON_DEV_PORT ?? 8787);
 const SIM_PORT = Number(process.env.AMI_SIM_PORT ?? 5039);
 const WORKER = `http://127.0.0.1:${WORKER_PORT}`;
-const log = pino({ name: 'demo' });
+// Readable lines on a terminal (pino-pretty), JSON lines when piped; the relay below does the same.
+const log = createLogger({ name: 'demo' });
 
 async function main(): Promise<void> {
   mkdirSync('.perezvon', { recursive: true });

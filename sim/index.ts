@@ -4,14 +4,17 @@
 import type { AmiMessage } from '../relay/ami/wire';
 import { SimServer, type RecordedAction } from './server';
 import type { PhoneBehaviour } from './phones';
+import type { SimUser } from './permissions';
 
 export { answers, rings, busy, congested, hangsUp, unallocated, type PhoneBehaviour } from './phones';
 export type { RecordedAction } from './server';
+export type { SimUser } from './permissions';
 
 export interface AmiSimulatorOptions {
   host?: string;
   port?: number;
-  users?: Record<string, string>;
+  /** User → secret (read = write = all), or `{ secret, read, write }` as in manager.conf. */
+  users?: Record<string, string | SimUser>;
   phones?: Record<string, PhoneBehaviour>;
   /** Scales the dialplan's own delays (Wait(), prompts, default ring/hold times); not client timeouts nor route Dial() timeouts. */
   timeScale?: number;

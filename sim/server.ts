@@ -12,6 +12,7 @@ import { ev, securityEvent } from './events';
 import type { Fields } from './frame';
 import { originate } from './originate';
 import { Pbx, type JitterPoint } from './pbx';
+import { permissionsOf, type SimUser } from './permissions';
 import type { PhoneBehaviour } from './phones';
 import { Queues } from './queues';
 import { Session, type SessionHost } from './session';
@@ -21,7 +22,8 @@ export interface RecordedAction { at: number; session: number; headers: Readonly
 export interface ServerOptions {
   host: string;
   port: number;
-  users: Record<string, string>;
+  /** User → secret (read = write = all), or a manager.conf-like entry with its classes. */
+  users: Record<string, string | SimUser>;
   phones: Record<string, PhoneBehaviour>;
   timeScale: number;
   jitter?: (point: JitterPoint, channelName: string) => number;
@@ -137,7 +139,9 @@ export class SimServer implements SessionHost, SimControl {
     const user = c.get('Username') ?? '';
     const secret = c.get('Secret') ?? '';
     const known = Object.prototype.hasOwnProperty.call(this.opts.users, user);
-    if (this.refusing || !known || this.opts.users[user] !== secret) {
+    const entry = known ? this.opts.users[user] : undefined;
+    const account: SimUser | undefined = typeof entry === 'string' ? { secret: entry } : entry;
+    if (this.refusing || account === undefined || account.secret !== secret) {
       c.error('Authentication failed');
       s.closeAfterWrites();
       const addr: Fields = [['AccountID', user], ['SessionID', s.sessionId], ['LocalAddress', s.localAddress], ['RemoteAddress', s.remoteAddress]];
@@ -147,6 +151,7 @@ export class SimServer implements SessionHost, SimControl {
     }
     s.authed = true;
     s.username = user;
+    s.permissions = permissionsOf(account);
     s.eventsOn = (c.get('Events') ?? 'on').trim().toLowerCase() !== 'off';
     c.ok('Authentication accepted');
     const up = String(Math.floor((Date.now() - this.pbx.startedAt) / 1000));

@@ -60,11 +60,11 @@ export class ActionContext {
    * An event list: start Response, items, `<complete>` event. idFirst puts ActionID second in each
    * item (Confbridge*, CoreShowChannel) instead of last (Queue*, ChannelHungup).
    */
-  list(message: string, items: Array<[string, Fields]>, complete: string, idFirst: boolean): void {
+  list(message: string, items: Array<[string, Fields]>, complete: string, idFirst: boolean, completeExtra: Fields = []): void {
     this.respond('Success', [['EventList', 'start'], ['Message', message]]);
     const id: Fields = this.actionId === undefined ? [] : [['ActionID', this.actionId]];
     for (const [name, fields] of items) this.session.direct(idFirst ? [['Event', name], ...id, ...fields] : [['Event', name], ...fields, ...id]);
-    this.session.direct([['Event', complete], ...id, ['EventList', 'Complete'], ['ListItems', String(items.length)]]);
+    this.session.direct([['Event', complete], ...id, ['EventList', 'Complete'], ['ListItems', String(items.length)], ...completeExtra]);
   }
 }
 

@@ -1,5 +1,6 @@
 // Session-level and system actions: Ping, Events, Logoff, CoreSettings, CoreStatus, Command,
-// UserEvent (captures 00, 01*, 06, 07, 10). Invariant: texts match the captures byte for byte.
+// UserEvent (captures 00, 01*, 06, 07, 10), ListCommands (main/manager.c, no capture). Invariant: texts match the captures byte for byte.
+import { listCommands as commandsFor } from '../permissions';
 import type { ActionContext, Handler } from './context';
 
 const VERSION_LINE = 'Asterisk 22.10.1 built by root @ vm on a x86_64 running Linux on 2026-11-23 07:10:12 UTC';
@@ -72,6 +73,9 @@ const command: Handler = (c) => {
   return out([`No such command '${cmd}' (type 'core show help ${words.slice(0, 2).join(' ')}' for other possible commands)`], 'Error');
 };
 
+/** Only the actions this user's `write` classes allow (main/manager.c action_listcommands). */
+const listCommands: Handler = (c) => c.respond('Success', commandsFor(c.session.permissions));
+
 /** The event copies every client header except Action, with UserEvent first (07, 10). */
 const userEvent: Handler = (c: ActionContext) => {
   const name = c.get('UserEvent') ?? '';
@@ -81,5 +85,5 @@ const userEvent: Handler = (c: ActionContext) => {
 };
 
 export const coreActions: Record<string, Handler> = {
-  ping, events, logoff, coresettings: coreSettings, corestatus: coreStatus, command, userevent: userEvent,
+  ping, events, logoff, coresettings: coreSettings, corestatus: coreStatus, command, userevent: userEvent, listcommands: listCommands,
 };

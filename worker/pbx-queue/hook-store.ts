@@ -93,6 +93,13 @@ export class HookStore {
     return this.rows.all<DeliveryRow>(`SELECT * FROM status_deliveries WHERE status = 'pending' AND next_at <= ? ORDER BY next_at, seq LIMIT ?`, now, limit);
   }
 
+  /** Status-callback deliveries per state: `failed` ones were given up (their retries ran out, or the answer was permanent). */
+  countDeliveriesByStatus(): Record<DeliveryRow['status'], number> {
+    const counts: Record<DeliveryRow['status'], number> = { pending: 0, delivered: 0, failed: 0 };
+    for (const r of this.rows.all<{ status: DeliveryRow['status']; n: number }>('SELECT status, COUNT(*) AS n FROM status_deliveries GROUP BY status')) counts[r.status] = r.n;
+    return counts;
+  }
+
   nextDeliveryAt(): number | undefined {
     return this.rows.one<{ t: number | null }>(`SELECT MIN(next_at) AS t FROM status_deliveries WHERE status = 'pending'`)?.t ?? undefined;
   }

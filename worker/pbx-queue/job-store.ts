@@ -2,7 +2,7 @@
 // attempts and the job_events log — each operation one named function, with row types kept apart
 // from the API's views. Called by the queue, its dispatcher and job desk, and by the outbox (which
 // reads the event log). Invariant: no value from outside is ever interpolated into SQL text.
-import type { AttemptStatus, JobStatus } from '../../shared/jobs.js';
+import { JOB_STATUSES, type AttemptStatus, type JobStatus } from '../../shared/jobs.js';
 import type { Certainty, Outcome } from '../../shared/pbx.js';
 import { SqlRows } from './sql-rows.js';
 
@@ -117,6 +117,18 @@ export class JobStore {
 
   countJobs(status: JobStatus): number {
     return this.rows.one<{ n: number }>('SELECT COUNT(*) AS n FROM jobs WHERE status = ?', status)?.n ?? 0;
+  }
+
+  /** Jobs per state, every state present (0 when none): one COUNT over the status index. */
+  countJobsByStatus(): Record<JobStatus, number> {
+    const counts = Object.fromEntries(JOB_STATUSES.map((s) => [s, 0])) as Record<JobStatus, number>;
+    for (const r of this.rows.all<{ status: JobStatus; n: number }>('SELECT status, COUNT(*) AS n FROM jobs GROUP BY status')) counts[r.status] = r.n;
+    return counts;
+  }
+
+  /** When the longest-waiting queued job became due (its run_at), or undefined: a job scheduled for later is not waiting. */
+  oldestDueQueuedAt(now: number): number | undefined {
+    return this.rows.one<{ t: number | null }>(`SELECT MIN(run_at) AS t FROM jobs WHERE status = 'queued' AND run_at <= ?`, now)?.t ?? undefined;
   }
 
   /** Queued jobs whose time has come, in order of arrival. */

@@ -17,6 +17,7 @@ import type { AmoClickToCall } from '../../shared/amocrm.js';
 import type { MissedCallPolicy, MissedCallReport, MissedCallView } from '../../shared/missed-calls.js';
 import type { PresenceState } from '../../shared/orgs.js';
 import type { DeliveryView, SecretPurpose, StatusCallbackSettings, WebhookSecretView } from '../../shared/webhooks.js';
+import type { RelayCheckResponse } from '../../shared/relay-check.js';
 import type { z } from 'zod';
 import { newId } from '../auth/tokens.js';
 import { isPrivateAllowed } from '../webhooks/callback-url.js';
@@ -200,6 +201,13 @@ export class PbxQueue extends DurableObject<QueueBindings> {
     return this.currentStatus();
   }
 
+  /** For `perezvon-relay doctor`: the contexts to look for on the PBX, or null for a wrong token. Reads only: the live relay session stays. */
+  async relayCheck(tokenHash: string): Promise<Pick<RelayCheckResponse, 'contexts'> | null> {
+    const expected = this.configured ? this.store.getMeta('relay_token_hash') : undefined;
+    const settings = expected !== undefined && expected === tokenHash ? this.settings() : undefined;
+    return settings === undefined ? null : { contexts: { operator: settings.operatorContext, customer: settings.customerContext, queue: settings.queueContext } };
+  }
+
   /** A job with its event log, for the dashboard's timeline; null for an unknown job. */
   async jobTimeline(id: string): Promise<{ job: JobView; events: TimelineEvent[] } | null> {
     const job = this.configured ? this.jobs.view(id) : undefined;
@@ -209,7 +217,7 @@ export class PbxQueue extends DurableObject<QueueBindings> {
   }
 
   private currentStatus(): PbxStatus {
-    return pbxStatus(this.store, this.sessions, this.configured ? this.callers.amocrm.status() : null);
+    return pbxStatus(this.store, this.sessions, this.callers.store, Date.now(), this.configured ? this.callers.amocrm.status() : null);
   }
 
   // ── conferences (groups, assemblies and rooms each in their desk) ───────────────────────────

@@ -1,6 +1,8 @@
-// What GET /status and the admin API show about a PBX's link: whether its relay is connected, the
-// AMI state it last reported, its capacity, and how many calls run and jobs wait. Read-only.
+// GET /v1/pbxes/{pbx}/status: the relay link as the queue sees it, and the counters an operator
+// alerts on (README "Watching it run"). Reads only, through the stores' COUNT queries; used by pbx-queue.ts.
+import type { JobStatus } from '../../shared/jobs.js';
 import type { AmoCrmStatus } from './amocrm-desk.js';
+import type { HookStore } from './hook-store.js';
 import type { JobStore } from './job-store.js';
 import type { RelaySessions } from './relay-sessions.js';
 
@@ -13,12 +15,20 @@ export interface PbxStatus {
   protocolErrors: number;
   /** The amoCRM connection's health (`broken` after a 401), null without one. */
   amocrm: AmoCrmStatus | null;
+  counters: {
+    jobs: Record<JobStatus, number>;
+    /** Seconds the longest-waiting queued job has been due; 0 when none is waiting (a job scheduled for later is not waiting). */
+    oldestQueuedSec: number;
+    /** Status-callback deliveries; `failed` ones were given up. */
+    statusCallbacks: { pending: number; delivered: number; failed: number };
+  };
 }
 
-export function pbxStatus(store: JobStore, sessions: RelaySessions, amocrm: AmoCrmStatus | null): PbxStatus {
+export function pbxStatus(jobs: JobStore, sessions: RelaySessions, hooks: HookStore, now: number, amocrm: AmoCrmStatus | null): PbxStatus {
   const active = sessions.active();
+  const oldestDue = jobs.oldestDueQueuedAt(now);
   return {
-    pbx: store.getMeta('pbx') ?? '',
+    pbx: jobs.getMeta('pbx') ?? '',
     relay: {
       connected: active !== undefined,
       relayId: active?.info.relayId ?? null,
@@ -26,9 +36,14 @@ export function pbxStatus(store: JobStore, sessions: RelaySessions, amocrm: AmoC
       capacity: active?.info.capacity ?? 0,
       lastSeenAt: active ? new Date(active.info.lastSeenAt).toISOString() : null,
     },
-    inFlight: store.countOpenAttempts(),
-    queued: store.countJobs('queued'),
+    inFlight: jobs.countOpenAttempts(),
+    queued: jobs.countJobs('queued'),
     protocolErrors: sessions.protocolErrors(),
     amocrm,
+    counters: {
+      jobs: jobs.countJobsByStatus(),
+      oldestQueuedSec: oldestDue === undefined ? 0 : Math.max(0, Math.floor((now - oldestDue) / 1000)),
+      statusCallbacks: hooks.countDeliveriesByStatus(),
+    },
   };
 }
