@@ -11,7 +11,7 @@ import { WorkerLink } from './link/worker-link.js';
 import { Relay, type RelayOptions } from './relay.js';
 
 /** Points where the process (and the tests' fault-injection entry) hook into a running relay. */
-export type RelayHooks = Pick<RelayOptions, 'onSuperseded' | 'afterJournal'>;
+export type RelayHooks = Pick<RelayOptions, 'onSuperseded' | 'beforeJournal' | 'afterJournal'>;
 
 export function startRelay(env: Record<string, string | undefined> = process.env, hooks: RelayHooks = {}): Relay {
   const config = loadConfig(env);

@@ -74,8 +74,10 @@ export function attemptResultOf(plan: CallbackPlan, call: FollowedCall, cancelle
   };
 }
 
-export function runCallback(ami: AmiConnection, plan: CallbackPlan, ids: CallIds, hooks: CallbackHooks, logger: Logger): CallbackRun {
+export function runCallback(ami: AmiConnection, plan: CallbackPlan, ids: CallIds, given: CallbackHooks, logger: Logger): CallbackRun {
   let cancelled = false;
+  let connected = false;
+  const hooks: CallbackHooks = { ...given, onConnected: (at) => ((connected = true), given.onConnected(at)) };
   const onEvent = (ev: AmiMessage): void => {
     // Operator-first: the originated `;1` runs Dial() to the customer once the operator answered.
     // (The Originate's own DialEnd carries only Dest* fields, FACTS 11, so this is the onward Dial.)
@@ -107,6 +109,8 @@ export function runCallback(ami: AmiConnection, plan: CallbackPlan, ids: CallIds
   return {
     done,
     async cancel() {
+      // A cancel can cross the connection on the wire (progress goes in batches): a connected call stays up.
+      if (connected) return;
       cancelled = true;
       await follower.hangup(16).catch((err: unknown) => logger.warn({ err: errorCode(err) }, 'hangup on cancel failed'));
     },

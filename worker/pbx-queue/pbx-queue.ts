@@ -52,9 +52,6 @@ export interface PbxStatus {
 /** One handler per relay frame type: what happens on hello, on a result, on a report — in one table. */
 type FrameRoutes = { [T in RelayFrameType]: (ws: WebSocket, frame: Extract<RelayFrame, { type: T }>, now: number) => void | Promise<void> };
 
-/** Frames that neither free a call slot nor change a timer: no dispatch scan after them. */
-const QUIET_FRAMES: ReadonlySet<RelayFrameType> = new Set(['job.accept', 'attempt.progress']);
-
 /** The bindings the queue itself reads (the Worker passes all of its own). */
 interface QueueBindings {
   ALLOW_PRIVATE_CALLBACKS?: string;
@@ -76,7 +73,7 @@ export class PbxQueue extends DurableObject<QueueBindings> {
     this.store = new JobStore(ctx.storage.sql);
     this.sessions = new RelaySessions(ctx, this.store);
     this.dispatcher = new Dispatcher(this.store, this.sessions, () => this.settings());
-    this.jobs = new JobDesk(this.store, this.dispatcher, () => this.settings(), (sessionId, frame) => this.tellHolder(sessionId, frame));
+    this.jobs = new JobDesk(this.store, () => this.settings(), (sessionId, frame) => this.tellHolder(sessionId, frame));
     const conferences = new ConferenceStore(ctx.storage.sql);
     this.groups = new GroupDesk(conferences, () => this.settings());
     this.rooms = new RoomDesk(new RoomStore(ctx.storage.sql), this.sessions, () => this.settings());
@@ -357,6 +354,7 @@ export class PbxQueue extends DurableObject<QueueBindings> {
     const now = Date.now();
     const sessionId = newId('ses_');
     for (const displaced of this.sessions.open(server, sessionId, now)) this.dispatcher.release(displaced, now);
+    this.dispatcher.releaseOrphans(now);
     this.sessions.send(server, { type: 'welcome', protocol: PROTOCOL_VERSION, sessionId, pbx: this.store.getMeta('pbx') ?? '' });
     await this.schedule();
     return new Response(null, { status: 101, webSocket: client, headers: { 'sec-websocket-protocol': RELAY_SUBPROTOCOL } });
@@ -375,9 +373,7 @@ export class PbxQueue extends DurableObject<QueueBindings> {
       this.dispatcher.heartbeat(ws, frame, now);
       this.assemblies.pump(now);
     },
-    'job.accept': (ws, frame, now) => this.dispatcher.accept(ws, frame, now),
     'job.reject': (ws, frame, now) => this.dispatcher.reject(ws, frame, now),
-    'attempt.progress': (ws, frame, now) => this.dispatcher.progress(ws, frame, now),
     'attempt.result': (ws, frame, now) => this.dispatcher.result(ws, frame, now),
     'conference.requested': (_ws, frame, now) => this.assemblies.onRequested(frame, now),
     'conference.member': (_ws, frame, now) => this.assemblies.onMember(frame, now),
@@ -396,18 +392,17 @@ export class PbxQueue extends DurableObject<QueueBindings> {
     const frame = parsed.frame;
     const now = Date.now();
     if (!this.sessions.isActive(ws) && !isAcceptedFromDisplaced(frame)) {
-      // A displaced session's hello cannot take the PBX back; its heartbeats are acknowledged so its
-      // reports settle while it finishes its calls.
+      // A displaced session's hello cannot take the PBX back; its heartbeats are acknowledged (so its
+      // reports settle) and their progress applied under each attempt's fence while it finishes its calls.
+      if (frame.type === 'heartbeat') {
+        this.dispatcher.heartbeat(ws, frame, now);
+        await this.schedule();
+      }
       this.sessions.send(ws, frame.type === 'heartbeat' ? { type: 'heartbeat.ack' } : { type: 'superseded' });
       return;
     }
     // TypeScript cannot correlate the table's key with the frame's type; the table's type does.
     await (this.routes[frame.type] as (ws: WebSocket, frame: RelayFrame, now: number) => void | Promise<void>)(ws, frame, now);
-    if (QUIET_FRAMES.has(frame.type)) {
-      // Status callbacks still go out for what it changed (job.dialling), with no dispatch scan.
-      if (this.callers.outbox.collect(now) > 0) await this.arm();
-      return;
-    }
     this.dispatcher.pump(now);
     await this.schedule();
     // Frames of a session are handled in order, so this ack settles every report the relay sent before.
