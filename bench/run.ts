@@ -1,5 +1,5 @@
 // `npm run bench`: every benchmark, each next to a baseline measured in the same run, printed as a
-// table of ratios (these machines are shared and noisy; absolute numbers vary run to run).
+// table of ratios, row by row (these machines are shared and noisy; absolute numbers vary run to run).
 import { benchAmiParse } from './ami-parse.js';
 import { benchCallbacks } from './callbacks.js';
 import { benchConference } from './conference.js';
@@ -11,7 +11,9 @@ const TRANSCRIPTS = process.env.AMI_TRANSCRIPTS ?? CAPTURES_DIR;
 
 async function main(): Promise<void> {
   const only = process.argv[2];
-  const rows: string[] = [];
+  // Each row is printed as soon as it is measured, so a later benchmark that fails loses nothing.
+  process.stdout.write('| benchmark | result | baseline (same run) | ratio |\n|---|---|---|---|\n');
+  const rows = { push: (row: string): void => void process.stdout.write(`${row}\n`) };
   if (only === undefined || only === 'parse') {
     const r = benchAmiParse(TRANSCRIPTS);
     rows.push(`| AMI parsing (AmiParser) | ${fmt(r.parserMsgsPerSec / 1000)} k msg/s | bare split on blank lines: ${fmt(r.baselineMsgsPerSec / 1000)} k msg/s | ${fmt(r.ratio, 2)}× |`);
@@ -20,6 +22,10 @@ async function main(): Promise<void> {
     const r = await benchCallbacks();
     rows.push(`| accepted POST /callbacks (10 in flight, ${r.accepted.ok} ok, ${r.accepted.failed} failed) | ${fmt(r.accepted.perSecond, 0)} req/s | bare DO-row route: ${fmt(r.accepted.baselinePerSecond, 0)} req/s | ${fmt(r.accepted.perSecond / r.accepted.baselinePerSecond, 2)}× |`);
     rows.push(`| POST /callbacks sent → its Originate at the PBX, one at a time (n=${r.latency.n}, ${r.latency.missing} missing) | p50 ${fmt(r.latency.p50)} ms, p99 ${fmt(r.latency.p99)} ms | bare DO-row route round trip, one at a time: p50 ${fmt(r.latency.baselineP50)} ms, p99 ${fmt(r.latency.baselineP99)} ms | p50 ${fmt(r.latency.p50 / r.latency.baselineP50, 1)}×, p99 ${fmt(r.latency.p99 / r.latency.baselineP99, 1)}× |`);
+    for (const [label, f] of [['10 in flight', r.frames.overlapping], ['one at a time', r.frames.serial]] as const) {
+      const types = Object.entries(f.byType).map(([k, v]) => `${k} ${v}`).join(', ');
+      rows.push(`| relay frames per answered callback, ${label} (${f.answered} answered; ${types}) | ${fmt(f.perAnswered, 2)} | — | — |`);
+    }
   }
   if (only === undefined || only === 'soak') {
     const total = Number(process.env.SOAK_JOBS ?? 2000);
@@ -30,7 +36,6 @@ async function main(): Promise<void> {
     const r = await benchConference();
     rows.push(`| ConfbridgeJoin → external leg Originate on the wire (n=${r.n}, ${r.missing} missing) | p50 ${fmt(r.joinToOriginate.p50)} ms, p99 ${fmt(r.joinToOriginate.p99)} ms | raw event round-trip (join → bare Getvar): p50 ${fmt(r.rawRoundTrip.p50)} ms, p99 ${fmt(r.rawRoundTrip.p99)} ms | p50 ${fmt(r.joinToOriginate.p50 / r.rawRoundTrip.p50, 1)}×, p99 ${fmt(r.joinToOriginate.p99 / r.rawRoundTrip.p99, 1)}× |`);
   }
-  process.stdout.write(['| benchmark | result | baseline (same run) | ratio |', '|---|---|---|---|', ...rows].join('\n') + '\n');
 }
 
 void main().then(() => process.exit(0));
