@@ -2,6 +2,7 @@
 // Used by main.ts (the process) and by whole-system tests that run a relay in-process.
 import pino from 'pino';
 import { AmiConnection } from './ami/connection.js';
+import { SKIPPED_EVENTS } from './ami/skipped-events.js';
 import { ConferenceModule } from './conference/conference-module.js';
 import { loadConfig } from './config.js';
 import { Journal } from './journal.js';
@@ -17,7 +18,8 @@ export function startRelay(env: Record<string, string | undefined> = process.env
   const config = loadConfig(env);
   const logger = pino({ level: config.logLevel, base: { relayId: config.relayId, pbx: config.worker.pbx }, redact: ['secret', 'token', '*.secret', '*.token'] });
   const journal = Journal.open(config.journalPath);
-  const ami = new AmiConnection({ ...config.ami, logger });
+  // Events no relay module reads are skipped before they are parsed: most of a busy PBX's stream.
+  const ami = new AmiConnection({ ...config.ami, logger, skipEvents: SKIPPED_EVENTS });
   let relay!: Relay;
   const link = new WorkerLink({
     url: config.worker.url, pbx: config.worker.pbx, token: config.worker.token, logger: logger.child({ component: 'link' }),

@@ -161,7 +161,7 @@ export class AmiConnection extends EventEmitter<AmiConnectionEvents> {
     const parser = new AmiParser(
       (msg) => this.onMessage(sock, msg),
       (line) => this.onBanner(sock, line),
-      { expectBanner: true },
+      { expectBanner: true, ...(this.opts.skipEvents.size > 0 ? { skipEvent: (name: string) => this.opts.skipEvents.has(name) } : {}) },
     );
     // Banner + Login must finish in time, or a half-open PBX would keep us "connecting" forever.
     this.loginTimer = setTimeout(() => {
