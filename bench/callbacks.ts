@@ -26,7 +26,11 @@ async function startBaseline(): Promise<{ url: string; dispose: () => Promise<vo
 
 export interface CallbackBench {
   accepted: { perSecond: number; baselinePerSecond: number; ok: number; failed: number };
-  latency: { n: number; p50: number; p99: number; baselineP50: number; baselineP99: number; missing: number };
+  latency: {
+    n: number; p50: number; p99: number; baselineP50: number; baselineP99: number; missing: number;
+    /** The POST's own round trip (sent → 202), and the Originate's arrival counted from the 202 (negative: before it). */
+    post: { p50: number; p99: number }; afterAnswer: { p50: number; p99: number };
+  };
   frames: { overlapping: FrameCount; serial: FrameCount };
 }
 
@@ -56,11 +60,15 @@ export async function benchCallbacks(requests = 600, concurrency = 10): Promise<
     await waitForQuiet(system.api);
     // Latency: one request at a time (below the call limit, so nothing queues), POST sent → Originate seen.
     const sentAt = new Map<string, number>();
-    await load(requests, 1, async (i) => {
+    const answeredAt = new Map<string, number>();
+    const serialPosts = await load(requests, 1, async (i) => {
       const t0 = Date.now();
       const res = await post(requests + i);
+      const t1 = Date.now();
       if (res.status !== 202) return false;
-      sentAt.set(((await res.json()) as { id: string }).id, t0);
+      const id = ((await res.json()) as { id: string }).id;
+      sentAt.set(id, t0);
+      answeredAt.set(id, t1);
       return true;
     });
     const base2 = await load(requests, concurrency, async (i) => (await fetch(baseline.url, { method: 'POST', body: body(i) })).status === 202);
@@ -80,6 +88,7 @@ export async function benchCallbacks(requests = 600, concurrency = 10): Promise<
     }
     // Map attempts back to jobs through the API (ChannelId = callbackChannelIds(attemptId)).
     const latencies: number[] = [];
+    const afterAnswer: number[] = [];
     let cursor: string | null = null;
     do {
       const page = (await (await system.api(`/jobs?limit=200${cursor ? `&cursor=${cursor}` : ''}`)).json()) as { jobs: Array<{ id: string; attempts: Array<{ id: string }> }>; nextCursor: string | null };
@@ -87,6 +96,8 @@ export async function benchCallbacks(requests = 600, concurrency = 10): Promise<
         const at = job.attempts[0] ? originateAt.get(callbackChannelIds(job.attempts[0].id).channelId) : undefined;
         const t0 = sentAt.get(job.id);
         if (at !== undefined && t0 !== undefined) latencies.push(at - t0);
+        const t1 = answeredAt.get(job.id);
+        if (at !== undefined && t1 !== undefined) afterAnswer.push(at - t1);
       }
       cursor = page.nextCursor;
     } while (cursor !== null);
@@ -115,7 +126,10 @@ export async function benchCallbacks(requests = 600, concurrency = 10): Promise<
     await counter.close();
     return {
       accepted: { perSecond: ours.perSecond, baselinePerSecond: (base1.perSecond + base2.perSecond) / 2, ok: ours.ok, failed: ours.failed },
-      latency: { n: lat.n, p50: lat.p50, p99: lat.p99, baselineP50: baseLat.p50, baselineP99: baseLat.p99, missing: sentAt.size - latencies.length },
+      latency: {
+        n: lat.n, p50: lat.p50, p99: lat.p99, baselineP50: baseLat.p50, baselineP99: baseLat.p99, missing: sentAt.size - latencies.length,
+        post: summary(serialPosts.latenciesMs), afterAnswer: summary(afterAnswer),
+      },
       frames: { overlapping, serial },
     };
   } finally {

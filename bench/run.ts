@@ -22,6 +22,7 @@ async function main(): Promise<void> {
     const r = await benchCallbacks();
     rows.push(`| accepted POST /callbacks (10 in flight, ${r.accepted.ok} ok, ${r.accepted.failed} failed) | ${fmt(r.accepted.perSecond, 0)} req/s | bare DO-row route: ${fmt(r.accepted.baselinePerSecond, 0)} req/s | ${fmt(r.accepted.perSecond / r.accepted.baselinePerSecond, 2)}× |`);
     rows.push(`| POST /callbacks sent → its Originate at the PBX, one at a time (n=${r.latency.n}, ${r.latency.missing} missing) | p50 ${fmt(r.latency.p50)} ms, p99 ${fmt(r.latency.p99)} ms | bare DO-row route round trip, one at a time: p50 ${fmt(r.latency.baselineP50)} ms, p99 ${fmt(r.latency.baselineP99)} ms | p50 ${fmt(r.latency.p50 / r.latency.baselineP50, 1)}×, p99 ${fmt(r.latency.p99 / r.latency.baselineP99, 1)}× |`);
+    rows.push(`| — of which the POST's own round trip (sent → 202), and 202 → Originate | p50 ${fmt(r.latency.post.p50)} ms, p99 ${fmt(r.latency.post.p99)} ms; after the 202: p50 ${fmt(r.latency.afterAnswer.p50)} ms, p99 ${fmt(r.latency.afterAnswer.p99)} ms | — | — |`);
     for (const [label, f] of [['10 in flight', r.frames.overlapping], ['one at a time', r.frames.serial]] as const) {
       const types = Object.entries(f.byType).map(([k, v]) => `${k} ${v}`).join(', ');
       rows.push(`| relay frames per answered callback, ${label} (${f.answered} answered; ${types}) | ${fmt(f.perAnswered, 2)} | — | — |`);
@@ -30,7 +31,7 @@ async function main(): Promise<void> {
   if (only === undefined || only === 'soak') {
     const total = Number(process.env.SOAK_JOBS ?? 2000);
     const r = await soak(total);
-    rows.push(`| soak: ${r.accepted} callbacks, ${r.faults.relayKills} relay SIGKILLs + ${r.faults.amiDrops} AMI drops, ${Math.round(r.seconds)} s | final ${r.final}, lost ${r.lost}, attempts rung twice ${r.ringsTwice} (${Object.entries(r.byStatus).map(([k, v]) => `${k} ${v}`).join(', ')}) | — | time to final p50 ${fmt(r.toFinalMs.p50 / 1000)} s, p99 ${fmt(r.toFinalMs.p99 / 1000)} s |`);
+    rows.push(`| soak: ${r.accepted} callbacks, ${r.faults.relayKills} relay SIGKILLs + ${r.faults.amiDrops} AMI drops + ${r.faults.workerRestarts} Worker restarts, ${Math.round(r.seconds)} s | final ${r.final}, lost ${r.lost}, attempts rung twice ${r.ringsTwice}, abandoned but dialled ${r.abandonedButDialled} (${Object.entries(r.byStatus).map(([k, v]) => `${k} ${v}`).join(', ')}) | — | time to final p50 ${fmt(r.toFinalMs.p50 / 1000)} s, p99 ${fmt(r.toFinalMs.p99 / 1000)} s |`);
   }
   if (only === undefined || only === 'conference') {
     const r = await benchConference();

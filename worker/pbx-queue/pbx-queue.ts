@@ -66,6 +66,8 @@ export class PbxQueue extends DurableObject<QueueBindings> {
   private readonly assemblies: AssemblyDesk;
   private readonly jobs: JobDesk;
   private cachedSettings: PbxSettings | undefined;
+  /** The alarm as last set or read (null: none); undefined until read after the object starts. */
+  private alarmAt: number | null | undefined;
 
   constructor(ctx: DurableObjectState, env: QueueBindings) {
     super(ctx, env);
@@ -418,6 +420,7 @@ export class PbxQueue extends DurableObject<QueueBindings> {
   }
 
   override async alarm(): Promise<void> {
+    this.alarmAt = null; // it fired; arm() below sets the next one
     const now = Date.now();
     this.dispatcher.expireLeases(now);
     this.dispatcher.pump(now);
@@ -446,15 +449,15 @@ export class PbxQueue extends DurableObject<QueueBindings> {
     await this.arm();
   }
 
-  /** Keeps the one alarm at the next timed work; setAlarm only when that instant changed. */
+  /** Keeps the one alarm no later than the next timed work; an earlier one is left alone (it finds nothing due and
+   * re-arms), so a call's offer lease and its acknowledgement cost no storage call each. */
   private async arm(): Promise<void> {
     const now = Date.now();
     const next = earliest(this.store.nextWake(now), this.callers.outbox.nextDueAt(), this.assemblies.nextWake(now));
-    const current = await this.ctx.storage.getAlarm();
-    if (next === undefined) {
-      if (current !== null) await this.ctx.storage.deleteAlarm();
-    } else if (current !== next) {
+    this.alarmAt ??= await this.ctx.storage.getAlarm();
+    if (next !== undefined && (this.alarmAt === null || next < this.alarmAt)) {
       await this.ctx.storage.setAlarm(next);
+      this.alarmAt = next;
     }
   }
 
