@@ -20,11 +20,13 @@ export interface SoakResult {
   faults: { relayKills: number; amiDrops: number; workerRestarts: number };
   toFinalMs: { p50: number; p99: number };
   byStatus: Record<string, number>;
+  /** Why the failed jobs failed (their lastError, numbers masked), to tell unknown outcomes from real ones. */
+  failedBecause: Record<string, number>;
   seconds: number;
 }
 
 interface JobPage {
-  jobs: Array<{ id: string; status: string; requestedAt: string; attempts: Array<{ id: string; status: string; endedAt: string | null }> }>;
+  jobs: Array<{ id: string; status: string; requestedAt: string; lastError: string | null; attempts: Array<{ id: string; status: string; endedAt: string | null }> }>;
   nextCursor: string | null;
 }
 
@@ -65,9 +67,20 @@ export async function soak(total = 2000, maxSeconds = 600, seed = Number(process
   try {
     const accepted = new Set<string>();
     await load(total, 8, async (i) => {
-      const res = await system.api('/callbacks', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ customer: `+7999${String(1_000_000 + i).slice(1)}`, operator: { extension: '101' } }) });
-      if (res.status === 202) accepted.add(((await res.json()) as { id: string }).id);
-      return res.status === 202;
+      // As a CRM would: retried until answered, under one Idempotency-Key, so a 202 lost in a Worker
+      // restart never becomes a second job.
+      for (let tries = 0; tries < 60; tries++) {
+        const res = await system.api('/callbacks', {
+          method: 'POST', headers: { 'content-type': 'application/json', 'idempotency-key': `soak-${seed}-${i}` },
+          body: JSON.stringify({ customer: `+7999${String(1_000_000 + i).slice(1)}`, operator: { extension: '101' } }),
+        }).catch(() => undefined);
+        if (res !== undefined && (res.status === 202 || res.status === 200)) {
+          accepted.add(((await res.json()) as { id: string }).id);
+          return true;
+        }
+        await new Promise((r) => setTimeout(r, 250));
+      }
+      return false;
     });
     const deadline = started + maxSeconds * 1000;
     let jobs: JobPage['jobs'] = [];
@@ -90,8 +103,13 @@ export async function soak(total = 2000, maxSeconds = 600, seed = Number(process
     const byStatus: Record<string, number> = {};
     const toFinal: number[] = [];
     let abandonedButDialled = 0;
+    const failedBecause: Record<string, number> = {};
     for (const j of jobs) {
       byStatus[j.status] = (byStatus[j.status] ?? 0) + 1;
+      if (j.status === 'failed') {
+        const why = (j.lastError ?? 'unknown').replace(/[0-9]+/g, 'N');
+        failedBecause[why] = (failedBecause[why] ?? 0) + 1;
+      }
       for (const a of j.attempts) if (a.status === 'abandoned' && originates.has(callbackChannelIds(a.id).channelId)) abandonedButDialled++;
       const end = Math.max(0, ...j.attempts.map((a) => (a.endedAt ? Date.parse(a.endedAt) : 0)));
       if (end > 0 && ['succeeded', 'failed', 'cancelled'].includes(j.status)) toFinal.push(end - Date.parse(j.requestedAt));
@@ -107,6 +125,7 @@ export async function soak(total = 2000, maxSeconds = 600, seed = Number(process
       faults,
       toFinalMs: { p50: s.p50, p99: s.p99 },
       byStatus,
+      failedBecause,
       seconds: (Date.now() - started) / 1000,
     };
   } finally {

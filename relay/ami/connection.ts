@@ -235,7 +235,7 @@ export class AmiConnection extends EventEmitter<AmiConnectionEvents> {
     const kind = kindOf(msg);
     if (kind === 'response') return this.onResponse(msg);
     if (kind === 'event') {
-      const id = header(msg, 'ActionID');
+      const id = this.taps.size === 0 ? undefined : header(msg, 'ActionID');
       const tap = id === undefined ? undefined : this.taps.get(id);
       if (tap) this.guard(() => tap(msg));
       this.safeEmit('event', msg);
