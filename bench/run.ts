@@ -35,7 +35,8 @@ async function main(): Promise<void> {
     rows.push(`| soak: ${r.accepted} callbacks, ${r.faults.relayKills} relay SIGKILLs + ${r.faults.amiDrops} AMI drops + ${r.faults.workerRestarts} Worker restarts, ${Math.round(r.seconds)} s | final ${r.final}, lost ${r.lost}, attempts rung twice ${r.ringsTwice}, abandoned but dialled ${r.abandonedButDialled} (${Object.entries(r.byStatus).map(([k, v]) => `${k} ${v}`).join(', ')}; failed because: ${Object.entries(r.failedBecause).map(([k, v]) => `${k} ${v}`).join('; ')}) | — | time to final p50 ${fmt(r.toFinalMs.p50 / 1000)} s, p99 ${fmt(r.toFinalMs.p99 / 1000)} s |`);
   }
   if (only === undefined || only === 'relay-load') {
-    const r = await benchRelayLoad();
+    const rates = process.env.RELAY_LOAD_RATES?.split(',').map(Number);
+    const r = await benchRelayLoad(rates);
     for (const g of r.rungs) {
       rows.push(`| relay vs bare AMI reader, foreign traffic ${fmt(g.targetPerSec / 1000, 0)} k events/s (seen ${fmt(g.seenPerSec, 0)}/s) | CPU ${fmt(g.relay.cpuPct)} % of a core, peak RSS ${fmt(g.relay.rssMb, 0)} MB | bare reader: CPU ${fmt(g.bare.cpuPct)} %, RSS ${fmt(g.bare.rssMb, 0)} MB | CPU ${fmt(g.relay.cpuPct / g.bare.cpuPct, 2)}×, RSS ${fmt(g.relay.rssMb / g.bare.rssMb, 2)}× |`);
     }
