@@ -76,7 +76,7 @@ export async function benchDashboard(samples = 60): Promise<DashboardBench> {
 }
 
 async function callback(system: System, i: number): Promise<JobView> {
-  return system.requestCallback({ customer: `+7999${String(2_000_000 + i).slice(1)}`, operator: { extension: '101' } });
+  return system.requestCallback({ customer: `+7999${String(20_000_000 + i).slice(1)}`, operator: { extension: '101' } });
 }
 
 /** Waits for the call to end so the next sample starts on an idle PBX; a call that never ends is left out, not fatal. */

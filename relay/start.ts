@@ -2,6 +2,7 @@
 // Used by main.ts (the process) and by whole-system tests that run a relay in-process.
 import { AmiConnection } from './ami/connection.js';
 import { CallSlots } from './call-slots.js';
+import { SKIPPED_EVENTS } from './ami/skipped-events.js';
 import { ConferenceModule } from './conference/conference-module.js';
 import { loadConfig } from './config.js';
 import { startHealthServer } from './health-server.js';
@@ -15,13 +16,14 @@ import { WorkerLink } from './link/worker-link.js';
 import { Relay, type RelayOptions } from './relay.js';
 
 /** Points where the process (and the tests' fault-injection entry) hook into a running relay. */
-export type RelayHooks = Pick<RelayOptions, 'onSuperseded' | 'afterJournal'>;
+export type RelayHooks = Pick<RelayOptions, 'onSuperseded' | 'beforeJournal' | 'afterJournal'>;
 
 export function startRelay(env: Record<string, string | undefined> = process.env, hooks: RelayHooks = {}): Relay {
   const config = loadConfig(env);
   const logger = createLogger({ level: config.logLevel, base: { relayId: config.relayId, pbx: config.worker.pbx }, redact: ['secret', 'token', '*.secret', '*.token'] }, config.logFormat);
   const journal = Journal.open(config.journalPath);
-  const ami = new AmiConnection({ ...config.ami, logger });
+  // Events no relay module reads are skipped before they are parsed: most of a busy PBX's stream.
+  const ami = new AmiConnection({ ...config.ami, logger, skipEvents: SKIPPED_EVENTS });
   let relay!: Relay;
   const link = new WorkerLink({
     url: config.worker.url, pbx: config.worker.pbx, token: config.worker.token, logger: logger.child({ component: 'link' }),

@@ -64,7 +64,11 @@ export const pbxSettings = z.strictObject({
   /** Simultaneous calls this PBX may carry for us; jobs beyond it wait in order. */
   maxConcurrentCalls: z.int().min(1).max(500).default(4),
   retry: retryPolicy.default({ maxAttempts: 3, backoffSec: [60, 300, 900], retryOn: ['busy', 'no-answer', 'congestion'] }),
-  /** How long the relay has to accept an offered job before it is offered again. Seconds, default 10. */
+  /**
+   * How long a connected relay may leave an offer unacknowledged (no progress, result or refusal)
+   * before the queue stops trusting that session and closes it; the relay's next hello then says
+   * whether it journalled the attempt. Never a reason to offer the job again by itself. Seconds, default 10.
+   */
   offerTimeoutSec: z.int().min(1).max(300).default(10),
   /** How long an attempt that may have been dialled waits for its relay to come back and report. Seconds, default 300. */
   reconcileTimeoutSec: z.int().min(2).max(86_400).default(300),

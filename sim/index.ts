@@ -41,6 +41,8 @@ export interface AmiSimulator {
   readonly actions: ReadonlyArray<RecordedAction>;
   waitForAction(pred: (a: RecordedAction) => boolean, timeoutMs?: number): Promise<RecordedAction>;
   onEvent(fn: (msg: AmiMessage) => void): () => void;
+  /** Sends an event to every logged-in session as if the PBX raised it: benchmarks replay other people's traffic at a set rate. */
+  inject(headers: ReadonlyArray<readonly [string, string]>): void;
   channels(): SimChannel[];
   rooms(): Array<{ room: string; members: string[] }>;
   setPhone(numberOrExten: string, b: PhoneBehaviour): void;
@@ -75,6 +77,7 @@ export async function startAmiSimulator(opts: AmiSimulatorOptions = {}): Promise
     actions: srv.actions,
     waitForAction: (pred, timeoutMs) => srv.waitForAction(pred, timeoutMs),
     onEvent: (fn) => srv.pbx.subscribe((fields) => fn({ headers: fields })),
+    inject: (headers) => srv.pbx.emit(headers.map(([k, v]) => [k, v])),
     channels: () => [...srv.pbx.channels.values()].map((ch) => ({
       name: ch.name, uniqueid: ch.uniqueid, linkedid: ch.linkedid, state: STATE[ch.state] ?? 'Unknown', context: ch.context, exten: ch.exten,
       vars: Object.fromEntries(ch.vars),

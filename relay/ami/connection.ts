@@ -166,7 +166,7 @@ export class AmiConnection extends EventEmitter<AmiConnectionEvents> {
     const parser = new AmiParser(
       (msg) => this.onMessage(sock, msg),
       (line) => this.onBanner(sock, line),
-      { expectBanner: true },
+      { expectBanner: true, ...(this.opts.skipEvents.size > 0 ? { skipEvent: (name: string) => this.opts.skipEvents.has(name) } : {}) },
     );
     // Banner + Login must finish in time, or a half-open PBX would keep us "connecting" forever.
     this.loginTimer = setTimeout(() => {
@@ -240,7 +240,7 @@ export class AmiConnection extends EventEmitter<AmiConnectionEvents> {
     const kind = kindOf(msg);
     if (kind === 'response') return this.onResponse(msg);
     if (kind === 'event') {
-      const id = header(msg, 'ActionID');
+      const id = this.taps.size === 0 ? undefined : header(msg, 'ActionID');
       const tap = id === undefined ? undefined : this.taps.get(id);
       if (tap) this.guard(() => tap(msg));
       this.safeEmit('event', msg);

@@ -88,8 +88,10 @@ export function attemptResultOf(plan: CallbackPlan, call: FollowedCall, cancelle
   };
 }
 
-export function runCallback(ami: AmiConnection, plan: CallbackPlan, ids: CallIds, hooks: CallbackHooks, logger: Logger): CallbackRun {
+export function runCallback(ami: AmiConnection, plan: CallbackPlan, ids: CallIds, given: CallbackHooks, logger: Logger): CallbackRun {
   let cancelled = false;
+  let connected = false;
+  const hooks: CallbackHooks = { ...given, onConnected: (at) => ((connected = true), given.onConnected(at)) };
   const onEvent = (ev: AmiMessage): void => {
     // The originated `;1` runs Dial() to the second leg once the first answered; the `;2` half's own
     // Dial() to the first leg's phone (from-internal → Dial(PJSIP/101)) has the other Uniqueid.
@@ -123,6 +125,8 @@ export function runCallback(ami: AmiConnection, plan: CallbackPlan, ids: CallIds
   return {
     done,
     async cancel() {
+      // A cancel can cross the connection on the wire (progress goes in batches): a connected call stays up.
+      if (connected) return;
       cancelled = true;
       await follower.hangup(16).catch((err: unknown) => logger.warn({ err: errorCode(err) }, 'hangup on cancel failed'));
     },

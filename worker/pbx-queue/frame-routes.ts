@@ -13,7 +13,7 @@ import type { RoomDesk } from './room-desk.js';
 export type FrameRoutes = { [T in RelayFrameType]: (ws: WebSocket, frame: Extract<RelayFrame, { type: T }>, now: number) => void | Promise<void> };
 
 /** Frames that neither free a call slot nor change a timer: no dispatch scan after them. */
-export const QUIET_FRAMES: ReadonlySet<RelayFrameType> = new Set(['job.accept', 'attempt.progress', 'presence']);
+export const QUIET_FRAMES: ReadonlySet<RelayFrameType> = new Set(['presence']);
 
 export interface FrameDesks {
   dispatcher: Dispatcher;
@@ -35,9 +35,7 @@ export function frameRoutes(d: FrameDesks): FrameRoutes {
     },
     // A heartbeat carries the AMI state and the relay's own calls; the pumps after every frame use both.
     heartbeat: (ws, frame, now) => d.dispatcher.heartbeat(ws, frame, now),
-    'job.accept': (ws, frame, now) => d.dispatcher.accept(ws, frame, now),
     'job.reject': (ws, frame, now) => d.dispatcher.reject(ws, frame, now),
-    'attempt.progress': (ws, frame, now) => d.dispatcher.progress(ws, frame, now),
     'attempt.result': (ws, frame, now) => d.dispatcher.result(ws, frame, now),
     'conference.requested': (_ws, frame, now) => d.assemblies.onRequested(frame, now),
     'conference.member': (_ws, frame, now) => d.assemblies.onMember(frame, now),

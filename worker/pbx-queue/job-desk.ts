@@ -8,7 +8,6 @@ import type { PbxSettings } from '../../shared/pbx.js';
 import type { QueueFrame } from '../../shared/relay-protocol.js';
 import type { z } from 'zod';
 import { newId } from '../auth/tokens.js';
-import type { Dispatcher } from './dispatcher.js';
 import type { JobStore } from './job-store.js';
 import { jobView } from './job-view.js';
 import { gateNumber, gateOperator, policyOf } from './number-gate.js';
@@ -29,7 +28,6 @@ type CancelFrame = Extract<QueueFrame, { type: 'job.cancel' }>;
 export class JobDesk {
   constructor(
     private readonly store: JobStore,
-    private readonly dispatcher: Dispatcher,
     private readonly settings: () => PbxSettings | undefined,
     private readonly tellHolder: (sessionId: string | null, frame: CancelFrame) => void,
   ) {}
@@ -79,16 +77,13 @@ export class JobDesk {
     if (job === undefined) return { kind: 'not-found' };
     const attempt = this.store.openAttemptOf(id);
     if (FINAL_STATUSES.has(job.status) || attempt?.status === 'answered') return { kind: 'not-cancellable', job: this.mustView(id) };
-    if (attempt === undefined || attempt.status === 'offered') {
-      if (attempt !== undefined) {
-        this.dispatcher.abandon(attempt, 'cancelled before it was accepted', now, now);
-        this.tellHolder(attempt.session_id, { type: 'job.cancel', attemptId: attempt.id, fence: attempt.fence });
-      }
+    if (attempt === undefined) {
       this.store.setJobStatus(id, 'cancelled', now, 'cancelled by request');
       this.store.addEvent(id, null, 'cancelled', undefined, now);
       return { kind: 'cancelled', job: this.mustView(id) };
     }
-    // Started: only the relay can stop it (hang up the ringing call); the result will say `cancelled`.
+    // Offered or later: the offer authorised the dial, so only the relay can stop it (hang up the
+    // ringing call, or report the offer it refused); the result will say `cancelled`.
     this.store.requestCancel(attempt.id);
     this.store.addEvent(id, attempt.id, 'cancel-requested', undefined, now);
     this.tellHolder(attempt.session_id, { type: 'job.cancel', attemptId: attempt.id, fence: attempt.fence });

@@ -77,6 +77,8 @@ export class PbxQueue extends DurableObject<QueueBindings> {
    * could be reached for it answers "unknown" without touching a table.
    */
   private configured = false;
+  /** The alarm as last set or read (null: none); undefined until read after the object starts. */
+  private alarmAt: number | null | undefined;
 
   constructor(ctx: DurableObjectState, env: QueueBindings) {
     super(ctx, env);
@@ -85,7 +87,7 @@ export class PbxQueue extends DurableObject<QueueBindings> {
     const conferences = new ConferenceStore(ctx.storage.sql);
     const slots = new CallSlots(this.store, conferences, this.sessions, () => this.settings());
     this.dispatcher = new Dispatcher(this.store, this.sessions, () => this.settings(), () => slots.free());
-    this.jobs = new JobDesk(this.store, this.dispatcher, () => this.settings(), (sessionId, frame) => this.tellHolder(sessionId, frame));
+    this.jobs = new JobDesk(this.store, () => this.settings(), (sessionId, frame) => this.tellHolder(sessionId, frame));
     this.groups = new GroupDesk(conferences, () => this.settings());
     this.rooms = new RoomDesk(new RoomStore(ctx.storage.sql), this.sessions, () => this.settings());
     this.org = new OrgLink(this.store, this.sessions, env);
@@ -427,6 +429,7 @@ export class PbxQueue extends DurableObject<QueueBindings> {
     const now = Date.now();
     const sessionId = newId('ses_');
     for (const displaced of this.sessions.open(server, sessionId, now)) this.dispatcher.release(displaced, now);
+    this.dispatcher.releaseOrphans(now);
     this.sessions.send(server, { type: 'welcome', protocol: PROTOCOL_VERSION, sessionId, pbx: this.pbxName() ?? '', maxConcurrentCalls: this.settings()?.maxConcurrentCalls });
     await this.schedule();
     return new Response(null, { status: 101, webSocket: client, headers: { 'sec-websocket-protocol': RELAY_SUBPROTOCOL } });
@@ -442,15 +445,19 @@ export class PbxQueue extends DurableObject<QueueBindings> {
     const frame = parsed.frame;
     const now = Date.now();
     if (!this.sessions.isActive(ws) && !isAcceptedFromDisplaced(frame)) {
-      // A displaced session's hello cannot take the PBX back; its heartbeats are acknowledged so its
-      // reports settle while it finishes its calls.
+      // A displaced session's hello cannot take the PBX back; its heartbeats are acknowledged (so its
+      // reports settle) and their progress applied under each attempt's fence while it finishes its calls.
+      if (frame.type === 'heartbeat') {
+        this.dispatcher.heartbeat(ws, frame, now);
+        await this.schedule();
+      }
       this.sessions.send(ws, frame.type === 'heartbeat' ? { type: 'heartbeat.ack' } : { type: 'superseded' });
       return;
     }
     // TypeScript cannot correlate the table's key with the frame's type; the table's type does.
     await (this.routes[frame.type] as (ws: WebSocket, frame: RelayFrame, now: number) => void | Promise<void>)(ws, frame, now);
     if (QUIET_FRAMES.has(frame.type)) {
-      // Status callbacks still go out for what it changed (job.dialling), with no dispatch scan.
+      // Status callbacks still go out for what it changed, with no dispatch scan.
       if (this.callers.outbox.collect(now) > 0) await this.arm();
       this.live.publish();
       return;
@@ -472,6 +479,7 @@ export class PbxQueue extends DurableObject<QueueBindings> {
   }
 
   override async alarm(): Promise<void> {
+    this.alarmAt = null; // it fired; arm() below sets the next one
     const now = Date.now();
     this.dispatcher.expireLeases(now);
     this.dispatcher.pump(now);
@@ -502,15 +510,15 @@ export class PbxQueue extends DurableObject<QueueBindings> {
     this.live.publish();
   }
 
-  /** Keeps the one alarm at the next timed work; setAlarm only when that instant changed. */
+  /** Keeps the one alarm no later than the next timed work; an earlier one is left alone (it finds nothing due and
+   * re-arms), so a call's offer lease and its acknowledgement cost no storage call each. */
   private async arm(): Promise<void> {
     const now = Date.now();
     const next = earliest(this.store.nextWake(now), this.callers.outbox.nextDueAt(), this.assemblies.nextWake(now));
-    const current = await this.ctx.storage.getAlarm();
-    if (next === undefined) {
-      if (current !== null) await this.ctx.storage.deleteAlarm();
-    } else if (current !== next) {
+    this.alarmAt ??= await this.ctx.storage.getAlarm();
+    if (next !== undefined && (this.alarmAt === null || next < this.alarmAt)) {
       await this.ctx.storage.setAlarm(next);
+      this.alarmAt = next;
     }
   }
 
