@@ -69,7 +69,8 @@ export const OPERATIONS: Readonly<Record<string, Operation>> = {
   // Signed or token-checked hooks, and the relay
   'POST /v1/pbxes/{pbx}/hooks/generic': op('CRM webhook (Standard Webhooks signature): call this customer from this operator', 'signature', { 202: ['queued', jobView], 200: ['the job of an earlier delivery with the same webhook-id', jobView] }, [400, 401, 409, 413, 415, 422], { body: callbackRequest, headers: SIGNED }),
   'POST /v1/pbxes/{pbx}/hooks/bitrix24': op("Bitrix24 OnExternalCallStart (form-encoded; the application token is checked)", 'public', { 202: 'queued', 200: 'the job of an earlier event with the same CALL_ID' }, [400, 401, 409, 413, 415, 422]),
-  'GET /v1/pbxes/{pbx}/relay': op("The relay's WebSocket (relay token in Authorization, subprotocol perezvon.relay.v1)", 'public', { 101: 'switching protocols' }, [400, 401, 426]),
+  'GET /v1/pbxes/{pbx}/relay/check': op("The relay token checked without opening a session (perezvon-relay doctor): the Worker's clock, protocol and the PBX's contexts", 'public', { 200: 'ok' }, [401]),
+  'GET /v1/pbxes/{pbx}/relay': op("The relay's WebSocket (relay token in Authorization, subprotocol perezvon.relay.v2)", 'public', { 101: 'switching protocols' }, [400, 401, 426]),
   // Website widget (public)
   'GET /v1/widget/{key}/config': op('Widget configuration for the page (CORS to the widget origins)', 'public', { 200: '{ turnstileSiteKey, open, outside }' }, [403, 404]),
   'OPTIONS /v1/widget/{key}/callbacks': op('CORS preflight of the widget request', 'public', { 204: 'allowed' }, [403, 404]),

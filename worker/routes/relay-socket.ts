@@ -8,7 +8,7 @@ import type { RelayCheckResponse } from '../../shared/relay-check.js';
 import { PROTOCOL_VERSION } from '../../shared/relay-protocol.js';
 import { bearer, sha256Hex } from '../auth/tokens.js';
 import type { AppEnv } from '../env.js';
-import { findPbx, pbxStub } from '../http/pbx.js';
+import { findPbx } from '../http/pbx.js';
 import { refuseUpgrade } from '../pbx-queue/relay-endpoint.js';
 import { HttpProblem, unauthorized } from '../http/problem.js';
 
@@ -27,9 +27,11 @@ relaySocketRoute.get('/', async (c) => {
 relaySocketRoute.get('/check', async (c) => {
   const token = bearer(c.req.header('authorization'));
   if (token === undefined || !token.startsWith('pzr_')) throw unauthorized('a relay token is required: Authorization: Bearer pzr_…');
-  const { id, stub } = await pbxStub(c);
-  const found = await stub.relayCheck(await sha256Hex(token));
-  if (found === null) throw unauthorized('invalid relay token');
+  // An unknown PBX answers as a wrong token does, without touching any queue.
+  const target = await findPbx(c.env, c.req.param('pbx') ?? '');
+  const found = target === undefined ? null : await target.stub.relayCheck(await sha256Hex(token));
+  if (target === undefined || found === null) throw unauthorized('invalid relay token');
+  const id = target.id;
   const body: RelayCheckResponse = { pbx: id, protocol: PROTOCOL_VERSION, time: new Date().toISOString(), contexts: found.contexts };
   return c.json(body);
 });
