@@ -4,8 +4,7 @@
 // on a second AMI connection, no logic in between). The conference module runs in-process against
 // the AMI simulator over real TCP, as in test/relay/conference.
 import { pino } from 'pino';
-import { AmiConnection } from '../relay/ami/connection.js';
-import { header } from '../relay/ami/wire.js';
+import { startRawJoinResponder } from './raw-join-baseline.js';
 import { rings, startAmiSimulator } from '../sim/index.js';
 import { header as actionHeader, rule, startModule } from '../testkit/conference-module.js';
 import { waitFor } from '../testkit/wait.js';
@@ -24,16 +23,8 @@ export async function benchConference(rooms = Number(process.env.CONF_BENCH_ROOM
   const logger = pino({ level: 'silent' });
   // The baseline connection logs in first, so the simulator writes each event to it first: any
   // ordering advantage goes to the baseline, not to us.
-  const raw = new AmiConnection({ host: sim.host, port: sim.port, username: 'relay', secret: 'relaysecret', logger });
+  const raw = await startRawJoinResponder({ host: sim.host, port: sim.port, username: 'relay', secret: 'relaysecret' });
   const names = Array.from({ length: rooms }, (_, i) => String(80_000 + i));
-  // The baseline: the same event, answered by one action from a listener that does nothing else.
-  raw.on('event', (ev) => {
-    const room = header(ev, 'Conference');
-    if (header(ev, 'Event') === 'ConfbridgeJoin' && room !== undefined) void raw.send({ Action: 'Getvar', Variable: `BENCH_${room}` }).catch(() => undefined);
-  });
-  const rawReady = new Promise<void>((resolve) => raw.once('ready', () => resolve()));
-  raw.start();
-  await rawReady;
   const running = await startModule(sim, logger);
   const joinedAt = new Map<string, number>();
   const untap = sim.onEvent((ev) => {

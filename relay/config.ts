@@ -28,6 +28,17 @@ const amiUrl = z
     };
   });
 
+/** `127.0.0.1:9464` or `[::1]:9464`; port 0 takes a free one (tests). */
+const listenAddr = z.string().transform((raw, ctx) => {
+  const m = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/.exec(raw);
+  const port = m === null ? NaN : Number(m[2]);
+  if (m === null || m[1] === undefined || port > 65535) {
+    ctx.addIssue({ code: 'custom', message: 'must look like 127.0.0.1:9464' });
+    return z.NEVER;
+  }
+  return { host: m[1].replace(/^\[|\]$/g, ''), port };
+});
+
 const schema = z.object({
   PEREZVON_URL: z.url({ protocol: /^https?$/ }),
   PEREZVON_PBX: pbxId,
@@ -40,7 +51,9 @@ const schema = z.object({
   AMI_PORT: z.coerce.number().int().min(1).max(65535).optional(),
   AMI_USERNAME: z.string().min(1).optional(),
   AMI_SECRET: z.string().min(1).optional(),
+  PEREZVON_METRICS_ADDR: listenAddr.optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  LOG_FORMAT: z.enum(['auto', 'json', 'pretty']).default('auto'),
 });
 
 export interface RelayConfig {
@@ -55,6 +68,10 @@ export interface RelayConfig {
   readonly rulesPath: string;
   readonly ami: { readonly host: string; readonly port: number; readonly username: string; readonly secret: string };
   readonly logLevel: string;
+  /** `auto`: readable lines on a terminal (when pino-pretty is installed), JSON lines otherwise. */
+  readonly logFormat: 'auto' | 'json' | 'pretty';
+  /** Where /healthz, /readyz and /metrics listen; absent: no listener. */
+  readonly metrics: { readonly host: string; readonly port: number } | undefined;
 }
 
 export class ConfigError extends Error {
@@ -83,6 +100,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     rulesPath: `${journalPath}.rules`,
     ami: Object.freeze(ami),
     logLevel: c.LOG_LEVEL,
+    logFormat: c.LOG_FORMAT,
+    metrics: c.PEREZVON_METRICS_ADDR === undefined ? undefined : Object.freeze(c.PEREZVON_METRICS_ADDR),
   });
 }
 

@@ -1,5 +1,6 @@
-// An append-only JSON-lines file whose every append is fsync'd before it returns, and which can be
-// rewritten atomically (write a temporary file, fsync, rename). The relay's attempt journal and its
+// An append-only JSON-lines file whose appends are fsync'd before they return (unless the caller says a
+// line may wait for the next fsync), and which can be rewritten atomically (write a temporary file,
+// fsync, rename). The relay's attempt journal and its
 // report buffer keep what must survive a crash in one of these.
 // Invariant: a line torn by a crash mid-write is skipped on reading; nothing after it was acted upon.
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
@@ -36,11 +37,15 @@ export class JsonlFile {
     return this.size;
   }
 
-  /** The line is on disk when this returns. */
-  append(value: unknown): void {
+  /**
+   * With `sync` (the default) the line is on disk when this returns. Without, it is in the OS's hands
+   * (it survives the process being killed, not the machine failing) until the next synced append,
+   * which carries it too.
+   */
+  append(value: unknown, sync = true): void {
     const text = JSON.stringify(value) + '\n';
     writeSync(this.fd, text);
-    fsyncSync(this.fd);
+    if (sync) fsyncSync(this.fd);
     this.size += Buffer.byteLength(text);
   }
 

@@ -1,4 +1,4 @@
-// The relay process and the `perezvon-relay` command (see process.ts for signals and exit codes).
-import { runRelayProcess } from './process.js';
+// The `perezvon-relay` command (cli.ts): runs the relay, or doctor, --version, --help.
+import { runCli } from './cli.js';
 
-runRelayProcess(process.env);
+await runCli(process.argv.slice(2), process.env);

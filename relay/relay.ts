@@ -1,10 +1,12 @@
 // The relay: joins the AMI connection, the link to the Worker and the journal, and runs the queue's
-// offers as calls. Offer → accept → (queue says start) → journal → Originate → follow → result →
-// (queue acks) → forget. Used by main.ts, and by tests that start a relay in-process.
-// Invariant: no Originate is written for an attempt that is not in the fsync'd journal, and an
-// attempt in the journal is never originated again: after a restart it is only looked up.
+// offers as calls. Offer (the authorisation, protocol 2) → journal → Originate → follow → result →
+// (queue acks) → forget; progress goes in batches with the next heartbeat. Used by main.ts, and by
+// tests that start a relay in-process.
+// Invariant: no Originate is written for an attempt that is not in the fsync'd journal, an attempt in
+// the journal is never originated again (after a restart it is only looked up), and an offer is
+// dialled only in the session that made it (shared/relay-protocol.ts says why that is enough).
 import type { Logger } from 'pino';
-import type { AmiState, AttemptResult, CallbackPlan, QueueFrame, RelayFrame } from '../shared/relay-protocol.js';
+import type { AmiState, AttemptProgress, AttemptResult, CallbackPlan, QueueFrame, RelayFrame } from '../shared/relay-protocol.js';
 import { PROTOCOL_VERSION } from '../shared/relay-protocol.js';
 import { followCall } from './ami/call-follower.js';
 import type { AmiConnection } from './ami/connection.js';
@@ -12,13 +14,22 @@ import { callbackChannelIds } from '../shared/channel-ids.js';
 import { attemptResultOf, runCallback, type CallbackRun } from './jobs/callback.js';
 import type { Journal, JournalEntry } from './journal.js';
 import type { WorkerLink } from './link/worker-link.js';
+import { CallSlots } from './call-slots.js';
+import { RELAY_SOFTWARE } from './version.js';
 
 interface Offer {
   attemptId: string;
   fence: number;
+  sessionId: string;
   jobId: string;
   plan: CallbackPlan;
 }
+
+/**
+ * How long progress waits for more before it goes (in a heartbeat): calls that overlap share one
+ * frame. Short beside a ring; a result never waits for it (pending progress goes just before).
+ */
+const PROGRESS_BATCH_MS = 100;
 
 export interface RelayOptions {
   relayId: string;
@@ -27,8 +38,17 @@ export interface RelayOptions {
   link: WorkerLink;
   journal: Journal;
   logger: Logger;
+  /** The gate every Originate of this relay goes through (conference legs included); default: one of `capacity`. */
+  slots?: CallSlots;
+  /** Called when a dialled attempt has its result (metrics count them by outcome). */
+  onAttemptEnded?: (result: AttemptResult) => void;
   /** Called once when a newer relay session took this PBX over. */
   onSuperseded?: () => void;
+  /**
+   * Called when an offer is taken, before it is journalled. Production passes nothing; the tests'
+   * fault-injection entry dies here (a relay lost between receipt and journal).
+   */
+  beforeJournal?: (attemptId: string) => void;
   /**
    * Called after an attempt is on disk and before its Originate is written. Production passes
    * nothing; the fault-injection entry of the tests (testkit/relay-with-faults.ts) dies here.
@@ -37,12 +57,20 @@ export interface RelayOptions {
 }
 
 export class Relay {
-  private readonly offers = new Map<string, Offer>();
   private readonly runs = new Map<string, CallbackRun>();
   private readonly reconciling = new Set<string>();
   private draining = false;
+  /** The session the queue welcomed this relay into; offers naming any other are dropped. */
+  private sessionId: string | undefined;
+  private progress: AttemptProgress[] = [];
+  private progressTimer: NodeJS.Timeout | undefined;
+
+  private readonly slots: CallSlots;
 
   constructor(private readonly o: RelayOptions) {
+    this.slots = o.slots ?? new CallSlots(o.capacity);
+    // The queue hears at once when the relay's own calls (external participants) take or free slots.
+    this.slots.on('change', () => this.o.link.send(this.heartbeatFrame()));
     o.link.on('frame', (frame) => this.onFrame(frame));
     o.ami.on('state', () => this.o.link.send(this.heartbeatFrame()));
     o.ami.on('ready', () => this.reconcile());
@@ -78,14 +106,25 @@ export class Relay {
 
   helloFrame(): Extract<RelayFrame, { type: 'hello' }> {
     return {
-      type: 'hello', protocol: PROTOCOL_VERSION, relayId: this.o.relayId, software: 'perezvon-relay/0.1.0',
+      type: 'hello', protocol: PROTOCOL_VERSION, relayId: this.o.relayId, software: RELAY_SOFTWARE,
       ami: this.amiForQueue(), capacity: this.o.capacity,
       inFlight: this.o.journal.open().map((e) => ({ attemptId: e.attemptId, fence: e.fence })),
     };
   }
 
+  /** The heartbeat, carrying (and so taking) the progress batched since the last one. */
   heartbeatFrame(): Extract<RelayFrame, { type: 'heartbeat' }> {
-    return { type: 'heartbeat', ami: this.amiForQueue(), inFlight: this.runs.size };
+    clearTimeout(this.progressTimer);
+    this.progressTimer = undefined;
+    const progress = this.progress;
+    this.progress = [];
+    return { type: 'heartbeat', ami: this.amiForQueue(), inFlight: this.runs.size, ownCalls: this.slots.ownCalls, ...(progress.length > 0 ? { progress } : {}) };
+  }
+
+  /** Progress goes with the next heartbeat, at the latest PROGRESS_BATCH_MS from now; a dropped link drops it (the result and the journal carry what matters). */
+  private note(attemptId: string, fence: number, phase: AttemptProgress['phase'], at: number): void {
+    this.progress.push({ attemptId, fence, phase, at });
+    this.progressTimer ??= setTimeout(() => this.o.link.send(this.heartbeatFrame()), PROGRESS_BATCH_MS);
   }
 
   private amiForQueue(): AmiState {
@@ -96,13 +135,14 @@ export class Relay {
   private onFrame(frame: QueueFrame): void {
     switch (frame.type) {
       case 'welcome':
-        // hello was sent by the link; results the queue has not acknowledged go again.
+        // hello was sent by the link; progress of the old session is moot; results the queue has not acknowledged go again.
+        this.sessionId = frame.sessionId;
+        this.progress = [];
+        this.slots.setPbxLimit(frame.maxConcurrentCalls);
         for (const e of this.o.journal.open()) if (e.result !== null) this.report(e, e.result);
         return;
       case 'job.offer':
-        return this.offer({ attemptId: frame.attemptId, fence: frame.fence, jobId: frame.jobId, plan: frame.plan });
-      case 'job.start':
-        return this.startAttempt(frame.attemptId, frame.fence);
+        return this.offer({ attemptId: frame.attemptId, fence: frame.fence, sessionId: frame.sessionId, jobId: frame.jobId, plan: frame.plan });
       case 'job.cancel':
         return this.cancel(frame.attemptId);
       case 'result.ack':
@@ -119,60 +159,58 @@ export class Relay {
     }
   }
 
+  /** An offer is the authorisation to dial: journal it, then Originate, in the same turn. */
   private offer(offer: Offer): void {
-    const reason = this.draining ? 'relay is stopping'
-      : this.o.ami.state !== 'ready' ? 'AMI is not connected'
-      : this.runs.size + this.offers.size >= this.o.capacity ? 'relay at capacity'
-      : this.o.journal.get(offer.attemptId) !== undefined ? 'attempt already journalled'
-      : null;
-    if (reason !== null) {
-      this.o.link.send({ type: 'job.reject', attemptId: offer.attemptId, fence: offer.fence, reason });
+    const { attemptId, fence } = offer;
+    if (offer.sessionId !== this.sessionId) {
+      // Made for another session: that session's attempts are settled by this session's hello.
+      this.o.logger.warn({ attemptId, fence }, 'dropped an offer made for another session; not dialling it');
       return;
     }
-    this.offers.set(offer.attemptId, offer);
-    this.o.link.send({ type: 'job.accept', attemptId: offer.attemptId, fence: offer.fence });
-  }
-
-  private startAttempt(attemptId: string, fence: number): void {
-    const offer = this.offers.get(attemptId);
-    this.offers.delete(attemptId);
-    if (offer === undefined || offer.fence !== fence || this.draining) return;
+    const reason = this.draining ? 'relay is stopping'
+      : this.o.ami.state !== 'ready' ? 'AMI is not connected'
+      : this.o.journal.get(attemptId) !== undefined ? 'attempt already journalled'
+      : null;
+    // The call holds its slot of the one gate (conference legs use it too) from here until it ends.
+    const release = reason === null ? this.slots.tryTake() : undefined;
+    if (release === undefined) {
+      this.o.link.send({ type: 'job.reject', attemptId, fence, reason: reason ?? 'relay at capacity' });
+      return;
+    }
     const ids = callbackChannelIds(attemptId);
     const log = this.o.logger.child({ jobId: offer.jobId, attemptId });
+    this.o.beforeJournal?.(attemptId);
     let entry: JournalEntry;
     try {
       entry = this.o.journal.start({ attemptId, fence, jobId: offer.jobId, channelId: ids.channelId, plan: offer.plan, startedAt: Date.now() });
     } catch (err) {
       // Not journalled means not dialled: say so, and the queue offers the job again later.
       log.error({ err: err instanceof Error ? err.message : String(err) }, 'cannot journal the attempt; not dialling it');
-      this.o.link.send({ type: 'attempt.result', attemptId, fence, ...notDialled('the relay could not journal the attempt') });
+      release();
+      this.o.link.send({ type: 'job.reject', attemptId, fence, reason: 'the relay could not journal the attempt' });
       return;
     }
     this.o.afterJournal?.(attemptId);
-    if (this.o.ami.state !== 'ready') {
-      this.finish(entry, notDialled('AMI went down before dialling'));
-      return;
-    }
-    const originatedAt = Date.now();
-    this.o.link.send({ type: 'attempt.progress', attemptId, fence, phase: 'originating', at: originatedAt });
-    log.info({ direction: offer.plan.direction }, 'originating callback');
     const run = runCallback(this.o.ami, offer.plan, ids, {
-      onFirstLegAnswered: (at) => this.o.link.send({ type: 'attempt.progress', attemptId, fence, phase: 'ringing', at }),
+      onFirstLegAnswered: (at) => this.note(attemptId, fence, 'ringing', at),
       onConnected: (at) => {
         this.o.journal.update(attemptId, { answeredAt: at });
-        this.o.link.send({ type: 'attempt.progress', attemptId, fence, phase: 'answered', at });
+        this.note(attemptId, fence, 'answered', at);
       },
     }, log);
+    this.note(attemptId, fence, 'originating', entry.startedAt);
+    log.debug({ direction: offer.plan.direction }, 'originating callback');
     this.runs.set(attemptId, run);
     void run.done.then((result) => {
       this.runs.delete(attemptId);
-      log.info({ outcome: result.outcome, cause: result.cause }, 'callback attempt ended');
+      release();
+      log.debug({ outcome: result.outcome, cause: result.cause }, 'callback attempt ended');
+      this.o.onAttemptEnded?.(result);
       this.finish(entry, result);
     });
   }
 
   private cancel(attemptId: string): void {
-    if (this.offers.delete(attemptId)) return; // never started: nothing to hang up
     void this.runs.get(attemptId)?.cancel();
   }
 
@@ -182,6 +220,8 @@ export class Relay {
   }
 
   private report(entry: JournalEntry, result: AttemptResult): void {
+    // Progress still waiting goes first, so the queue sees each attempt's steps in order.
+    if (this.progress.length > 0) this.o.link.send(this.heartbeatFrame());
     // If the link is down the result stays in the journal and goes out after the next welcome.
     this.o.link.send({ type: 'attempt.result', attemptId: entry.attemptId, fence: entry.fence, ...result });
   }
@@ -194,7 +234,9 @@ export class Relay {
     for (const entry of this.o.journal.open()) {
       if (entry.result !== null || this.runs.has(entry.attemptId) || this.reconciling.has(entry.attemptId)) continue;
       this.reconciling.add(entry.attemptId);
-      const follower = followCall(this.o.ami, { channelId: entry.channelId, otherChannelId: callbackChannelIds(entry.attemptId).otherChannelId }, { logger: this.o.logger });
+      const follower = followCall(this.o.ami, { channelId: entry.channelId, otherChannelId: callbackChannelIds(entry.attemptId).otherChannelId }, {
+        logger: this.o.logger, secondLegRingMs: entry.plan.ringTimeoutMs,
+      });
       void follower.reconcile();
       void follower.ended
         .then((call) => {

@@ -4,7 +4,7 @@
 // relay to both, and prints ready-to-paste curl commands. Ctrl-C stops everything.
 import { spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
-import pino from 'pino';
+import { createLogger } from '../relay/log.js';
 import { startRelay } from '../relay/start.js';
 import { answers, busy, rings, startAmiSimulator } from '../sim/index.js';
 
@@ -13,7 +13,8 @@ const ADMIN_TOKEN = 'dev-admin-token-not-for-production';
 const WORKER_PORT = Number(process.env.PEREZVON_DEV_PORT ?? 8787);
 const SIM_PORT = Number(process.env.AMI_SIM_PORT ?? 5039);
 const WORKER = `http://127.0.0.1:${WORKER_PORT}`;
-const log = pino({ name: 'demo' });
+// Readable lines on a terminal (pino-pretty), JSON lines when piped; the relay below does the same.
+const log = createLogger({ name: 'demo' });
 
 async function main(): Promise<void> {
   mkdirSync('.perezvon', { recursive: true });
@@ -28,6 +29,8 @@ async function main(): Promise<void> {
   const wrangler = spawn(
     process.execPath,
     ['node_modules/wrangler/bin/wrangler.js', 'dev', '--ip', '127.0.0.1', '--port', String(WORKER_PORT), '--var', `ADMIN_TOKEN:${ADMIN_TOKEN}`, '--var', 'ALLOW_PRIVATE_CALLBACKS:true',
+      // Dev only: /app/dev-sign-in opens the demo PBX's dashboard in one click.
+      '--var', 'DASHBOARD_DEV_SIGN_IN:demo',
       '--persist-to', '.perezvon/wrangler', '--log-level', 'warn', '--show-interactive-dev-session=false'],
     // No metrics, and no lookup of Cloudflare's request.cf data: the demo runs offline, without warnings.
     { stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false' }, detached: true },
@@ -54,11 +57,18 @@ async function main(): Promise<void> {
   const admin = { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' };
   const settings = {
     name: 'Demo PBX', operatorContext: 'from-internal', customerContext: 'from-internal',
-    destinations: { allow: ['+7', '8'], deny: ['+7809', '8809'] }, customerCallerId: { name: 'Perezvon demo', number: '+74950000000' },
+    numbering: { country: 'RU', dialFormat: 'e164' },
+    // Russia, with premium-rate, shared-cost, personal and satellite numbers denied (the default types).
+    destinations: { allow: ['RU'], deny: ['+7809'] },
+    // 101 and 102 are Russian service numbers; on this PBX they are phones, so they are listed.
+    extensions: { minLength: 3, maxLength: 4, serviceNumberExceptions: ['101', '102'] },
+    customerCallerId: { name: 'Perezvon demo', number: '+74950000000' },
     ringTimeoutSec: 20, retry: { maxAttempts: 2, backoffSec: [30] },
   };
   const created = await fetch(`${WORKER}/v1/admin/pbxes`, { method: 'POST', headers: admin, body: JSON.stringify({ id: 'demo', settings }) });
-  // On a second start the PBX exists (storage persists in .perezvon/): take a fresh relay token.
+  // On a second start the PBX exists (storage persists in .perezvon/): bring its settings to these
+  // (an earlier version's may lack the numbering plan) and take a fresh relay token.
+  if (created.status !== 201) await fetch(`${WORKER}/v1/admin/pbxes/demo/settings`, { method: 'PUT', headers: admin, body: JSON.stringify(settings) });
   const tokenRes = created.status === 201 ? created : await fetch(`${WORKER}/v1/admin/pbxes/demo/relay-token`, { method: 'POST', headers: admin });
   const { relayToken } = (await tokenRes.json()) as { relayToken: string };
   const keyRes = await fetch(`${WORKER}/v1/admin/pbxes/demo/api-keys`, { method: 'POST', headers: admin, body: JSON.stringify({ label: 'demo' }) });
@@ -73,6 +83,7 @@ async function main(): Promise<void> {
 Perezvon demo is running.
   Worker:    ${WORKER}   (OpenAPI: ${WORKER}/openapi.json)
   Demo PBX:  AMI on 127.0.0.1:${sim.port} (user relay / relaysecret — dev only); extension 101 answers, 102 rings, +79990000002 is busy
+  Dashboard: ${WORKER}/app/dev-sign-in   (signs you in to "demo" in one click — dev only; elsewhere sign in at ${WORKER}/app/)
   Admin token (dev only): ${ADMIN_TOKEN}
   API key for PBX "demo": ${apiKey}
 

@@ -2,6 +2,7 @@
 // Bitrix24 user → operator map, call registration) and the OnExternalCallStart event as read from its
 // form-encoded body.
 // Used by the Worker's admin route and hook route. Invariant: the token is stored, never shown again.
+import { freeText } from './free-text.js';
 import { z } from 'zod';
 import { callbackUrl } from './callback-url.js';
 import { callerIdName } from './dial.js';
@@ -16,7 +17,7 @@ export const bitrixRegisterAnswer = z.object({ result: z.object({ CALL_ID: bitri
 /** Body of `PUT /v1/admin/pbxes/{pbx}/integrations/bitrix24`. */
 export const bitrix24Config = z.strictObject({
   /** `auth[application_token]` of the portal's events: proves an event came from this portal. */
-  applicationToken: z.string().min(8).max(200),
+  applicationToken: freeText(200, 8),
   /** REST base for write-backs: an inbound webhook URL such as https://example.bitrix24.ru/rest/1/abc123/. */
   restUrl: callbackUrl.refine((u) => u.endsWith('/'), 'must end with /'),
   /** Bitrix24 user id → who rings first when that user clicks a number. */

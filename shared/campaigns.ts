@@ -4,8 +4,8 @@
 // Invariant: a schedule that passes `campaignRequest` has at least one window, no reversed or
 // overlapping window on any day, and a time zone the platform's Intl data knows.
 import { z } from 'zod';
-import { amiName, contextName, countryCallingCode, extension, phoneNumber, variableName, variableValue } from './dial.js';
-import { DIRECTIONS } from './jobs.js';
+import { amiName, contextName, countryCallingCode, extension, phoneNumber, variableValue } from './dial.js';
+import { DIRECTIONS, requestVariableName } from './jobs.js';
 import { callbackUrl } from './callback-url.js';
 
 import { WEEKDAYS } from './widget.js';
@@ -85,7 +85,7 @@ export const campaignTarget = z.union([
 ]);
 export type CampaignTarget = z.infer<typeof campaignTarget>;
 
-export const RETRY_OUTCOMES = ['busy', 'no-answer', 'congestion', 'failed'] as const;
+export const RETRY_OUTCOMES = ['busy', 'no-answer', 'congestion', 'failed', 'abandoned'] as const;
 export type RetryOutcome = (typeof RETRY_OUTCOMES)[number];
 
 const retryRule = z.strictObject({ retry: z.boolean(), delaySec: z.int().min(1).max(7 * 86_400).default(900) });
@@ -96,6 +96,8 @@ export const campaignRetry = z.strictObject({
   'no-answer': retryRule.default({ retry: true, delaySec: 1800 }),
   congestion: retryRule.default({ retry: true, delaySec: 300 }),
   failed: retryRule.default({ retry: false, delaySec: 900 }),
+  /** One leg was up and hung up while the other rang (shared/pbx.ts OUTCOMES): reached, but not connected. */
+  abandoned: retryRule.default({ retry: true, delaySec: 1800 }),
   /** Attempts per contact in all, the first included. */
   maxAttempts: z.int().min(1).max(20).default(3),
   /** Attempts per contact per local calendar day. */
@@ -121,7 +123,7 @@ export const campaignPacing = z.discriminatedUnion('mode', [
 ]);
 
 /** At most 18: every call also carries PEREZVON_CAMPAIGN and PEREZVON_CONTACT, and a call has at most 20. */
-const variables = z.record(variableName, variableValue).refine((v) => Object.keys(v).length <= 18, 'at most 18 variables');
+const variables = z.record(requestVariableName, variableValue).refine((v) => Object.keys(v).length <= 18, 'at most 18 variables');
 
 /** Body of `POST /v1/pbxes/{pbx}/campaigns`. */
 export const campaignRequest = z.strictObject({

@@ -2,6 +2,7 @@
 // member list dialled into one ConfBridge room) and per-room permanent external participant rules.
 // Used by the Worker (validation at the edge, views) and the relay (frame payloads via relay-protocol).
 // Invariant: every value that can reach an AMI action is one of the strict patterns of dial.ts.
+import { freeText } from './free-text.js';
 import { z } from 'zod';
 import { amiName, callerIdName, contextName, extension, phoneNumber } from './dial.js';
 
@@ -30,7 +31,7 @@ export type MemberRetry = z.infer<typeof memberRetry>;
 
 /** Body of `POST /conference-groups` and `PUT /conference-groups/{id}`. */
 export const conferenceGroupInput = z.strictObject({
-  name: z.string().min(1).max(100),
+  name: freeText(100),
   /** Dialled as `*100<code>` on the PBX; unique per PBX. */
   code: groupCode,
   /** Shown to members with the room number (`"Planning" <104>`); the group's name by default when it is a valid caller ID. */
@@ -51,7 +52,7 @@ export type ConferenceGroupView = z.infer<typeof conferenceGroupView>;
 /** Body of `POST /conferences`: a stored group or an explicit member list, into a room. */
 export const conferenceRequest = z
   .strictObject({
-    group: z.string().min(1).max(40).optional(),
+    group: freeText(40).optional(),
     members: members.optional(),
     /** The room. Without it, `caller` must be given and the caller's own number is the room. */
     room: roomName.optional(),

@@ -41,10 +41,5 @@ export const variableName = z.string().regex(VARIABLE_NAME, 'must be a channel v
 export const variableValue = z.string().regex(VARIABLE_VALUE, "must be at most 256 letters, digits, spaces or _.:@+*#/=()!?'-");
 export const callerIdName = z.string().regex(CALLER_ID_NAME, "must be 1 to 64 letters, digits, spaces or _.:@+*#/()!?'-");
 
-/** Digits of a number without its `+`, for prefix comparisons. */
-export function digitsOf(number: string): string {
-  return number.startsWith('+') ? number.slice(1) : number;
-}
-
 /** A country calling code (`7`, `44`, `380`), for numbers written without one. */
 export const countryCallingCode = z.string().regex(/^[1-9][0-9]{0,2}$/, 'must be a country calling code: 1 to 3 digits');

@@ -12,6 +12,7 @@ export const ERROR_CODES = [
   'conflict',
   'idempotency_conflict',
   'destination_not_allowed',
+  'extension_not_allowed',
   'not_cancellable',
   'rate_limited',
   'internal',
@@ -23,6 +24,9 @@ export const ERROR_CODES = [
   'timestamp_out_of_tolerance',
   'webhook_replayed',
   'callback_url_not_allowed',
+  /** An org request names an extension or queue that no PBX of the organisation owns. */
+  'not_routable',
+  'method_not_allowed',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -1,6 +1,8 @@
 // Jobs as the public API shows them and the queue keeps them: the callback request body, job and
 // attempt states, and the job view returned by GET. New job types (conference assembly, campaigns)
 // join the `JobSpec` union; everything else (states, attempts, outcomes) is common to all types.
+import { freeText } from './free-text.js';
+import { reservedVariableProblem } from './reserved-variables.js';
 import { z } from 'zod';
 import { amiName, callerIdName, extension, phoneNumber, variableName, variableValue } from './dial.js';
 import { CERTAINTIES, OUTCOMES, retryPolicy } from './pbx.js';
@@ -19,9 +21,15 @@ export type OperatorTarget = z.infer<typeof operatorTarget>;
 export const DIRECTIONS = ['operator-first', 'customer-first'] as const;
 export type Direction = (typeof DIRECTIONS)[number];
 
-const metadataValue = z.union([z.string().max(256), z.number(), z.boolean(), z.null()]);
+const metadataValue = z.union([freeText(256, 0), z.number(), z.boolean(), z.null()]);
 
 /** Body of `POST /v1/pbxes/{pbx}/callbacks`. Unknown fields are refused (strict). */
+/** A channel variable a request may set: a valid name that is not reserved (shared/reserved-variables.ts). */
+export const requestVariableName = variableName.superRefine((name, ctx) => {
+  const problem = reservedVariableProblem(name);
+  if (problem !== null) ctx.addIssue({ code: 'custom', message: problem });
+});
+
 export const callbackRequest = z.strictObject({
   customer: phoneNumber,
   operator: operatorTarget,
@@ -36,18 +44,55 @@ export const callbackRequest = z.strictObject({
   retry: retryPolicy.optional(),
   /** Channel variables set on the originated call; at most 20. */
   variables: z
-    .record(variableName, variableValue)
+    .record(requestVariableName, variableValue)
     .refine((v) => Object.keys(v).length <= 20, 'at most 20 variables')
     .optional(),
   /** Opaque to us, returned with the job; at most 20 keys. */
   metadata: z
-    .record(z.string().min(1).max(64), metadataValue)
+    .record(freeText(64), metadataValue)
     .refine((v) => Object.keys(v).length <= 20, 'at most 20 keys')
     .optional(),
   /** Receives this job's status changes, signed (Standard Webhooks); replaces the PBX's default URL. */
   statusCallbackUrl: callbackUrl.optional(),
 });
 export type CallbackRequest = z.infer<typeof callbackRequest>;
+
+/**
+ * How far ahead a callback may be scheduled: `notBefore` at most this far from now, and `expiresAt` at
+ * most this far after the job may first run. Thirty days covers "call me back after the holidays";
+ * anything later (year 9999) is a mistake or an attempt to park work in the queue for ever.
+ */
+export const MAX_SCHEDULE_AHEAD_MS = 30 * 24 * 3600 * 1000;
+
+/**
+ * Whether a callback's time window is possible at `now`: `expiresAt` after `notBefore` (and after now),
+ * both within MAX_SCHEDULE_AHEAD_MS. Null when it is; otherwise the field to blame and why. Not a
+ * schema refinement because it depends on the clock, and stored requests are parsed again later.
+ */
+export function scheduleProblem(request: Pick<CallbackRequest, 'notBefore' | 'expiresAt'>, now: number): { field: 'notBefore' | 'expiresAt'; message: string } | null {
+  const notBefore = request.notBefore === undefined ? undefined : Date.parse(request.notBefore);
+  const expiresAt = request.expiresAt === undefined ? undefined : Date.parse(request.expiresAt);
+  const start = Math.max(now, notBefore ?? now);
+  if (notBefore !== undefined && notBefore - now > MAX_SCHEDULE_AHEAD_MS) return { field: 'notBefore', message: 'notBefore is more than 30 days ahead' };
+  if (expiresAt === undefined) return null;
+  if (expiresAt <= now) return { field: 'expiresAt', message: 'expiresAt is in the past' };
+  if (notBefore !== undefined && expiresAt <= notBefore) return { field: 'expiresAt', message: 'expiresAt must be later than notBefore' };
+  if (expiresAt - start > MAX_SCHEDULE_AHEAD_MS) return { field: 'expiresAt', message: 'expiresAt is more than 30 days after the job may first run' };
+  return null;
+}
+
+/**
+ * The queue's idempotency keys, one namespace per source, so a client's `Idempotency-Key` can never
+ * name (and so read back, or block) a job a signed webhook or a Bitrix24 event created.
+ */
+export const idempotencyKey = {
+  client: (key: string): string => `client:${key}`,
+  webhook: (webhookId: string): string => `webhook:${webhookId}`,
+  bitrix24: (callId: string): string => `bitrix24:${callId}`,
+  amocrm: (requestId: string): string => `amocrm:${requestId}`,
+  /** A key an org API client sent (POST /v1/orgs/{org}/callbacks): never meets the PBX's own clients' keys. */
+  org: (key: string): string => `org:${key}`,
+} as const;
 
 export const ATTEMPT_STATUSES = ['offered', 'accepted', 'originating', 'ringing', 'answered', 'ended', 'abandoned'] as const;
 export type AttemptStatus = (typeof ATTEMPT_STATUSES)[number];

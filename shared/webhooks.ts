@@ -2,6 +2,7 @@
 // signing), the PBX's status-callback settings, the status events sent to a statusCallbackUrl and
 // the delivery records the API shows. Used by the Worker (validation, rendering) and by tests/receivers.
 // Invariant: a status event's id is stable across retries: `${jobId}.${sequence}`.
+import { freeText } from './free-text.js';
 import { z } from 'zod';
 import { callbackUrl } from './callback-url.js';
 import { JOB_STATUSES, attemptView } from './jobs.js';
@@ -13,7 +14,7 @@ export type SecretPurpose = (typeof SECRET_PURPOSES)[number];
 export const webhookSecretRequest = z.strictObject({
   /** `inbound`: verifies webhooks sent to us; `outbound`: signs status callbacks we send. */
   purpose: z.enum(SECRET_PURPOSES),
-  label: z.string().min(1).max(100).optional(),
+  label: freeText(100).optional(),
 });
 
 export interface WebhookSecretView {
@@ -81,13 +82,16 @@ export interface DeliveryAttemptView {
   durationMs: number;
 }
 
-export const WRITE_BACK_TYPES = ['bitrix24.register', 'bitrix24.finish'] as const;
+export const WRITE_BACK_TYPES = ['bitrix24.register', 'bitrix24.finish', 'amocrm.call'] as const;
 export type WriteBackType = (typeof WRITE_BACK_TYPES)[number];
 
 export interface DeliveryView {
   id: string;
   jobId: string;
-  /** A status event, or a write-back to the Bitrix24 portal (`bitrix24.register` when dialling starts, `bitrix24.finish` at the end). */
+  /**
+   * A status event, or a CRM write-back: to the Bitrix24 portal (`bitrix24.register` when dialling starts,
+   * `bitrix24.finish` at the end), to amoCRM (`amocrm.call`, POST /api/v4/calls at the end).
+   */
   type: StatusEventType | WriteBackType;
   url: string;
   status: (typeof DELIVERY_STATUSES)[number];

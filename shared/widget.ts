@@ -2,6 +2,7 @@
 // (origins, operator, country, working hours, rate limits, Turnstile), the public request body and
 // the coarse status a visitor may see. Used by the Worker (validation) and by tests.
 // Invariant: nothing the public endpoints return names the number, the job or the PBX's internals.
+import { freeText } from './free-text.js';
 import { z } from 'zod';
 import { callerIdName, countryCallingCode } from './dial.js';
 import { DIRECTIONS, operatorTarget } from './jobs.js';
@@ -66,12 +67,12 @@ export const webOrigin = z
 export const turnstileConfig = z.strictObject({
   siteKey: z.string().min(1).max(200).regex(/^[A-Za-z0-9_-]+$/, 'must be a Turnstile site key'),
   /** Sent to the siteverify endpoint; stored, never returned after creation, never logged. */
-  secret: z.string().min(1).max(200),
+  secret: freeText(200),
 });
 
 /** Body of `POST /v1/admin/pbxes/{pbx}/widgets`. */
 export const widgetConfig = z.strictObject({
-  label: z.string().min(1).max(100).optional(),
+  label: freeText(100).optional(),
   origins: z.array(webOrigin).min(1).max(20),
   operator: operatorTarget,
   /** Stored as configured, but public jobs always ring the operator first (toll-fraud rule). */

@@ -16,6 +16,12 @@ export interface Member {
   muted: boolean;
   joinedAt: number;
   kicked: boolean;
+  /**
+   * Kicked while still hearing its join prompt, before it entered the bridge: Asterisk sets the
+   * kicked flag and removes it from a bridge it is not in, so nothing happens — and, flagged, it can
+   * never be kicked again (app_confbridge.c kick_conference_participant; seen on 22.10.1).
+   */
+  kickIgnored: boolean;
   wake: (() => void) | undefined;
 }
 
@@ -38,7 +44,7 @@ export class Conferences {
     const [name = '', , userProfile = 'default_user'] = data.split(',');
     const pbx = this.pbx;
     const room = this.rooms.get(name) ?? this.create(name);
-    const member: Member = { ch, muted: false, joinedAt: Date.now(), kicked: false, wake: undefined };
+    const member: Member = { ch, muted: false, joinedAt: Date.now(), kicked: false, kickIgnored: false, wake: undefined };
     room.members.push(member);
     ch.bridgeId = room.bridge.id;
     if (room.members.length === 1 && userProfile !== 'quiet_user') await pbx.sleep(PROMPT_ONLY_PERSON_MS, ch);
@@ -54,7 +60,7 @@ export class Conferences {
       void ch.interrupted().then(resolve);
     });
     ch.ownCause = 16;
-    if (member.kicked) {
+    if (member.kicked && !member.kickIgnored) {
       // Left the bridge in kick(); the "you have been removed" prompt plays before the app returns.
       await pbx.sleep(PROMPT_KICKED_MS, ch);
       this.removeMember(room, member, 1);
@@ -83,6 +89,11 @@ export class Conferences {
    */
   kick(room: Room, targets: Member[]): void {
     const pbx = this.pbx;
+    for (const m of targets.filter((x) => !x.kicked && !room.inBridge.includes(x.ch.name))) {
+      m.kicked = m.kickIgnored = true;
+      m.ch.vars.set('CONFBRIDGE_RESULT', 'KICKED');
+      pbx.emit(varSet(m.ch, 'CONFBRIDGE_RESULT', 'KICKED'));
+    }
     const ms = targets.filter((m) => !m.kicked && room.inBridge.includes(m.ch.name));
     for (const m of ms) {
       m.kicked = true;

@@ -55,7 +55,9 @@ export async function runDialplan(d: Dialplan, ch: Channel, pair: LocalPair | un
   } else if (context === 'from-internal') {
     const svc = /^\*100(\d+)$/.exec(exten);
     if (svc) await serviceCode(d, ch, pair, svc[1] ?? '');
-    else if (/^[12]\d\d$/.test(exten)) await runPhone(d.pbx, ch, pair, phoneFor(pbx, exten));
+    // An office extension is reached through Dial(), as FreePBX (Dial(PJSIP/101)), MikoPBX and the
+    // real-PBX kit (Dial(Local/101@phones,60)) do: the `;2` running this has its own DialBegin/DialEnd.
+    else if (/^[12]\d\d$/.test(exten)) await dialOut(d, ch, pair, 60, false);
     else await dialOut(d, ch, pair, 60, true);
   } else if (context === 'outbound') await dialOut(d, ch, pair, /^8\d{10}$/.test(exten) ? 60 : 30, false);
   else if (context === 'outbound-mapped') await dialOut(d, ch, pair, 60, true);
@@ -93,7 +95,7 @@ async function inbound(d: Dialplan, ch: Channel, pair: LocalPair | undefined): P
   }
   step(d.pbx, ch, 1, 'Dial', `Local/${ch.exten}@phones,20`);
   for (const v of DIAL_VARS) setVar(pbx, ch, v, '');
-  const { status } = await dial(d, ch, pair, ch.exten, 20_000);
+  const { status } = await dial(d, ch, pair, ch.exten, 20_000, 'scaled');
   if (ch.hangupRequested || status === 'ANSWER' || status === 'CANCEL') return;
   step(d.pbx, ch, 2, 'Hangup', '');
   ch.ownCause = 16;
@@ -102,13 +104,19 @@ async function inbound(d: Dialplan, ch: Channel, pair: LocalPair | undefined): P
 
 const DIAL_VARS = ['DIALSTATUS', 'DIALEDPEERNUMBER', 'DIALEDPEERNAME', 'ANSWEREDTIME', 'ANSWEREDTIME_MS', 'DIALEDTIME', 'DIALEDTIME_MS', 'RINGTIME', 'RINGTIME_MS', 'PROGRESSTIME', 'PROGRESSTIME_MS'];
 
-/** `Dial(Local/N@phones,T)` then either `Hangup()` (outbound) or the DIALSTATUS mapping (outbound-mapped). */
-async function dialOut(d: Dialplan, ch: Channel, pair: LocalPair | undefined, timeoutS: number, mapped: boolean): Promise<void> {
+/**
+ * `Dial(Local/N@phones,T)` then either `Hangup()` (outbound, an extension) or the DIALSTATUS mapping
+ * (outbound-mapped, outside numbers from from-internal). T runs on real time, not the scaled PBX
+ * clock: it is what the relay's own ring bound (also real time) races, as a real route's 60 s do.
+ * `routeTimeoutSec` replaces every route's T (a test of a shorter dialplan timeout).
+ */
+async function dialOut(d: Dialplan, ch: Channel, pair: LocalPair | undefined, routeTimeoutS: number, mapped: boolean): Promise<void> {
   const { pbx } = d;
   const n = ch.exten;
+  const timeoutS = pbx.opts.routeTimeoutSec ?? routeTimeoutS;
   step(d.pbx, ch, 1, 'Dial', `Local/${n}@phones,${timeoutS}`);
   for (const v of DIAL_VARS) setVar(pbx, ch, v, '');
-  const { status, cause } = await dial(d, ch, pair, n, timeoutS * 1000);
+  const { status, cause } = await dial(d, ch, pair, n, timeoutS * 1000, 'real');
   // After a bridged call or a cancelled dial the channel just hangs up (03h, 03j).
   if (ch.hangupRequested || status === 'ANSWER' || status === 'CANCEL') return;
   if (!mapped) {
@@ -120,6 +128,9 @@ async function dialOut(d: Dialplan, ch: Channel, pair: LocalPair | undefined, ti
   step(d.pbx, ch, 2, 'Goto', `ds-${status},1`);
   ch.exten = `ds-${status}`;
   if (status === 'BUSY' || status === 'CONGESTION') {
+    // Behind an answered first leg (the originated `;1` runs this), Asterisk also reports a DialEnd
+    // for the `;2` half, with no caller fields and no DialBegin before it (seen on 22.10.1).
+    if (!pair && ch.partner && !ch.partner.gone) pbx.emit(ev('DialEnd', CALL, chanFields(ch.partner, 'Dest'), [['DialStatus', status]]));
     await busyOrCongestion(d.pbx, ch, pair, status === 'BUSY' ? 'busy' : 'congestion', 1, '10');
     return;
   }
@@ -134,7 +145,7 @@ function setVar(pbx: Pbx, ch: Channel, name: string, value: string): void {
 }
 
 /** Dial() from ch to Local/N@phones: DIALSTATUS, plus the callee's cause when it hung up unanswered. */
-async function dial(d: Dialplan, ch: Channel, outer: LocalPair | undefined, n: string, timeoutMs: number): Promise<{ status: string; cause?: number }> {
+async function dial(d: Dialplan, ch: Channel, outer: LocalPair | undefined, n: string, timeoutMs: number, clock: 'real' | 'scaled'): Promise<{ status: string; cause?: number }> {
   const { pbx } = d;
   const started = Date.now();
   const done = (status: string, cause?: number) => {
@@ -153,8 +164,7 @@ async function dial(d: Dialplan, ch: Channel, outer: LocalPair | undefined, n: s
     dialEv('DialState', [['DialStatus', 'RINGING']]);
   };
   void runDialplan(d, inner.two, inner);
-  // The Dial timeout is a dialplan delay, so it is scaled (it races the client's real-time Originate Timeout).
-  const timedOut = pbx.sleep(timeoutMs, ch).then((full) => (full ? 'timeout' : 'caller'));
+  const timedOut = (clock === 'real' ? pbx.rawSleep(timeoutMs, ch) : pbx.sleep(timeoutMs, ch)).then((full) => (full ? 'timeout' : 'caller'));
   const first = await Promise.race([inner.outcome, timedOut]);
   if (first === 'caller') {
     dialEv('DialEnd', [['DialStatus', 'CANCEL']]);

@@ -12,6 +12,8 @@ export interface PbxOptions {
   timeScale: number;
   jitter?: (point: JitterPoint, channelName: string) => number;
   phones: Map<string, PhoneBehaviour>;
+  /** Replaces the Dial() timeout of every outgoing route (from-internal, outbound…), real seconds. */
+  routeTimeoutSec?: number | undefined;
 }
 
 export class Pbx {

@@ -74,7 +74,11 @@ export async function runPhone(pbx: Pbx, ch: Channel, pair: LocalPair | undefine
   }
 }
 
-/** Busy()/Congestion(): state Busy, the dialler sees BUSY/CONGESTION, the channel waits to be hung up. */
+/**
+ * Busy()/Congestion(): state Busy, the dialler sees BUSY/CONGESTION, the channel waits to be hung up —
+ * or, with a timeout (`Busy(10)`), hangs up by itself after it (main/pbx_builtins.c, Busy() and Congestion(); the
+ * operator behind an answered callback hears the tone that long on 22.10.1). Dialplan time: scaled.
+ */
 export async function busyOrCongestion(pbx: Pbx, ch: Channel, pair: LocalPair | undefined, kind: 'busy' | 'congestion', prio: number, data: string): Promise<void> {
   step(pbx, ch, prio, kind === 'busy' ? 'Busy' : 'Congestion', data);
   ch.ownCause = kind === 'busy' ? 17 : 34;
@@ -85,5 +89,7 @@ export async function busyOrCongestion(pbx: Pbx, ch: Channel, pair: LocalPair | 
   }
   pbx.setState(ch, 7);
   pair?.settle({ kind });
-  await ch.interrupted();
+  const timeoutS = /^[0-9]+$/.test(data) ? Number(data) : null;
+  if (timeoutS === null) return ch.interrupted();
+  if (await pbx.sleep(timeoutS * 1000, ch)) endPbxChannel(pbx, ch, ch.ownCause);
 }

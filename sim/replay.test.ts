@@ -49,7 +49,8 @@ describe.concurrent('replay of real Asterisk 22.10.1 captures', () => {
   it('found the captures', () => expect(captures.length).toBeGreaterThanOrEqual(30));
   for (const name of captures) {
     it(name, async () => {
-      const res = await replay(join(DIR, `${name}.jsonl`), name, { timeScale: 0.02, ...PER_CAPTURE[name] });
+      // These captures predate the `hints` context (added to the kit on 2026-12-01): no ExtensionStatus in them.
+      const res = await replay(join(DIR, `${name}.jsonl`), name, { timeScale: 0.02, hints: {}, ...PER_CAPTURE[name] });
       expect(res.problems, res.problems.join('\n')).toEqual([]);
     }, 60_000);
   }

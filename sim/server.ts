@@ -4,13 +4,15 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import type { AmiMessage } from '../relay/ami/wire';
 import { dispatch, actionName } from './actions/index';
-import { ActionContext, type SimControl } from './actions/context';
+import { ActionContext, type SimControl, type SimEngine } from './actions/context';
 import { hangupFromOutside } from './actions/channels';
 import { Conferences } from './confbridge';
+import { DeviceStates } from './device-states';
 import { ev, securityEvent } from './events';
 import type { Fields } from './frame';
-import { originate, type Engine } from './originate';
+import { originate } from './originate';
 import { Pbx, type JitterPoint } from './pbx';
+import { permissionsOf, type SimUser } from './permissions';
 import type { PhoneBehaviour } from './phones';
 import { Queues } from './queues';
 import { Session, type SessionHost } from './session';
@@ -20,15 +22,19 @@ export interface RecordedAction { at: number; session: number; headers: Readonly
 export interface ServerOptions {
   host: string;
   port: number;
-  users: Record<string, string>;
+  /** User → secret (read = write = all), or a manager.conf-like entry with its classes. */
+  users: Record<string, string | SimUser>;
   phones: Record<string, PhoneBehaviour>;
   timeScale: number;
   jitter?: (point: JitterPoint, channelName: string) => number;
+  /** Hints of the `hints` context, exten → device (default: the kit's, see device-states.ts). */
+  hints?: Readonly<Record<string, string>>;
+  routeTimeoutSec?: number | undefined;
 }
 
 export class SimServer implements SessionHost, SimControl {
   readonly pbx: Pbx;
-  readonly engine: Engine & { queues: Queues; confs: Conferences };
+  readonly engine: SimEngine;
   readonly actions: RecordedAction[] = [];
   private readonly actionWaiters = new Set<(a: RecordedAction) => void>();
   private readonly live = new Set<Session>();
@@ -40,10 +46,10 @@ export class SimServer implements SessionHost, SimControl {
   port = 0;
 
   constructor(readonly opts: ServerOptions) {
-    this.pbx = new Pbx({ timeScale: opts.timeScale, phones: new Map(Object.entries(opts.phones)), jitter: opts.jitter });
+    this.pbx = new Pbx({ timeScale: opts.timeScale, phones: new Map(Object.entries(opts.phones)), jitter: opts.jitter, routeTimeoutSec: opts.routeTimeoutSec });
     const confs = new Conferences(this.pbx);
     const base = { pbx: this.pbx, confs };
-    this.engine = { ...base, queues: new Queues(base) };
+    this.engine = { ...base, queues: new Queues(base), devices: new DeviceStates(this.pbx, opts.hints) };
     this.pbx.subscribe((fields) => {
       for (const s of this.live) s.event(fields);
     });
@@ -133,7 +139,9 @@ export class SimServer implements SessionHost, SimControl {
     const user = c.get('Username') ?? '';
     const secret = c.get('Secret') ?? '';
     const known = Object.prototype.hasOwnProperty.call(this.opts.users, user);
-    if (this.refusing || !known || this.opts.users[user] !== secret) {
+    const entry = known ? this.opts.users[user] : undefined;
+    const account: SimUser | undefined = typeof entry === 'string' ? { secret: entry } : entry;
+    if (this.refusing || account === undefined || account.secret !== secret) {
       c.error('Authentication failed');
       s.closeAfterWrites();
       const addr: Fields = [['AccountID', user], ['SessionID', s.sessionId], ['LocalAddress', s.localAddress], ['RemoteAddress', s.remoteAddress]];
@@ -143,6 +151,7 @@ export class SimServer implements SessionHost, SimControl {
     }
     s.authed = true;
     s.username = user;
+    s.permissions = permissionsOf(account);
     s.eventsOn = (c.get('Events') ?? 'on').trim().toLowerCase() !== 'off';
     c.ok('Authentication accepted');
     const up = String(Math.floor((Date.now() - this.pbx.startedAt) / 1000));
@@ -188,6 +197,7 @@ export class SimServer implements SessionHost, SimControl {
     for (const s of [...this.live]) s.destroy();
     await stopped;
     this.pbx.reset();
+    this.engine.devices.reset();
     await new Promise((r) => setTimeout(r, opts.downMs ?? 200));
     this.server = this.makeServer();
     await this.listen(this.port);

@@ -1,10 +1,11 @@
 // One AMI TCP session: banner, action parsing (relay/ami/wire.ts AmiParser), authentication state,
-// event filtering and the output gates (sync Originate hold, stall, response delay).
+// event filtering (Events on/off, the user's read classes) and the output gates (sync Originate hold, stall, response delay).
 // Invariant: actions of one session run strictly one after another, and events generated while a
 // synchronous action blocks the session are delivered after its Response (FACTS 9).
 import type { Socket } from 'node:net';
 import { AmiParser, type AmiMessage } from '../relay/ami/wire';
 import { frame, type Fields, type ReadonlyFields } from './frame';
+import { mayRead, permissionsOf, type Permissions } from './permissions';
 
 export interface SessionHost {
   /** Runs one action for this session; resolves when the action (including any blocking) is done. */
@@ -18,6 +19,8 @@ export class Session {
   authed = false;
   username = '';
   eventsOn = true;
+  /** The logged-in user's manager.conf classes; until Login, nothing. */
+  permissions: Permissions = permissionsOf({ secret: '', read: 'none', write: 'none' });
   /** >0 while a synchronous action (Originate, PlayDTMF) holds this session's events. */
   private blockers = 0;
   private held: string[] = [];
@@ -76,6 +79,7 @@ export class Session {
   /** A PBX event for this session (dropped, not buffered, while Events: off — FACTS 8). */
   event(fields: Fields): void {
     if (!this.authed || !this.eventsOn || !this.open) return;
+    if (!mayRead(this.permissions, fields.find(([k]) => k === 'Privilege')?.[1])) return;
     const text = frame(fields);
     if (this.blockers > 0) this.held.push(text);
     else this.writeChain = this.writeChain.then(() => this.raw(text));

@@ -1,6 +1,7 @@
 // A conference module running in-process against the AMI simulator over real TCP, with a stand-in
 // Worker link that records the frames the module sends. Used by the conference relay tests and bench/.
 // Invariant: every helper waits with a bound; nothing sleeps to synchronise.
+import type { CallSlots } from '../relay/call-slots.js';
 import { EventEmitter } from 'node:events';
 import { pino, type Logger } from 'pino';
 import type { RoomRule } from '../shared/conferences.js';
@@ -28,10 +29,11 @@ export interface RunningModule {
   stop(): Promise<void>;
 }
 
-export async function startModule(sim: AmiSimulator, logger: Logger = pino({ level: 'silent' }), rulesPath?: string): Promise<RunningModule> {
+/** `slots`: the relay's call gate to share (unbounded when omitted). */
+export async function startModule(sim: AmiSimulator, logger: Logger = pino({ level: 'silent' }), rulesPath?: string, slots?: CallSlots): Promise<RunningModule> {
   const ami = new AmiConnection({ host: sim.host, port: sim.port, username: 'relay', secret: 'relaysecret', logger, backoff: { initialMs: 20, maxMs: 200 } });
   const link = new FakeLink();
-  const module = new ConferenceModule(ami, link, logger, rulesPath);
+  const module = new ConferenceModule(ami, link, logger, rulesPath, slots);
   const ready = new Promise<void>((resolve) => ami.once('ready', () => resolve()));
   ami.start();
   await ready;

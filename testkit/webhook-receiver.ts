@@ -9,6 +9,8 @@ export interface ReceivedRequest {
   headers: IncomingMessage['headers'];
   body: string;
   at: number;
+  /** The status code this receiver answered with. */
+  statusCode: number;
   /** Whether webhook-signature holds a valid v1 signature by `secret` over id.timestamp.body. */
   signatureValid: boolean;
 }
@@ -18,6 +20,9 @@ export interface WebhookReceiver {
   readonly received: ReceivedRequest[];
   /** Status codes for the next requests, in order; 200 once they run out. */
   respondWith(codes: number[]): void;
+  /** Leaves the next `count` requests unanswered (a receiver that hangs) until `release()`. */
+  stall(count: number): void;
+  release(): void;
   /** The body answered to a request for this path (default `{}`), e.g. a portal's REST result. */
   answer(path: string, body: string): void;
   setSecret(secret: string): void;
@@ -29,13 +34,24 @@ export async function startWebhookReceiver(): Promise<WebhookReceiver> {
   let script: number[] = [];
   let secret = '';
   const answers = new Map<string, string>();
+  let stalls = 0;
+  const stalled: Array<() => void> = [];
   const server: Server = createServer((req, res) => {
     let body = '';
     req.on('data', (d: Buffer) => (body += d.toString()));
     req.on('end', () => {
-      received.push({ path: req.url ?? '', headers: req.headers, body, at: Date.now(), signatureValid: verifies(secret, req.headers, body) });
-      res.statusCode = script.shift() ?? 200;
-      res.end(answers.get(req.url ?? '') ?? '{}');
+      const statusCode = script.shift() ?? 200;
+      received.push({ path: req.url ?? '', headers: req.headers, body, at: Date.now(), statusCode, signatureValid: verifies(secret, req.headers, body) });
+      const answer = (): void => {
+        res.statusCode = statusCode;
+        res.end(answers.get(req.url ?? '') ?? '{}');
+      };
+      if (stalls > 0) {
+        stalls--;
+        stalled.push(answer);
+      } else {
+        answer();
+      }
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -45,9 +61,16 @@ export async function startWebhookReceiver(): Promise<WebhookReceiver> {
     url: `http://127.0.0.1:${port}`,
     received,
     respondWith: (codes) => (script = [...codes]),
+    stall: (count) => void (stalls = count),
+    release: () => {
+      for (const answer of stalled.splice(0)) answer();
+    },
     answer: (path, body) => void answers.set(path, body),
     setSecret: (s) => (secret = s),
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    close: () => new Promise<void>((resolve) => {
+      for (const answer of stalled.splice(0)) answer();
+      server.close(() => resolve());
+    }),
   };
 }
 

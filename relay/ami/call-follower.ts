@@ -2,14 +2,16 @@
 // Used by originate.ts (`originateAndFollow`) and the job runners to learn the callback's outcome.
 // Invariants: subscribed on the AmiConnection (not the socket), so it survives a reconnect; after
 // each re-login it re-checks the call with CoreShowChannels and ends as `lost` (complete: false)
-// instead of waiting forever for Hangup events that were sent while we were away.
+// instead of waiting forever for Hangup events that were sent while we were away. With
+// `secondLegRingMs` it bounds the second leg itself: the Originate's Timeout bounds only the first,
+// and the dialplan lets the second ring as long as its route says (60 s and more on real PBXes).
 
 import type { Logger } from 'pino';
 import type { AmiConnection } from './connection.js';
 import { sendList } from './event-list.js';
 import { header } from './wire.js';
 import type { AmiMessage } from './wire.js';
-import { applyCallEvent, callPhase, newCallTrack, outcomeSignals } from './call-track.js';
+import { applyCallEvent, callPhase, newCallTrack, outcomeSignals, secondLegWaitingSince } from './call-track.js';
 import type { CallTrack } from './call-track.js';
 import { callOutcome } from './outcome.js';
 import type { CallOutcome, HangupInfo } from './outcome.js';
@@ -19,6 +21,12 @@ export interface FollowOptions {
   settleMs?: number;
   /** Give up following after this long, ms. Default 4 h. */
   maxMs?: number;
+  /**
+   * How long the second leg (the `;1`'s onward Dial() once the first leg answered) may go unanswered,
+   * ms, counted from its first DialBegin, else from the first leg's answer. When it runs out the
+   * call is hung up and ends `no-answer` (cause 19). Default: unbounded (the dialplan decides).
+   */
+  secondLegRingMs?: number;
   /** Clock in epoch ms. Default Date.now. */
   now?: () => number;
   logger?: Logger;
@@ -37,7 +45,9 @@ export interface FollowedCall {
   readonly dialStatus: string | null;
   readonly destHangups: ReadonlyArray<HangupInfo>;
   readonly outcome: CallOutcome;
-  /** Epoch ms. answeredAt: the originated leg; dialAnsweredAt: the onward Dial() (the customer, operator-first). */
+  /** Whether the originated `;1` dialled a second leg after the first answered. */
+  readonly secondLegDialled: boolean;
+  /** Epoch ms. answeredAt: the first leg; dialAnsweredAt: the second leg (both parties up from then). */
   readonly timestamps: {
     readonly originatedAt: number;
     readonly answeredAt: number | null;
@@ -59,7 +69,9 @@ export class CallFollower {
   private rejectEnded: (err: Error) => void = () => {};
   private done = false;
   private cancelRequested = false;
+  private ringTimedOut = false;
   private settleTimer: NodeJS.Timeout | null = null;
+  private ringTimer: { from: number; timer: NodeJS.Timeout } | null = null;
   private readonly maxTimer: NodeJS.Timeout;
   private readonly onEvent = (ev: AmiMessage): void => this.handle(ev);
   private readonly onReady = (): void => void this.reconcile();
@@ -96,6 +108,13 @@ export class CallFollower {
     await this.conn.send({ Action: 'Hangup', Channel: channel, Cause: cause });
   }
 
+  /** Hangs `;1` up once the outcome is already decided (releases the first leg); not a cancel. */
+  async release(cause = 16): Promise<void> {
+    const channel = this.track.channel1;
+    if (!channel || this.done) return;
+    await this.conn.send({ Action: 'Hangup', Channel: channel, Cause: cause });
+  }
+
   /** Stops following without an observed end. */
   stop(): void {
     this.finish('stopped');
@@ -111,6 +130,7 @@ export class CallFollower {
   private handle(ev: AmiMessage): void {
     if (this.done) return;
     applyCallEvent(this.track, ev, this.now());
+    this.boundSecondLeg();
     const phase = callPhase(this.track);
     if (phase === 'settled') this.finish('hangup');
     else if (phase === 'open' && this.settleTimer) {
@@ -119,6 +139,32 @@ export class CallFollower {
     } else if (phase === 'settling' && !this.settleTimer) {
       this.settleTimer = setTimeout(() => this.finish('settle-timeout'), this.settleMs);
     }
+  }
+
+  /** (Re)arms the second leg's ring timer from the moment it started waiting; clears it once it need not wait. */
+  private boundSecondLeg(): void {
+    const limit = this.options.secondLegRingMs;
+    if (limit === undefined || this.ringTimedOut) return;
+    const since = secondLegWaitingSince(this.track);
+    if (since === this.ringTimer?.from) return;
+    if (this.ringTimer) clearTimeout(this.ringTimer.timer);
+    this.ringTimer = null;
+    if (since === null) return;
+    const timer = setTimeout(() => void this.secondLegRangOut(), Math.max(0, since + limit - this.now()));
+    this.ringTimer = { from: since, timer };
+  }
+
+  private async secondLegRangOut(): Promise<void> {
+    this.ringTimer = null;
+    if (this.done || secondLegWaitingSince(this.track) === null) return;
+    this.ringTimedOut = true;
+    const channel = this.track.channel1;
+    this.options.logger?.info({ channelId: this.track.channelId }, 'the second leg rang out the ring timeout; ending the call');
+    if (!channel) return;
+    // Hanging up `;1` ends its Dial() and the first leg with it: nobody is left listening to ringing.
+    await this.conn.send({ Action: 'Hangup', Channel: channel, Cause: 19 }).catch((err: unknown) => {
+      this.options.logger?.warn({ channelId: this.track.channelId, code: codeOf(err) }, 'hangup after the ring timeout failed');
+    });
   }
 
   /**
@@ -143,7 +189,7 @@ export class CallFollower {
     if (this.done) return;
     this.cleanup();
     const t = this.track;
-    const signals = outcomeSignals(t, this.cancelRequested);
+    const signals = outcomeSignals(t, { cancelRequested: this.cancelRequested, ringTimedOut: this.ringTimedOut });
     const outcome = callOutcome(signals);
     this.options.logger?.info(
       { channelId: t.channelId, outcome: outcome.outcome, cause: outcome.cause, reason: signals.reason, endedBy },
@@ -159,6 +205,7 @@ export class CallFollower {
       dialStatus: signals.dialStatus ?? null,
       destHangups: signals.destHangups ?? [],
       outcome,
+      secondLegDialled: t.secondLegDials.length > 0,
       timestamps: { originatedAt: this.originatedAt, answeredAt: t.answeredAt, dialAnsweredAt: t.dialAnsweredAt, endedAt: this.now() },
       complete: endedBy === 'hangup' || endedBy === 'settle-timeout',
       endedBy,
@@ -168,6 +215,7 @@ export class CallFollower {
   private cleanup(): void {
     this.done = true;
     if (this.settleTimer) clearTimeout(this.settleTimer);
+    if (this.ringTimer) clearTimeout(this.ringTimer.timer);
     clearTimeout(this.maxTimer);
     this.conn.off('event', this.onEvent);
     this.conn.off('ready', this.onReady);

@@ -1,7 +1,10 @@
 // Pure bookkeeping of one originated call from the AMI events that concern it.
 // Used by call-follower.ts (live) and by tests that replay the 03* captures through it.
-// Invariant: an event belongs to the call only by Uniqueid (= our ChannelId / OtherChannelId,
+// Invariants: an event belongs to the call only by Uniqueid (= our ChannelId / OtherChannelId,
 // FACTS 4–5) or by being the destination of a Dial() that the call itself made — never by ActionID.
+// The two legs are told apart by who dials: the `;2` half's Dial() is how the dialplan reaches the
+// first leg's phone (from-internal → Dial(PJSIP/101), a trunk route); only a Dial() by the
+// originated `;1`, after the first leg answered, is the second leg (the customer, operator-first).
 
 import { header } from './wire.js';
 import type { AmiMessage } from './wire.js';
@@ -12,6 +15,7 @@ export interface DialTrack {
   readonly destUniqueid: string | null;
   /** The destination and, for a Local destination `…;1`, its `…;2` sibling (where the far cause shows, 03i). */
   readonly destNames: ReadonlyArray<string>;
+  readonly beganAt: number;
   status: string | null;
 }
 
@@ -27,10 +31,14 @@ export interface CallTrack {
   hangup2: HangupInfo | null;
   /** DialStatus of the Originate's own dial of `;1` (DialEnd with only Dest* fields): informative only. */
   originateDialStatus: string | null;
-  /** The latest onward Dial() made by `;1` or `;2`. */
-  dial: DialTrack | null;
+  /** The latest Dial() made by `;2`: the dialplan reaching the first leg (its phone, or a trunk). */
+  firstLegDial: DialTrack | null;
+  /** The Dial()s made by `;1` after the first leg answered: the second leg (a ring group or queue rings several). */
+  secondLegDials: DialTrack[];
   destHangups: Map<string, HangupInfo>;
+  /** The first leg answered. */
   answeredAt: number | null;
+  /** The second leg answered: from here on both parties are up. */
   dialAnsweredAt: number | null;
 }
 
@@ -45,7 +53,8 @@ export function newCallTrack(channelId: string, otherChannelId?: string): CallTr
     hangup1: null,
     hangup2: null,
     originateDialStatus: null,
-    dial: null,
+    firstLegDial: null,
+    secondLegDials: [],
     destHangups: new Map(),
     answeredAt: null,
     dialAnsweredAt: null,
@@ -82,9 +91,9 @@ export function applyCallEvent(track: CallTrack, ev: AmiMessage, at: number): vo
       if (is1 && header(ev, 'ChannelState') === '6' && track.answeredAt === null) track.answeredAt = at;
       return;
     case 'dialbegin':
-      return onDialBegin(track, ev, is1 || is2);
+      return onDialBegin(track, ev, is1, is2, at);
     case 'dialend':
-      return onDialEnd(track, ev, is1 || is2, at);
+      return onDialEnd(track, ev, is1, is2, at);
     case 'hangup':
       return onHangup(track, ev, is1, is2, chan);
     default:
@@ -103,35 +112,71 @@ function onOriginateResponse(track: CallTrack, ev: AmiMessage, at: number): void
   if (reason === 4 && track.answeredAt === null) track.answeredAt = at;
 }
 
-function onDialBegin(track: CallTrack, ev: AmiMessage, byOurCall: boolean): void {
-  const dest = header(ev, 'DestChannel');
-  if (!dest) return;
-  if (!byOurCall) return; // includes the Originate's own dial of `;1` (no caller fields, FACTS 11)
+function dialTrackOf(ev: AmiMessage, dest: string, at: number): DialTrack {
   const sibling = localSibling(dest);
-  track.dial = {
-    destChannel: dest,
-    destUniqueid: header(ev, 'DestUniqueid') ?? null,
-    destNames: sibling ? [dest, sibling] : [dest],
-    status: null,
-  };
+  return { destChannel: dest, destUniqueid: header(ev, 'DestUniqueid') ?? null, destNames: sibling ? [dest, sibling] : [dest], beganAt: at, status: null };
 }
 
-function onDialEnd(track: CallTrack, ev: AmiMessage, byOurCall: boolean, at: number): void {
+function onDialBegin(track: CallTrack, ev: AmiMessage, is1: boolean, is2: boolean, at: number): void {
+  const dest = header(ev, 'DestChannel');
+  // Neither half dialled: the Originate's own dial of `;1` (no caller fields, FACTS 11) or another call.
+  if (!dest || (!is1 && !is2)) return;
+  const dial = dialTrackOf(ev, dest, at);
+  if (is2) track.firstLegDial = dial;
+  else secondLegDialed(track, dial, at);
+}
+
+/**
+ * `;1` runs dialplan only once its first leg is up, so its dial proves that answer too — which a
+ * follower that started late (after a relay restart) may not have seen.
+ */
+function secondLegDialed(track: CallTrack, dial: DialTrack, at: number): DialTrack {
+  if (track.answeredAt === null) track.answeredAt = at;
+  track.secondLegDials.push(dial);
+  return dial;
+}
+
+function onDialEnd(track: CallTrack, ev: AmiMessage, is1: boolean, is2: boolean, at: number): void {
   const status = header(ev, 'DialStatus') ?? null;
-  if (!byOurCall) {
+  const dest = header(ev, 'DestChannel');
+  if (!is1 && !is2) {
     if (header(ev, 'DestUniqueid') === track.channelId) track.originateDialStatus = status;
     return;
   }
-  const dial = track.dial;
-  if (!dial || header(ev, 'DestChannel') !== dial.destChannel) return;
+  if (!dest) return;
+  const known = is2 ? track.firstLegDial : track.secondLegDials.find((d) => d.destChannel === dest);
+  // A second-leg dial whose DialBegin came before we listened (a relay restart) still decides.
+  const dial = known ?? (is1 ? secondLegDialed(track, dialTrackOf(ev, dest, at), at) : null);
+  if (!dial || dial.destChannel !== dest) return;
   dial.status = status;
-  if (status === 'ANSWER' && track.dialAnsweredAt === null) track.dialAnsweredAt = at;
+  if (is1 && status === 'ANSWER' && track.dialAnsweredAt === null) track.dialAnsweredAt = at;
 }
 
 function onHangup(track: CallTrack, ev: AmiMessage, is1: boolean, is2: boolean, chan: string | null): void {
   if (is1) track.hangup1 = hangupInfo(ev);
   else if (is2) track.hangup2 = hangupInfo(ev);
-  else if (track.dial && chan && track.dial.destNames.includes(chan)) track.destHangups.set(chan, hangupInfo(ev));
+  else if (chan && allDials(track).some((d) => d.destNames.includes(chan))) track.destHangups.set(chan, hangupInfo(ev));
+}
+
+function allDials(track: CallTrack): DialTrack[] {
+  return track.firstLegDial ? [track.firstLegDial, ...track.secondLegDials] : track.secondLegDials;
+}
+
+/** The second leg's dial that speaks for it: the answered one, else the last that ended, else the last one. */
+export function secondLegDial(track: CallTrack): DialTrack | null {
+  const dials = track.secondLegDials;
+  return dials.find((d) => d.status === 'ANSWER') ?? dials.filter((d) => d.status !== null).at(-1) ?? dials.at(-1) ?? null;
+}
+
+/**
+ * Since when the second leg has been waiting for an answer (the first onward DialBegin, else the
+ * first leg's answer), or null when it is not waiting: not started, answered, or every dial ended.
+ */
+export function secondLegWaitingSince(track: CallTrack): number | null {
+  if (track.answeredAt === null || track.dialAnsweredAt !== null || track.hangup1 !== null) return null;
+  const dials = track.secondLegDials;
+  if (dials.length > 0 && dials.every((d) => d.status !== null)) return null;
+  return dials[0]?.beganAt ?? track.answeredAt;
 }
 
 /**
@@ -144,17 +189,21 @@ export function callPhase(track: CallTrack): 'open' | 'settling' | 'settled' {
   const coreDone = track.hangup1 !== null && (!track.seen2 || track.hangup2 !== null);
   const failedWithoutChannel = track.originate?.response === 'Failure' && !track.seen1;
   if (!coreDone) return failedWithoutChannel ? 'settling' : 'open';
-  const destDone = !track.dial || track.dial.destNames.every((n) => track.destHangups.has(n));
+  const destDone = allDials(track).every((d) => d.destNames.every((n) => track.destHangups.has(n)));
   return destDone && track.originate !== null ? 'settled' : 'settling';
 }
 
-export function outcomeSignals(track: CallTrack, cancelRequested = false): OutcomeSignals {
+export function outcomeSignals(track: CallTrack, requested: Pick<OutcomeSignals, 'cancelRequested' | 'ringTimedOut'> = {}): OutcomeSignals {
+  const second = secondLegDial(track);
+  // The second leg decides once it was dialled; before that the first leg's own dial tells its fate.
+  const deciding = second ?? track.firstLegDial;
   return {
     reason: track.originate?.reason ?? null,
     hangup1: track.hangup1,
     hangup2: track.hangup2,
-    dialStatus: track.dial?.status ?? null,
-    destHangups: track.dial ? track.dial.destNames.flatMap((n) => track.destHangups.get(n) ?? []) : [],
-    cancelRequested,
+    dialStatus: deciding?.status ?? null,
+    dialLeg: second ? 'second' : track.firstLegDial ? 'first' : null,
+    destHangups: deciding ? deciding.destNames.flatMap((n) => track.destHangups.get(n) ?? []) : [],
+    ...requested,
   };
 }

@@ -26,6 +26,8 @@ export interface AmiConnectionOptions {
   actionIdPrefix?: string;
   /** Random source for the backoff jitter, [0, 1). Default Math.random. */
   random?: () => number;
+  /** Events (by name) nobody here reads: skipped on the wire, never built or emitted. Default none. */
+  skipEvents?: ReadonlySet<string>;
 }
 
 export type ResolvedConnectionOptions = Required<Omit<AmiConnectionOptions, 'backoff' | 'logger'>> & { backoff: BackoffOptions };
@@ -42,6 +44,7 @@ export function resolveConnectionOptions(options: AmiConnectionOptions): Resolve
     actionTimeoutMs: options.actionTimeoutMs ?? 10_000,
     actionIdPrefix: options.actionIdPrefix ?? 'pzv',
     random: options.random ?? Math.random,
+    skipEvents: options.skipEvents ?? new Set(),
     backoff: { ...DEFAULT_BACKOFF, ...options.backoff },
   };
 }

@@ -39,6 +39,8 @@ export interface AmiConnectionEvents {
   ready: [];
   /** Every `Event:` message, including list items and OriginateResponse. */
   event: [event: AmiMessage];
+  /** An action's Response arrived (Success or Error) after `ms`: the PBX's responsiveness, for metrics. */
+  answered: [action: string, ms: number];
   /** Login rejected (AMI_AUTH_FAILED). Emitted only when someone listens; always logged. */
   error: [error: AmiAuthError];
 }
@@ -148,6 +150,9 @@ export class AmiConnection extends EventEmitter<AmiConnectionEvents> {
     if (!sock || sock.destroyed) return Promise.reject(new AmiDisconnectedError(p.name, false));
     const answered = this.pending.add(p.id, p.name, timeoutMs);
     this.log.debug({ action: p.name, actionId: p.id }, 'ami action sent');
+    const sentAt = performance.now();
+    const timed = (): void => this.safeEmit('answered', p.name, performance.now() - sentAt);
+    answered.then(timed, (err: unknown) => (err instanceof AmiActionError ? timed() : undefined));
     sock.write(p.bytes);
     return answered;
   }
@@ -161,7 +166,7 @@ export class AmiConnection extends EventEmitter<AmiConnectionEvents> {
     const parser = new AmiParser(
       (msg) => this.onMessage(sock, msg),
       (line) => this.onBanner(sock, line),
-      { expectBanner: true },
+      { expectBanner: true, ...(this.opts.skipEvents.size > 0 ? { skipEvent: (name: string) => this.opts.skipEvents.has(name) } : {}) },
     );
     // Banner + Login must finish in time, or a half-open PBX would keep us "connecting" forever.
     this.loginTimer = setTimeout(() => {
@@ -235,7 +240,7 @@ export class AmiConnection extends EventEmitter<AmiConnectionEvents> {
     const kind = kindOf(msg);
     if (kind === 'response') return this.onResponse(msg);
     if (kind === 'event') {
-      const id = header(msg, 'ActionID');
+      const id = this.taps.size === 0 ? undefined : header(msg, 'ActionID');
       const tap = id === undefined ? undefined : this.taps.get(id);
       if (tap) this.guard(() => tap(msg));
       this.safeEmit('event', msg);

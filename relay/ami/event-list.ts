@@ -23,22 +23,26 @@ export interface SendListOptions {
   timeoutMs?: number;
   /**
    * Treat the known "nothing there" errors as an empty list instead of rejecting:
-   * ConfbridgeListRooms → `No active conferences.`, ConfbridgeList → `No Conference by that name found.`
+   * ConfbridgeListRooms → `No active conferences.`, ConfbridgeList → `No active conferences.` (no
+   * room on the whole PBX) or `No Conference by that name found.` (other rooms, not this one).
    */
   emptyOnKnownErrors?: boolean;
 }
 
 /**
  * Asterisk signals these empty results only by `Response: Error` and message text (capture 05),
- * so text is all there is to match on; the texts are exact copies from Asterisk 22.10.1.
+ * so text is all there is to match on; the texts are exact copies from Asterisk 22.10.1. ConfbridgeList
+ * checks whether any conference exists before it looks the room up (app_confbridge.c,
+ * action_confbridgelist), so on a PBX with no room at all it answers `No active conferences.`.
+ * `No Conference name provided.` is not among them: it is our mistake, not an empty room.
  */
-export const KNOWN_EMPTY_LIST_ERRORS: Readonly<Record<string, string>> = {
-  confbridgelistrooms: 'No active conferences.',
-  confbridgelist: 'No Conference by that name found.',
+export const KNOWN_EMPTY_LIST_ERRORS: Readonly<Record<string, ReadonlyArray<string>>> = {
+  confbridgelistrooms: ['No active conferences.'],
+  confbridgelist: ['No active conferences.', 'No Conference by that name found.'],
 };
 
 export function isKnownEmptyListError(action: string, err: unknown): boolean {
-  return err instanceof AmiActionError && KNOWN_EMPTY_LIST_ERRORS[action.toLowerCase()] === err.message;
+  return err instanceof AmiActionError && (KNOWN_EMPTY_LIST_ERRORS[action.toLowerCase()] ?? []).includes(err.message);
 }
 
 function actionName(action: AmiAction): string {

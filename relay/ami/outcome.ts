@@ -3,7 +3,9 @@
 // Invariant: Reason, Hangup causes and the onward Dial()'s DialStatus are combined as FACTS 2–3
 // require, and when they contradict each other the answer is 'failed' with the cause, never a guess.
 
-export type CallOutcomeKind = 'answered' | 'busy' | 'no-answer' | 'congestion' | 'failed' | 'cancelled';
+import type { Outcome } from '../../shared/pbx.js';
+
+export type CallOutcomeKind = Outcome;
 
 /** One `Event: Hangup`'s `Cause` / `Cause-txt`. */
 export interface HangupInfo {
@@ -23,10 +25,17 @@ export interface OutcomeSignals {
    * callbacks, its `;2` behind a trunk route, captures 03h–03m) — not the Originate's own DialEnd.
    */
   readonly dialStatus?: string | null;
+  /**
+   * Whose Dial() `dialStatus` is: the `;2` half reaching the first leg ('first'), or the originated
+   * `;1` dialling the second leg once the first answered ('second'). Absent: read as 'second'.
+   */
+  readonly dialLeg?: 'first' | 'second' | null;
   /** Hangups of that Dial()'s destination channel(s), e.g. both halves of a Local destination. */
   readonly destHangups?: ReadonlyArray<HangupInfo>;
-  /** The relay itself hung the call up before it was answered. */
+  /** The relay itself hung the call up before it was answered (an API or owner cancel). */
   readonly cancelRequested?: boolean;
+  /** The relay hung the call up because the second leg rang for the whole ring timeout. */
+  readonly ringTimedOut?: boolean;
 }
 
 export interface CallOutcome {
@@ -35,8 +44,11 @@ export interface CallOutcome {
   readonly cause: number | null;
   readonly causeText: string | null;
   /** Which signal decided: for logs and for the engineer reading a strange result. */
-  readonly basis: 'reason' | 'dial-status' | 'cause' | 'cancel' | 'disagreement';
+  readonly basis: 'reason' | 'dial-status' | 'cause' | 'cancel' | 'ring-timeout' | 'disagreement';
 }
+
+/** What a second leg that rang out the relay's ring timeout reports: Q.850 19. */
+export const RING_TIMEOUT_CAUSE = { cause: 19, causeText: 'No user responding' } as const;
 
 /**
  * Causes that name an outcome by themselves. 17 busy; 18/19 no answer; 34/42 congestion
@@ -66,7 +78,7 @@ export function mostSpecificHangup(signals: OutcomeSignals): HangupInfo | null {
   return ordered.find((h) => h.cause !== 0) ?? ordered[0] ?? null;
 }
 
-function fromDialStatus(status: string, cause: number | null): { outcome: CallOutcomeKind; basis: CallOutcome['basis'] } {
+function fromDialStatus(status: string, cause: number | null, leg: 'first' | 'second'): { outcome: CallOutcomeKind; basis: CallOutcome['basis'] } {
   switch (status) {
     case 'ANSWER':
       return { outcome: 'answered', basis: 'dial-status' };
@@ -83,7 +95,10 @@ function fromDialStatus(status: string, cause: number | null): { outcome: CallOu
       return { outcome: outcomeOfCause(cause) ?? 'failed', basis: 'cause' };
     }
     case 'CANCEL':
-      return { outcome: 'cancelled', basis: 'dial-status' };
+      // Nobody asked us to hang up: the caller of the dial gave up while the second leg rang (the
+      // operator, operator-first; the customer, customer-first). A first leg's dial is cancelled
+      // only by its Originate (Reason 3) or by us, so here it is a contradiction.
+      return { outcome: leg === 'second' ? 'abandoned' : 'failed', basis: 'dial-status' };
     default:
       // CHANUNAVAIL, DONTCALL, TORTURE, INVALIDARGS: the customer's leg could not be placed.
       return { outcome: 'failed', basis: 'dial-status' };
@@ -113,6 +128,8 @@ export function callOutcome(signals: OutcomeSignals): CallOutcome {
   const cause = hangup?.cause ?? null;
   const dial = signals.dialStatus ? signals.dialStatus.toUpperCase() : null;
   const decided = decide(signals, dial, cause);
+  // Our own Hangup leaves cause 0/16 behind; the leg that never answered is what the cause must say.
+  if (decided.basis === 'ring-timeout') return { ...decided, ...RING_TIMEOUT_CAUSE };
   return { ...decided, cause, causeText: hangup?.causeText ?? null };
 }
 
@@ -124,7 +141,10 @@ function decide(
   const reason = signals.reason;
   // Our own Hangup decides only while nothing else has: a customer already reported BUSY stays busy.
   const undecided = (dial === null || dial === 'CANCEL') && (reason === null || reason === 0 || reason === 1);
-  if (signals.cancelRequested && undecided) return { outcome: 'cancelled', basis: 'cancel' };
+  // …and so does our hanging up the first leg while the second rang (its Dial() then says CANCEL).
+  if (signals.cancelRequested && (undecided || (reason === 4 && dial === 'CANCEL'))) return { outcome: 'cancelled', basis: 'cancel' };
+  if (signals.ringTimedOut && (dial === null || dial === 'CANCEL')) return { outcome: 'no-answer', basis: 'ring-timeout' };
+  const leg = signals.dialLeg ?? 'second';
   if (reason === 3 || reason === 5 || reason === 8) {
     const consistent = DIAL_STATUSES_CONSISTENT_WITH_REASON[reason] ?? [];
     if (dial !== null && !consistent.includes(dial)) return { outcome: 'failed', basis: 'disagreement' };
@@ -133,9 +153,13 @@ function decide(
   }
   // Reason 4 is the originated leg answering: in an operator-first callback that is the operator,
   // and the customer's fate is the onward Dial()'s status.
-  if (reason === 4) return dial === null ? { outcome: 'answered', basis: 'reason' } : fromDialStatus(dial, cause);
+  if (reason === 4) {
+    if (dial !== null) return fromDialStatus(dial, cause, leg);
+    // The second leg was dialled and never answered as far as we saw (the end was lost meanwhile).
+    return signals.dialLeg === 'second' ? { outcome: 'no-answer', basis: 'reason' } : { outcome: 'answered', basis: 'reason' };
+  }
   // Reason 0 (or none): FACTS 2 — everything else; the dial status and the causes tell.
-  if (dial !== null) return fromDialStatus(dial, cause);
+  if (dial !== null) return fromDialStatus(dial, cause, leg);
   const byCause = outcomeOfCause(cause);
   return byCause !== null ? { outcome: byCause, basis: 'cause' } : { outcome: 'failed', basis: 'cause' };
 }

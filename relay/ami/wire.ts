@@ -13,8 +13,11 @@ export type AmiHeaders = ReadonlyArray<readonly [string, string]>;
 
 /** First value of a header, compared case-insensitively as Asterisk does; the first occurrence wins. */
 export function header(msg: AmiMessage, name: string): string | undefined {
+  // Asterisk spells header names one way: an exact match first costs no lowercasing, on every event
+  // every listener looks at.
+  for (const [k, v] of msg.headers) if (k === name) return v;
   const lower = name.toLowerCase();
-  for (const [k, v] of msg.headers) if (k.toLowerCase() === lower) return v;
+  for (const [k, v] of msg.headers) if (k.length === lower.length && k.toLowerCase() === lower) return v;
   return undefined;
 }
 
@@ -75,32 +78,65 @@ export class AmiParser {
   private buffer = '';
   private current: Array<[string, string]> = [];
   private sawBanner: boolean;
+  private readonly skipEvent: ((name: string) => boolean) | undefined;
+  /** Where the event being skipped starts in the buffer, or -1. */
+  private skipFrom = -1;
+  /** The message at the cursor turned out to answer an action: parse it in full this time. */
+  private rescued = false;
 
   constructor(
     private readonly onMessage: (msg: AmiMessage) => void,
     private readonly onBanner: (line: string) => void = () => {},
-    options: { expectBanner?: boolean } = {},
+    options: {
+      expectBanner?: boolean;
+      /**
+       * Events of these names (first header `Event: <name>`) are skipped on the wire: no header is
+       * split and no message built, unless one carries an ActionID (it belongs to an action's list).
+       */
+      skipEvent?: (name: string) => boolean;
+    } = {},
   ) {
     this.sawBanner = !(options.expectBanner ?? false);
+    this.skipEvent = options.skipEvent;
   }
 
   push(chunk: string | Buffer): void {
     this.buffer += typeof chunk === 'string' ? chunk : chunk.toString('utf8');
+    const buf = this.buffer;
     let start = 0;
     for (;;) {
-      const nl = this.buffer.indexOf('\n', start);
+      const nl = buf.indexOf('\n', start);
       if (nl < 0) break;
-      const end = nl > start && this.buffer.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
-      this.line(this.buffer.slice(start, end));
+      const end = nl > start && buf.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
+      if (this.skipFrom >= 0) {
+        if (end === start) this.skipFrom = -1;
+        else if (isActionIdLine(buf, start)) {
+          start = this.skipFrom;
+          this.skipFrom = -1;
+          this.rescued = true;
+          continue;
+        }
+      } else if (this.current.length === 0 && !this.rescued && this.skipEvent !== undefined && this.sawBanner && buf.startsWith('Event:', start)) {
+        if (this.skipEvent(buf.slice(start + 6, end).trim())) this.skipFrom = start;
+        else this.line(buf.slice(start, end));
+      } else {
+        this.rescued = false;
+        this.line(buf.slice(start, end));
+      }
       start = nl + 1;
     }
-    this.buffer = start === 0 ? this.buffer : this.buffer.slice(start);
+    // A skipped event split across chunks is kept from its start, in case an ActionID turns up.
+    const keep = this.skipFrom >= 0 ? this.skipFrom : start;
+    if (this.skipFrom >= 0) this.skipFrom = 0;
+    this.buffer = keep === 0 ? buf : buf.slice(keep);
   }
 
   /** Drops partial input, e.g. after the socket closed mid-message. */
   reset(): void {
     this.buffer = '';
     this.current = [];
+    this.skipFrom = -1;
+    this.rescued = false;
   }
 
   private line(text: string): void {
@@ -130,6 +166,11 @@ export class AmiParser {
     const name = text.charCodeAt(colon - 1) === 32 || text.charCodeAt(0) === 32 ? text.slice(0, colon).trim() : text.slice(0, colon);
     this.current.push([name, text.slice(v)]);
   }
+}
+
+function isActionIdLine(buf: string, at: number): boolean {
+  const c = buf.charCodeAt(at);
+  return (c === 65 || c === 97) && buf.slice(at, at + 9).toLowerCase() === 'actionid:';
 }
 
 /** Builds a message from a plain record, in key order; convenient for literals in code and tests. */

@@ -15,6 +15,7 @@ import { ConferenceAssembler } from '../jobs/conference-assembly.js';
 import { JsonlFile } from '../jsonl-file.js';
 import type { ReportFrame } from '../link/report-buffer.js';
 import { ExternalParticipant } from './external-participant.js';
+import { CallSlots } from '../call-slots.js';
 import { LegRegistry, RoomWatch, type RoomChange } from './room-watch.js';
 
 /** What the module needs of the Worker link (WorkerLink, or a stand-in in tests). */
@@ -51,9 +52,11 @@ export class ConferenceModule {
     private readonly link: ConferenceLink,
     private readonly logger: Logger,
     rulesPath?: string,
+    /** The relay's call gate (relay/call-slots.ts), shared with its callbacks; tests may leave it unbounded. */
+    private readonly slots: CallSlots = new CallSlots(Number.POSITIVE_INFINITY),
   ) {
     this.watch = new RoomWatch(ami, this.registry, logger);
-    this.assembler = new ConferenceAssembler(ami, this.registry, (f) => this.link.report(f), logger);
+    this.assembler = new ConferenceAssembler(ami, this.registry, (f) => this.link.report(f), logger, slots);
     this.watch.on('change', this.onChange);
     link.on('frame', this.onFrame);
     ami.on('event', this.onEvent);
@@ -96,7 +99,7 @@ export class ConferenceModule {
     for (const rule of rules) {
       const existing = this.rules.get(rule.room);
       if (existing !== undefined) existing.update(rule);
-      else this.rules.set(rule.room, new ExternalParticipant(this.ami, rule, this.registry, this.logger.child({ room: rule.room })));
+      else this.rules.set(rule.room, new ExternalParticipant(this.ami, rule, this.registry, this.logger.child({ room: rule.room }), (room) => this.watch.reconcile(room), this.slots));
     }
     this.reconcileAll();
   }

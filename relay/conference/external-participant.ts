@@ -1,9 +1,13 @@
 // Keeps one room in its rule's state: runs the room-rule reducer on the room's changes and carries
 // out its actions on AMI (Originate into ConfBridge, ConfbridgeKick, Hangup, PlayDTMF per digit).
-// Used by the conference module, one instance per rule. Invariant: every dial is registered as an
-// external leg (ChannelId → LegRegistry, PEREZVON_LEG=external) before its Originate is written.
+// Used by the conference module, one instance per rule. Invariants: every dial is registered as an
+// external leg (ChannelId → LegRegistry, PEREZVON_LEG=external) before its Originate is written; a
+// leg is kicked only once its ConfbridgeJoin was seen (a kick during the join prompt does nothing and
+// leaves the leg unkickable for good, app_confbridge.c), the kick is confirmed by its
+// ConfbridgeLeave, and a leg not confirmed (or never seen joining) is hung up instead.
 import type { Logger } from 'pino';
-import { externalChannelIds } from '../../shared/channel-ids.js';
+import { externalChannelIds, type CallIds } from '../../shared/channel-ids.js';
+import type { CallSlots, Release } from '../call-slots.js';
 import type { RoomRule } from '../../shared/conferences.js';
 import type { CallFollower } from '../ami/call-follower.js';
 import type { AmiConnection } from '../ami/connection.js';
@@ -14,10 +18,15 @@ import { LEG_VARIABLE, type LegRegistry, type RoomChange } from './room-watch.js
 
 /** A leg that stayed in the room this long earns its re-dial budget back when it drops. */
 const STABLE_MS = 60_000;
+/** How long a kicked leg has to leave the room before it is hung up instead. */
+const KICK_CONFIRM_MS = 3_000;
 
 export class ExternalParticipant {
   private state: RoomState = initialRoomState();
   private readonly followers = new Map<string, CallFollower>();
+  /** Uniqueids whose ConfbridgeJoin this run saw (a ConfbridgeList entry may still be in its join prompt). */
+  private readonly joined = new Set<string>();
+  private readonly leaveWaiters = new Map<string, () => void>();
   private retryTimer: NodeJS.Timeout | undefined;
   private stopped = false;
   /** Distinguishes this process's ChannelIds from those of an earlier run (Asterisk refuses a duplicate only while it lives). */
@@ -28,6 +37,10 @@ export class ExternalParticipant {
     private rule: RoomRule,
     private readonly registry: LegRegistry,
     private readonly logger: Logger,
+    /** Reads the room again (ConfbridgeList); its snapshot comes back through onChange. */
+    private readonly reread: (room: string) => Promise<unknown>,
+    /** Every Originate of the relay passes this one gate (the PBX's call limit). */
+    private readonly slots: CallSlots,
   ) {}
 
   get room(): string {
@@ -50,6 +63,11 @@ export class ExternalParticipant {
       const externals = change.participants.filter((p) => p.leg === 'external');
       this.apply({ kind: 'snapshot', internals, externals, at: change.at });
     } else {
+      if (change.kind === 'join') this.joined.add(change.who.uniqueid);
+      else {
+        this.joined.delete(change.who.uniqueid);
+        this.leaveWaiters.get(change.who.uniqueid)?.();
+      }
       this.apply({ kind: change.kind, leg: change.who.leg, who: change.who, at: change.at });
     }
   }
@@ -75,8 +93,10 @@ export class ExternalParticipant {
       case 'dial':
         return this.dial(action.seq);
       case 'kick':
-        void this.ami.send({ Action: 'ConfbridgeKick', Conference: this.rule.room, Channel: validateChannelName(action.channel) })
-          .catch((err: unknown) => this.warn('kick failed', err));
+        void this.kick(action.channel, action.uniqueid);
+        return;
+      case 'reread':
+        this.reread(this.rule.room).catch((err: unknown) => this.warn('could not re-read the room; not re-dialling until it is read', err));
         return;
       case 'hangup':
         void this.followers.get(action.channelId)?.hangup(16).catch((err: unknown) => this.warn('hangup failed', err));
@@ -96,11 +116,26 @@ export class ExternalParticipant {
   }
 
   private dial(seq: number): void {
-    const { room, number, context, bridgeProfile, userProfile, ringTimeoutMs, callerId } = this.rule;
+    const { room } = this.rule;
     const ids = externalChannelIds(room, this.runTag, seq);
     const { channelId } = ids;
     this.state = withDialChannel(this.state, channelId);
     this.registry.add(channelId, { leg: 'external', room, memberId: null });
+    void this.slots.take(true).then((release) => {
+      // While it waited for a slot the room may have emptied or the rule gone: then nothing is dialled.
+      const ext = this.state.external;
+      if (this.stopped || ext.phase !== 'dialling' || ext.channelId !== channelId) {
+        release();
+        this.registry.delete(channelId);
+        return;
+      }
+      this.originate(ids, release);
+    });
+  }
+
+  private originate(ids: CallIds, release: Release): void {
+    const { room, number, context, bridgeProfile, userProfile, ringTimeoutMs, callerId } = this.rule;
+    const { channelId } = ids;
     this.logger.info({ room, channelId }, 'dialling the external participant into the room');
     const { follower } = originateAndFollow(this.ami, {
       channel: localChannel(number, context),
@@ -113,6 +148,7 @@ export class ExternalParticipant {
     }, { logger: this.logger });
     this.followers.set(channelId, follower);
     const ended = (): void => {
+      release();
       this.followers.delete(channelId);
       this.registry.delete(channelId);
       if (!this.stopped) this.apply({ kind: 'external-ended', channelId, at: Date.now() });
@@ -121,6 +157,32 @@ export class ExternalParticipant {
       this.warn('external dial not placed', err);
       ended();
     });
+  }
+
+  /** ConfbridgeKick, confirmed by the leg's ConfbridgeLeave; otherwise (or unseen joining) Hangup of the leg. */
+  private async kick(channel: string, uniqueid: string): Promise<void> {
+    const target = validateChannelName(channel);
+    if (this.joined.has(uniqueid)) {
+      let confirm: () => void = () => {};
+      const left = new Promise<boolean>((resolve) => {
+        const timer = setTimeout(() => resolve(false), KICK_CONFIRM_MS);
+        confirm = () => {
+          clearTimeout(timer);
+          resolve(true);
+        };
+      });
+      this.leaveWaiters.set(uniqueid, confirm);
+      try {
+        await this.ami.send({ Action: 'ConfbridgeKick', Conference: this.rule.room, Channel: target });
+        if (await left) return;
+        this.logger.warn({ room: this.rule.room }, 'the kicked leg did not leave the room; hanging it up');
+      } catch (err) {
+        this.warn('kick failed; hanging the leg up', err);
+      } finally {
+        this.leaveWaiters.delete(uniqueid);
+      }
+    }
+    await this.ami.send({ Action: 'Hangup', Channel: target, Cause: 16 }).catch((err: unknown) => this.warn('hangup of the leg failed', err));
   }
 
   /** PlayDTMF plays only the first character of Digit (capture 11): one action per digit, in order. */

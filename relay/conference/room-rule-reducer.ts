@@ -1,8 +1,10 @@
 // The permanent-external-participant rule as a pure reducer: room state + one event → new state and
 // the actions to take (dial, kick, hang up a ringing dial, send DTMF, wait to re-dial).
 // Used by external-participant.ts (which executes the actions on AMI) and unit-tested on its own.
-// Invariants: at most one external leg is dialling or in the room; it is dialled only while an
-// internal participant is present, and kicked (or its ringing dial hung up) when the last one leaves.
+// Invariants: at most one external leg is dialling or in the room; it is dialled only on positive
+// knowledge that an internal participant is in the room now — their ConfbridgeJoin, or a ConfbridgeList
+// just read — never on what we believed before a gap (a re-dial first re-reads the room); it is
+// kicked (or its ringing dial hung up) when the last internal leaves.
 
 export interface RuleLimits {
   maxRedials: number;
@@ -18,6 +20,8 @@ export type ExternalPhase =
   | { phase: 'dialling'; channelId: string }
   | { phase: 'up'; channelId: string; channel: string; since: number }
   | { phase: 'waiting-retry' }
+  /** A re-dial is due and the room is being re-read: the read (a snapshot) or an internal's join decides. */
+  | { phase: 'checking' }
   | { phase: 'gave-up' };
 
 export interface RoomState {
@@ -46,7 +50,9 @@ export type RoomEvent =
 
 export type RoomAction =
   | { kind: 'dial'; seq: number }
-  | { kind: 'kick'; channel: string }
+  | { kind: 'kick'; channel: string; uniqueid: string }
+  /** Read the room again (ConfbridgeList); its snapshot comes back as an event. */
+  | { kind: 'reread' }
   | { kind: 'hangup'; channelId: string }
   | { kind: 'dtmf'; channel: string; digits: string }
   | { kind: 'schedule-retry'; delayMs: number }
@@ -69,7 +75,11 @@ export function reduceRoom(state: RoomState, event: RoomEvent, limits: RuleLimit
     case 'external-ended':
       return externalGone(state, event.channelId, event.at, limits);
     case 'retry-due':
-      return state.external.phase === 'waiting-retry' && state.internals.size > 0 ? dial(state) : { state, actions: [] };
+      // What we know of the room may be stale (a lost call usually means a gap in the events): read it first.
+      if (state.external.phase !== 'waiting-retry') return { state, actions: [] };
+      return state.internals.size > 0
+        ? { state: { ...state, external: { phase: 'checking' } }, actions: [{ kind: 'reread' }] }
+        : { state: { ...state, external: { phase: 'idle' } }, actions: [] };
     case 'snapshot':
       return snapshot(state, event.internals, event.externals, event.at);
   }
@@ -88,8 +98,9 @@ export function withDialChannel(state: RoomState, channelId: string): RoomState 
 function internalJoined(state: RoomState, who: Participant): Step {
   const internals = new Set(state.internals).add(who.uniqueid);
   const next = { ...state, internals };
-  // The first internal: dial now, from the event itself (no polling).
-  if (state.internals.size === 0 && next.external.phase === 'idle') return dial(next);
+  // The first internal: dial now, from the event itself (no polling). A join while a re-read is under
+  // way is the same positive knowledge.
+  if ((state.internals.size === 0 && next.external.phase === 'idle') || next.external.phase === 'checking') return dial(next);
   return { state: next, actions: [] };
 }
 
@@ -104,7 +115,7 @@ function internalLeft(state: RoomState, who: Participant): Step {
 function releaseExternal(ext: ExternalPhase): RoomAction[] {
   switch (ext.phase) {
     case 'up':
-      return [{ kind: 'kick', channel: ext.channel }];
+      return [{ kind: 'kick', channel: ext.channel, uniqueid: ext.channelId }];
     case 'dialling':
       return ext.channelId === '' ? [] : [{ kind: 'hangup', channelId: ext.channelId }];
     case 'waiting-retry':
@@ -116,10 +127,10 @@ function releaseExternal(ext: ExternalPhase): RoomAction[] {
 
 function externalJoined(state: RoomState, who: Participant, at: number, limits: RuleLimits): Step {
   const ext = state.external;
-  if (state.internals.size === 0) return { state, actions: [{ kind: 'kick', channel: who.channel }] };
+  if (state.internals.size === 0) return { state, actions: [kickOf(who)] };
   if (ext.phase === 'up') {
     // Never two external legs: the one already in the room stays.
-    return ext.channelId === who.uniqueid ? { state, actions: [] } : { state, actions: [{ kind: 'kick', channel: who.channel }] };
+    return ext.channelId === who.uniqueid ? { state, actions: [] } : { state, actions: [kickOf(who)] };
   }
   const actions: RoomAction[] = [];
   // A leg of ours from before a restart joined while we dial another: adopt it, drop the new dial.
@@ -128,6 +139,8 @@ function externalJoined(state: RoomState, who: Participant, at: number, limits: 
   if (limits.dtmf !== null) actions.push({ kind: 'dtmf', channel: who.channel, digits: limits.dtmf });
   return { state: { ...state, external: { phase: 'up', channelId: who.uniqueid, channel: who.channel, since: at } }, actions };
 }
+
+const kickOf = (p: Participant): RoomAction => ({ kind: 'kick', channel: p.channel, uniqueid: p.uniqueid });
 
 function externalGone(state: RoomState, channelId: string, at: number, limits: RuleLimits): Step {
   const ext = state.external;
@@ -144,14 +157,14 @@ function snapshot(state: RoomState, internals: ReadonlyArray<Participant>, exter
   const next: RoomState = { ...state, internals: new Set(internals.map((p) => p.uniqueid)) };
   const ext = state.external;
   if (internals.length === 0) {
-    const actions: RoomAction[] = externals.map((p) => ({ kind: 'kick', channel: p.channel }));
+    const actions: RoomAction[] = externals.map(kickOf);
     if (ext.phase === 'dialling' && ext.channelId !== '') actions.push({ kind: 'hangup', channelId: ext.channelId });
     if (ext.phase === 'waiting-retry') actions.push({ kind: 'cancel-retry' });
     return { state: { ...next, external: { phase: 'idle' }, redials: 0 }, actions };
   }
   // Keep the leg we believe in if it is there, else the first one listed; kick any other.
   const keep = externals.find((p) => ext.phase === 'up' && p.uniqueid === ext.channelId) ?? externals[0];
-  const kicks: RoomAction[] = externals.filter((p) => p !== keep).map((p) => ({ kind: 'kick', channel: p.channel }));
+  const kicks: RoomAction[] = externals.filter((p) => p !== keep).map(kickOf);
   if (keep !== undefined) {
     const since = ext.phase === 'up' && ext.channelId === keep.uniqueid ? ext.since : at;
     const actions: RoomAction[] = [...kicks];
@@ -159,7 +172,8 @@ function snapshot(state: RoomState, internals: ReadonlyArray<Participant>, exter
     if (ext.phase === 'waiting-retry') actions.push({ kind: 'cancel-retry' });
     return { state: { ...next, external: { phase: 'up', channelId: keep.uniqueid, channel: keep.channel, since } }, actions };
   }
-  // Internals but no external leg: dial it, unless a dial or a re-dial is already under way.
+  // Internals but no external leg: dial it (also when a re-dial was waiting for this read), unless a
+  // dial or a re-dial is already under way.
   if (ext.phase === 'dialling' || ext.phase === 'waiting-retry' || ext.phase === 'gave-up') return { state: next, actions: kicks };
   const step = dial(next);
   return { state: step.state, actions: [...kicks, ...step.actions] };

@@ -89,6 +89,7 @@ export class RoomWatch extends EventEmitter<{ change: [RoomChange] }> {
       found.push(p);
     }
     this.rooms.set(room, new Map(found.map((p) => [p.uniqueid, p])));
+    this.logger.info({ room, internals: found.filter((p) => p.leg === 'internal').length, externals: found.filter((p) => p.leg === 'external').length }, 'room read');
     this.emit('change', { kind: 'snapshot', room, participants: found, at: Date.now() });
     return found;
   }

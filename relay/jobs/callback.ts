@@ -48,51 +48,69 @@ export function originateRequest(plan: CallbackPlan, ids: CallIds): OriginateReq
   };
 }
 
+/**
+ * When both parties were up, if that was observed. The second leg's answer, in both directions;
+ * customer-first, a call whose operator side answered without any onward Dial() (an application,
+ * not a phone) connected at the first answer — but only if its end was observed too.
+ */
+export function connectedAt(plan: CallbackPlan, call: FollowedCall): number | null {
+  if (call.timestamps.dialAnsweredAt !== null) return call.timestamps.dialAnsweredAt;
+  const withoutDial = plan.direction === 'customer-first' && !call.secondLegDialled && call.complete && call.outcome.outcome === 'answered';
+  return withoutDial ? call.timestamps.answeredAt : null;
+}
+
 /** The attempt's result from the followed call. Pure. */
 export function attemptResultOf(plan: CallbackPlan, call: FollowedCall, cancelled: boolean): AttemptResult {
   const { cause, causeText } = call.outcome;
   const firstLegAnswered = call.reason === 4 || call.timestamps.answeredAt !== null;
-  const connectedAt = plan.direction === 'operator-first' ? call.timestamps.dialAnsweredAt : call.timestamps.answeredAt;
-  // Operator-first, Reason 4 only says the operator picked up: without an answered onward Dial()
-  // the customer was never reached, whatever the Originate said.
-  const outcome = call.outcome.outcome === 'answered' && connectedAt === null ? (outcomeOfCause(cause) ?? 'failed') : call.outcome.outcome;
-  const customerLeg = plan.direction === 'operator-first' ? 'customer' : 'operator';
+  const connected = connectedAt(plan, call);
+  // 'answered' means a conversation: Reason 4 or a first leg's own Dial() ANSWER only says the
+  // first leg picked up. Without both parties up it is what the cause says, never a guess.
+  const outcome = call.outcome.outcome === 'answered' && connected === null ? (outcomeOfCause(cause) ?? 'failed') : call.outcome.outcome;
+  const secondLeg = plan.direction === 'operator-first' ? 'customer' : 'operator';
   const firstLeg = plan.direction === 'operator-first' ? 'operator' : 'customer';
   const finalOutcome = cancelled && outcome !== 'answered' ? 'cancelled' : outcome;
   return {
     outcome: finalOutcome,
-    // An end nobody observed leaves the outcome open, unless the connection itself was seen.
+    // An end nobody observed leaves the outcome open, unless the conversation itself was seen.
     certainty: call.complete || finalOutcome === 'answered' ? 'known' : 'unknown',
     cause,
     causeText,
-    failedLeg: finalOutcome === 'answered' || finalOutcome === 'cancelled' ? null : firstLegAnswered ? customerLeg : firstLeg,
+    // The leg that failed to answer, or (abandoned) the leg that was up and gave up waiting.
+    failedLeg: finalOutcome === 'answered' || finalOutcome === 'cancelled' ? null
+      : finalOutcome === 'abandoned' ? firstLeg
+      : firstLegAnswered ? secondLeg : firstLeg,
     originatedAt: call.timestamps.originatedAt,
-    answeredAt: connectedAt,
+    answeredAt: connected,
     endedAt: call.timestamps.endedAt,
-    durationMs: connectedAt === null ? null : Math.max(0, call.timestamps.endedAt - connectedAt),
+    durationMs: connected === null ? null : Math.max(0, call.timestamps.endedAt - connected),
     note: call.complete ? null : `the end of the call was not observed (${call.endedBy})`,
   };
 }
 
-export function runCallback(ami: AmiConnection, plan: CallbackPlan, ids: CallIds, hooks: CallbackHooks, logger: Logger): CallbackRun {
+export function runCallback(ami: AmiConnection, plan: CallbackPlan, ids: CallIds, given: CallbackHooks, logger: Logger): CallbackRun {
   let cancelled = false;
+  let connected = false;
+  const hooks: CallbackHooks = { ...given, onConnected: (at) => ((connected = true), given.onConnected(at)) };
   const onEvent = (ev: AmiMessage): void => {
-    // Operator-first: the originated `;1` runs Dial() to the customer once the operator answered.
-    // (The Originate's own DialEnd carries only Dest* fields, FACTS 11, so this is the onward Dial.)
-    if (plan.direction !== 'operator-first' || header(ev, 'Event') !== 'DialEnd' || header(ev, 'Uniqueid') !== ids.channelId) return;
+    // The originated `;1` runs Dial() to the second leg once the first answered; the `;2` half's own
+    // Dial() to the first leg's phone (from-internal → Dial(PJSIP/101)) has the other Uniqueid.
+    // (The Originate's own DialEnd carries only Dest* fields, FACTS 11.)
+    if (header(ev, 'Event') !== 'DialEnd' || header(ev, 'Uniqueid') !== ids.channelId) return;
     if (header(ev, 'DialStatus') === 'ANSWER') hooks.onConnected(Date.now());
-    // The customer was not reached: the outcome is known, and a trunk route that maps DIALSTATUS
-    // would now play busy/congestion to the operator until they hang up. Release the operator.
-    else void follower.hangup(16).catch(() => undefined);
+    // Operator-first, the customer was not reached: the outcome is known, and a trunk route that maps
+    // DIALSTATUS would now play busy/congestion to the operator until they hang up. Release the
+    // operator. (Not customer-first: a queue rings its members again after a DialEnd NOANSWER.)
+    else if (plan.direction === 'operator-first') void follower.release().catch(() => undefined);
   };
-  const { result, follower } = originateAndFollow(ami, originateRequest(plan, ids), { logger });
+  // The Originate's Timeout bounds the first leg only; the follower bounds the second the same.
+  const { result, follower } = originateAndFollow(ami, originateRequest(plan, ids), { logger, secondLegRingMs: plan.ringTimeoutMs });
   ami.on('event', onEvent);
   result.then(
     (r) => {
       if (r.reason !== 4) return;
       const at = Date.now();
       hooks.onFirstLegAnswered(at);
-      if (plan.direction === 'customer-first') hooks.onConnected(at);
     },
     (err: unknown) => logger.warn({ err: errorCode(err) }, 'originate was not confirmed'),
   );
@@ -107,6 +125,8 @@ export function runCallback(ami: AmiConnection, plan: CallbackPlan, ids: CallIds
   return {
     done,
     async cancel() {
+      // A cancel can cross the connection on the wire (progress goes in batches): a connected call stays up.
+      if (connected) return;
       cancelled = true;
       await follower.hangup(16).catch((err: unknown) => logger.warn({ err: errorCode(err) }, 'hangup on cancel failed'));
     },

@@ -13,6 +13,7 @@ import { originateAndFollow } from '../ami/originate.js';
 import { localChannel } from '../ami/validation.js';
 import { header, type AmiMessage } from '../ami/wire.js';
 import { LEG_VARIABLE, type LegRegistry } from '../conference/room-watch.js';
+import type { CallSlots, Release } from '../call-slots.js';
 
 type MemberFrame = Extract<RelayFrame, { type: 'conference.member' }>;
 type MemberStatus = MemberFrame['status'];
@@ -38,18 +39,20 @@ export class ConferenceAssembler {
     private readonly registry: LegRegistry,
     private readonly report: (frame: MemberFrame) => void,
     private readonly logger: Logger,
+    private readonly slots: CallSlots,
   ) {}
 
+  /** Each leg waits for a call slot (the queue sends only as many as it believes free; this settles races). */
   run(dial: ConferenceDial): void {
     for (const leg of dial.legs) {
       const ids = memberChannelIds(leg.memberId, leg.attempt);
       if (this.dialled.has(ids.channelId)) continue;
       this.dialled.add(ids.channelId);
-      this.dialMember(dial, leg, ids);
+      void this.slots.take().then((release) => this.dialMember(dial, leg, ids, release));
     }
   }
 
-  private dialMember(dial: ConferenceDial, leg: MemberLeg, ids: CallIds): void {
+  private dialMember(dial: ConferenceDial, leg: MemberLeg, ids: CallIds, release: Release): void {
     const { channelId } = ids;
     const send = (status: MemberStatus, cause: number | null = null): void =>
       this.report({ type: 'conference.member', conferenceId: dial.conferenceId, memberId: leg.memberId, attempt: leg.attempt, status, cause, at: Date.now() });
@@ -83,6 +86,8 @@ export class ConferenceAssembler {
       if (r.reason === 4 && !joined) send('answered');
     }, () => undefined);
     const done = (status: MemberStatus | null, cause: number | null): void => {
+      // Freed before the report, so a slot the queue sees free is free here too.
+      release();
       this.ami.off('event', onEvent);
       this.registry.delete(channelId);
       if (status !== null) send(status, cause);

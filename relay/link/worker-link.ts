@@ -103,8 +103,14 @@ export class WorkerLink extends EventEmitter<LinkEvents> {
     const socket = new WebSocket(target, [RELAY_SUBPROTOCOL], { headers: { authorization: `Bearer ${token}` }, handshakeTimeout: 10_000 });
     this.socket = socket;
     socket.on('unexpected-response', (_req, res) => {
-      logger.error({ status: res.statusCode }, 'the Worker refused the relay connection (check PEREZVON_URL, PEREZVON_PBX and the relay token)');
-      socket.terminate();
+      // The refusal's problem says why (e.g. relay_protocol_unsupported: this relay's version is not the Worker's).
+      let body = '';
+      res.on('data', (chunk: Buffer) => void (body.length < 2048 && (body += chunk.toString())));
+      res.on('end', () => {
+        const problem = refusal(body);
+        logger.error({ status: res.statusCode, ...problem }, 'the Worker refused the relay connection (check PEREZVON_URL, PEREZVON_PBX, the relay token and the relay version)');
+        socket.terminate();
+      });
     });
     socket.on('message', (data) => this.onMessage(data.toString()));
     socket.on('error', (err) => logger.warn({ err: err.message }, 'worker link error'));
@@ -119,6 +125,7 @@ export class WorkerLink extends EventEmitter<LinkEvents> {
   }
 
   private onMessage(text: string): void {
+    this.nudge();
     let json: unknown;
     try {
       json = JSON.parse(text);
@@ -151,6 +158,17 @@ export class WorkerLink extends EventEmitter<LinkEvents> {
     this.emit('frame', frame);
   }
 
+  /**
+   * A WebSocket ping right after each frame from the queue: the runtime answers it (it never reaches
+   * the Durable Object, so it is no request there) and, above all, it carries the TCP ACK of that frame
+   * at once. Protocol 2 often sends nothing back (progress waits for a batch), and a delayed ACK
+   * would hold the queue's next small frame, an offer, behind Nagle's algorithm for 40 ms or more.
+   */
+  private nudge(): void {
+    const socket = this.socket;
+    if (socket !== undefined && socket.readyState === WebSocket.OPEN) socket.ping();
+  }
+
   private scheduleReconnect(): void {
     const delay = backoffDelay(this.failures++, DEFAULT_BACKOFF);
     this.options.logger.info({ delayMs: Math.round(delay) }, 'reconnecting to the Worker');
@@ -161,5 +179,17 @@ export class WorkerLink extends EventEmitter<LinkEvents> {
     if (state === this.current) return;
     this.current = state;
     this.emit('state', state);
+  }
+}
+
+/** The code and message of a refusal's JSON problem, if it has one. */
+function refusal(body: string): { code?: string; message?: string } {
+  try {
+    const json: unknown = JSON.parse(body);
+    if (typeof json !== 'object' || json === null) return {};
+    const { code, message } = json as Record<string, unknown>;
+    return { ...(typeof code === 'string' ? { code } : {}), ...(typeof message === 'string' ? { message: message.slice(0, 300) } : {}) };
+  } catch {
+    return {};
   }
 }

@@ -42,8 +42,9 @@ export class MissedCallDetector {
 
   onEvent(ev: AmiMessage, now: number): DetectorFrame[] {
     const w = this.watch;
+    if (w === undefined || !w.enabled) return []; // no watch: not even a header lookup per event
     const uid = header(ev, 'Uniqueid');
-    if (w === undefined || !w.enabled || uid === undefined) return [];
+    if (uid === undefined) return [];
     switch (header(ev, 'Event')) {
       case 'Newchannel':
         this.track(ev, uid, w);

@@ -5,6 +5,7 @@ import { chanFields, type Channel } from '../channels';
 import { chanEvent, globalVarSet, varSet } from '../events';
 import type { Fields } from '../frame';
 import type { ActionContext, Handler } from './context';
+import { deviceStateTarget, setDeviceState } from './device-states';
 
 function readVar(ch: Channel | undefined, c: ActionContext, name: string): string {
   const fn = /^CALLERID\((num|name)\)$/i.exec(name);
@@ -19,7 +20,8 @@ const getvar: Handler = (c) => {
   const ch = chName !== undefined ? c.pbx.channels.get(chName) : undefined;
   if (chName !== undefined && !ch) return c.error('No such channel');
   if (name === undefined || name === '') return c.error('No variable specified');
-  c.respond('Success', [['Variable', name], ['Value', readVar(ch, c, name)]]);
+  const device = ch === undefined ? deviceStateTarget(name) : undefined;
+  c.respond('Success', [['Variable', name], ['Value', device !== undefined ? c.engine.devices.read(device) : readVar(ch, c, name)]]);
 };
 
 const setvar: Handler = (c) => {
@@ -29,6 +31,8 @@ const setvar: Handler = (c) => {
   const ch = chName !== undefined ? c.pbx.channels.get(chName) : undefined;
   if (chName !== undefined && !ch) return c.error('No such channel');
   if (name === undefined || name === '') return c.error('No variable specified');
+  const device = ch === undefined ? deviceStateTarget(name) : undefined;
+  if (device !== undefined) return setDeviceState(c, device, value);
   c.ok('Variable Set');
   if (ch) {
     ch.vars.set(name, value);

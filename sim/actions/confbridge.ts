@@ -1,6 +1,8 @@
 // ConfBridge actions: ListRooms, List, Kick, Mute, Unmute, Lock, Unlock (captures 05 and 08).
-// Invariant: empty results are errors here (`No active conferences.`, `No Conference by that name
-// found.`), unlike QueueStatus (FACTS 5).
+// Invariant: empty results are errors here, with Asterisk's texts and in its order of checks
+// (app_confbridge.c): no `Conference` header → `No Conference name provided.`; no conference on the
+// whole PBX → `No active conferences.`; other rooms but not this one → `No Conference by that name
+// found.` — unlike QueueStatus (FACTS 5).
 import { chanFields } from '../channels';
 import type { Member, Room } from '../confbridge';
 import type { Fields } from '../frame';
@@ -18,12 +20,18 @@ const listRooms: Handler = (c) => {
 };
 
 const active = (r: Room): Member[] => r.members.filter((m) => !m.kicked && !m.ch.hangupRequested);
+/** Who ConfbridgeList shows: a member whose kick was ignored during its join prompt is still there. */
+const listed = (r: Room): Member[] => r.members.filter((m) => (!m.kicked || m.kickIgnored) && !m.ch.hangupRequested);
 
 /** Common lookup: Conference header, then the room; answers the error itself and returns undefined. */
 function room(c: ActionContext): Room | undefined {
   const name = c.get('Conference');
   if (name === undefined || name === '') {
     c.error('No Conference name provided.');
+    return undefined;
+  }
+  if (c.engine.confs.rooms.size === 0) {
+    c.error('No active conferences.');
     return undefined;
   }
   const r = c.engine.confs.rooms.get(name);
@@ -34,7 +42,7 @@ function room(c: ActionContext): Room | undefined {
 const list: Handler = (c) => {
   const r = room(c);
   if (!r) return;
-  const members = active(r);
+  const members = listed(r);
   if (members.length === 0) return c.error('No Conference by that name found.');
   c.list('Confbridge user list will follow', members.map((m): [string, Fields] => [
     'ConfbridgeList',

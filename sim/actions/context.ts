@@ -3,11 +3,15 @@
 // Invariant: a Response carries `ActionID` right after `Response` only if the action had one.
 import { header, type AmiMessage } from '../../relay/ami/wire';
 import type { Conferences } from '../confbridge';
+import type { DeviceStates } from '../device-states';
 import type { Fields } from '../frame';
 import type { Engine } from '../originate';
 import type { Pbx } from '../pbx';
 import type { Queues } from '../queues';
 import type { Session } from '../session';
+
+/** The simulated PBX's parts an action may touch. */
+export type SimEngine = Engine & { queues: Queues; confs: Conferences; devices: DeviceStates };
 
 export interface SimControl {
   restart(opts?: { downMs?: number }): Promise<void>;
@@ -19,7 +23,7 @@ export class ActionContext {
   constructor(
     readonly msg: AmiMessage,
     readonly session: Session,
-    readonly engine: Engine & { queues: Queues; confs: Conferences },
+    readonly engine: SimEngine,
     readonly control: SimControl,
   ) {}
 
@@ -56,11 +60,11 @@ export class ActionContext {
    * An event list: start Response, items, `<complete>` event. idFirst puts ActionID second in each
    * item (Confbridge*, CoreShowChannel) instead of last (Queue*, ChannelHungup).
    */
-  list(message: string, items: Array<[string, Fields]>, complete: string, idFirst: boolean): void {
+  list(message: string, items: Array<[string, Fields]>, complete: string, idFirst: boolean, completeExtra: Fields = []): void {
     this.respond('Success', [['EventList', 'start'], ['Message', message]]);
     const id: Fields = this.actionId === undefined ? [] : [['ActionID', this.actionId]];
     for (const [name, fields] of items) this.session.direct(idFirst ? [['Event', name], ...id, ...fields] : [['Event', name], ...fields, ...id]);
-    this.session.direct([['Event', complete], ...id, ['EventList', 'Complete'], ['ListItems', String(items.length)]]);
+    this.session.direct([['Event', complete], ...id, ['EventList', 'Complete'], ['ListItems', String(items.length)], ...completeExtra]);
   }
 }
 

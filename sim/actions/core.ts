@@ -1,5 +1,6 @@
 // Session-level and system actions: Ping, Events, Logoff, CoreSettings, CoreStatus, Command,
-// UserEvent (captures 00, 01*, 06, 07, 10). Invariant: texts match the captures byte for byte.
+// UserEvent (captures 00, 01*, 06, 07, 10), ListCommands (main/manager.c, no capture). Invariant: texts match the captures byte for byte.
+import { listCommands as commandsFor } from '../permissions';
 import type { ActionContext, Handler } from './context';
 
 const VERSION_LINE = 'Asterisk 22.10.1 built by root @ vm on a x86_64 running Linux on 2026-11-23 07:10:12 UTC';
@@ -42,6 +43,12 @@ const coreStatus: Handler = (c) => {
   ]);
 };
 
+const DEVSTATE_USAGE = [
+  'Usage: devstate change <device> <state>', '       Change a custom device to a new state.', '       The possible values for the state are:',
+  'UNKNOWN | NOT_INUSE | INUSE | BUSY | INVALID | UNAVAILABLE | RINGING', 'RINGINUSE | ONHOLD', '', 'Examples:',
+  '       devstate change Custom:mystate1 INUSE', '       devstate change Custom:mystate1 NOT_INUSE', '       ',
+];
+
 const command: Handler = (c) => {
   const cmd = (c.get('Command') ?? '').trim();
   const up = Math.floor((Date.now() - c.pbx.startedAt) / 1000);
@@ -55,9 +62,19 @@ const command: Handler = (c) => {
     setTimeout(() => void c.control.restart(), 10);
     return;
   }
+  const devstate = /^devstate change (\S+) (\S+)$/.exec(cmd);
+  if (devstate !== null) {
+    const [, device = '', state = ''] = devstate;
+    // The CLI takes UNKNOWN too (Setvar does not); any other refusal prints the usage (capture 14).
+    if (device.startsWith('Custom:') && (state.toUpperCase() === 'UNKNOWN' || c.engine.devices.set(device, state))) return out([`Changing ${device.slice('Custom:'.length)} to ${state}`]);
+    return out(DEVSTATE_USAGE, 'Error');
+  }
   const words = cmd.split(/\s+/).filter(Boolean);
   return out([`No such command '${cmd}' (type 'core show help ${words.slice(0, 2).join(' ')}' for other possible commands)`], 'Error');
 };
+
+/** Only the actions this user's `write` classes allow (main/manager.c action_listcommands). */
+const listCommands: Handler = (c) => c.respond('Success', commandsFor(c.session.permissions));
 
 /** The event copies every client header except Action, with UserEvent first (07, 10). */
 const userEvent: Handler = (c: ActionContext) => {
@@ -68,5 +85,5 @@ const userEvent: Handler = (c: ActionContext) => {
 };
 
 export const coreActions: Record<string, Handler> = {
-  ping, events, logoff, coresettings: coreSettings, corestatus: coreStatus, command, userevent: userEvent,
+  ping, events, logoff, coresettings: coreSettings, corestatus: coreStatus, command, userevent: userEvent, listcommands: listCommands,
 };

@@ -14,6 +14,7 @@ export interface ReplayOptions {
   hooks?: Array<{ beforeToken: (tokens: Token[]) => number; run: (sim: AmiSimulator) => Promise<void> | void }>;
   waitMs?: number;
   jitter?: AmiSimulatorOptions['jitter'];
+  hints?: AmiSimulatorOptions['hints'];
 }
 
 export interface ReplayResult { problems: string[]; expected: Norm[]; actual: Norm[] }
@@ -23,7 +24,7 @@ const isLoose = (t: Token): boolean =>
 
 export async function replay(path: string, name: string, o: ReplayOptions): Promise<ReplayResult> {
   const cap = loadCapture(path, name);
-  const sim = await startAmiSimulator({ timeScale: o.timeScale, jitter: o.jitter });
+  const sim = await startAmiSimulator({ timeScale: o.timeScale, jitter: o.jitter, hints: o.hints });
   const received: Token[] = [];
   const expCanon = new Canon();
   const expected = cap.tokens.map((t) => expCanon.normalise(t));

@@ -37,6 +37,24 @@ describe('delivery guarantees', () => {
     expect(done.attempts.every((a) => a.status === 'ended' || a.status === 'abandoned')).toBe(true);
   });
 
+  it('offers the job again when the relay dies after receiving its offer and before journalling it, and rings once', async () => {
+    system = await startSystem({
+      sim: { phones: { '101': answers({ ringMs: 100, holdMs: 20_000 }), '+79990000001': answers({ ringMs: 100, holdMs: 300 }) } },
+      settings: { ...DEMO_SETTINGS, retry: { maxAttempts: 1 } },
+      relay: false,
+    });
+    const s = system;
+    await s.startRelay({ PEREZVON_TEST_FAULT: 'exit-before-journal' });
+    const job = await s.requestCallback({ customer: '+79990000001', operator: { extension: '101' } });
+    await waitFor(() => (s.relay!.child.exitCode !== null || s.relay!.child.signalCode !== null ? true : undefined), 'the relay to die');
+    expect(s.sim.actions.filter((a) => headerOf(a.headers, 'Action') === 'Originate')).toHaveLength(0);
+    await s.startRelay();
+    const done = await s.waitForStatus(job.id, [...FINAL], 20_000);
+    expect(done.status).toBe('succeeded');
+    expect(done.attempts.map((a) => a.status)).toEqual(['abandoned', 'ended']);
+    expect(s.originatesFor(done)).toHaveLength(1);
+  });
+
   it('finds a ringing call again after the relay is killed mid-call, and reports its real outcome', async () => {
     system = await world({ '101': answers({ ringMs: 3000, holdMs: 20_000 }), '+79990000001': answers({ ringMs: 100, holdMs: 500 }) });
     const s = system;

@@ -71,7 +71,7 @@ describe('status callbacks', () => {
     await expect(waitFor(() => (r.received.length > 3 ? true : undefined), 'a fourth attempt', 2_500)).rejects.toThrow(/timed out/);
   });
 
-  it('gives up after the last attempt of the backoff list and shows why', async () => {
+  it('gives up after the last attempt of the backoff list, shows why, and counts it in the PBX status', async () => {
     const { s, r } = await world(false, [1]);
     r.respondWith([500, 500, 500, 500]);
     const job = await s.requestCallback({ customer: '+79991234567', operator: { extension: '101' }, statusCallbackUrl: `${r.url}/hook` });
@@ -82,5 +82,8 @@ describe('status callbacks', () => {
     expect(failed?.attempts.map((a) => [a.statusCode, a.error])).toEqual([[500, 'HTTP 500'], [500, 'HTTP 500']]);
     expect(failed?.nextAttemptAt).toBeNull();
     expect(r.received).toHaveLength(2);
+    // What an operator alerts on: the PBX's status counts the delivery given up.
+    const status = (await (await s.api('/status')).json()) as { counters: { statusCallbacks: Record<string, number> } };
+    expect(status.counters.statusCallbacks).toMatchObject({ failed: 1, delivered: 0 });
   });
 });

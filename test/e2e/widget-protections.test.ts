@@ -60,11 +60,11 @@ afterAll(async () => {
   turnstile?.close();
 });
 
-async function createWidget(config: Partial<WidgetConfigInput> = {}): Promise<WidgetView & { embed: string }> {
+async function createWidget(config: Partial<WidgetConfigInput> = {}): Promise<WidgetView & { embed: string; warnings: string[] }> {
   const body: WidgetConfigInput = { origins: [SITE], operator: { extension: '101' }, ...config };
   const res = await fetch(`${worker.url}/v1/admin/pbxes/${pbx}/widgets`, { method: 'POST', headers: admin, body: JSON.stringify(body) });
   if (res.status !== 201) throw new Error(`create widget: ${res.status} ${await res.text()}`);
-  return (await res.json()) as WidgetView & { embed: string };
+  return (await res.json()) as WidgetView & { embed: string; warnings: string[] };
 }
 
 const freshIp = (): string => `198.51.100.${++ipCounter}`;
@@ -102,6 +102,14 @@ describe('widget admin API', () => {
     const one = await (await fetch(`${worker.url}/v1/admin/pbxes/${pbx}/widgets/${w.id}`, { headers: admin })).text();
     for (const text of [JSON.stringify(w), listed, one]) expect(text).not.toContain(SECRET);
     expect(listed).toContain(w.key);
+  });
+
+  it('says plainly, when a widget is created without Turnstile, that Origin can be spoofed by a server-side script', async () => {
+    const bare = await createWidget();
+    expect(bare.warnings).toHaveLength(1);
+    expect(bare.warnings[0]).toMatch(/Origin header.*spoof/);
+    const guarded = await createWidget({ turnstile: { siteKey: '0x4AAAAAAA', secret: SECRET } });
+    expect(guarded.warnings).toEqual([]);
   });
 
   it('requires the admin token', async () => {
@@ -177,12 +185,12 @@ describe('widget callback request', () => {
     const before = (await jobs()).length;
     const again = await submit(w.key, { phone: '+79167000002' });
     expect(again.status).toBe(200);
-    const body = (await again.json()) as { token: string };
+    const body = (await again.json()) as { token: string | null };
     expect(body).toMatchObject({ state: 'queued', duplicate: true });
     expect((await jobs()).length).toBe(before);
     expect((await jobs()).filter((j) => j.request.customer === '+79167000002')).toHaveLength(1);
-    // The repeat gets its own token to the same job: whoever asks again learns no more than the state.
-    expect(await (await fetch(`${worker.url}/v1/widget/status/${body.token}`)).json()).toEqual({ state: 'queued' });
+    // Whoever asks again (anyone who knows the number) gets no token to the first request's callback.
+    expect(body.token).toBeNull();
   });
 });
 

@@ -4,7 +4,9 @@ import { describe, expect, it } from 'vitest';
 import { schedule as scheduleSchema, campaignRetry } from '../../shared/campaigns.js';
 import { contactStep } from '../../worker/campaigns/contact-retry.js';
 import { contactZone, zoneOfNumber } from '../../worker/campaigns/contact-zone.js';
-import { contactsFromCsv, contactsFromJson } from '../../worker/campaigns/contact-import.js';
+import { contactsFromCsv, contactsFromJson, type NumberReader } from '../../worker/campaigns/contact-import.js';
+import { gateNumberFrom } from '../../worker/pbx-queue/number-gate.js';
+import { numberingPolicy } from '../../shared/numbering/numbering-policy.js';
 import { isOpen, nextLocalMidnight, nextOpening } from '../../worker/campaigns/schedule.js';
 import { assemblyTask } from '../../worker/campaigns/task-list.js';
 import type { ConferenceView } from '../../shared/conferences.js';
@@ -95,7 +97,13 @@ describe('contact retry rules', () => {
 });
 
 describe('contact import', () => {
-  const rules = { destinations: { allow: ['+7'], deny: ['+7809'] }, defaultCountry: '7', campaignVariables: 0 };
+  // The PBX's numbering judge, as the route builds it: Russia's plan, +7809 denied.
+  const policy = numberingPolicy({ numbering: { country: 'RU' }, destinations: { allow: ['+7'], deny: ['+7809'] } });
+  const reader = (callingCode: string | undefined): NumberReader => (raw) => {
+    const n = gateNumberFrom(policy, raw, callingCode, 'number');
+    return n.ok ? { ok: true, e164: n.value.e164 } : { ok: false, reason: n.refusal.message };
+  };
+  const rules = { readNumber: reader('7'), campaignVariables: 0 };
 
   it('reads RFC 4180 CSV: quoted commas and line breaks, other columns as variables, duplicates merged', () => {
     const csv = 'number,name,timeZone,amount\r\n8 916 123-45-67,"Ivanov, Ivan",Asia/Omsk,1500\r\n+79161234567,,,1600\r\n"+79997654321","Two\nlines",,\r\n';
@@ -118,9 +126,12 @@ describe('contact import', () => {
     expect(contactsFromCsv('number,${x}\n+79161234567,x\n', rules)).toMatchObject({ ok: false, field: '${x}' });
   });
 
-  it('rejects national numbers when the campaign has no default country', () => {
-    const result = contactsFromJson([{ number: '89161234567' }, { number: '+79161234567', variables: { amount: '10' } }], { ...rules, defaultCountry: undefined });
-    expect(result).toMatchObject({ ok: true, rejections: [{ row: 1, field: 'number' }] });
+  it("reads national numbers by the campaign's default country, else by the PBX's", () => {
+    const byPbx = contactsFromJson([{ number: '89161234567' }, { number: '+79161234568', variables: { amount: '10' } }], { ...rules, readNumber: reader(undefined) });
+    expect(byPbx).toMatchObject({ ok: true, rejections: [] });
+    if (byPbx.ok) expect(byPbx.contacts.map((c) => c.number)).toEqual(['+79161234567', '+79161234568']);
+    // Read as a French number (+33 8…), it is outside this PBX's allowed destinations.
+    expect(contactsFromJson([{ number: '0891234567' }], { ...rules, readNumber: reader('33') })).toMatchObject({ ok: true, rejections: [{ row: 1, field: 'number' }] });
   });
 });
 

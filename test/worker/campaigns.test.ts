@@ -4,9 +4,11 @@
 import { SELF } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import type { CampaignView, ContactView, ImportReport } from '../../shared/campaigns.js';
+import type { JobView } from '../../shared/jobs.js';
 import type { QueueFrame, RelayFrame } from '../../shared/relay-protocol.js';
+import { jobSource } from '../../worker/pbx-queue/job-source.js';
 import { waitFor } from '../../testkit/wait.js';
-import { ADMIN, connectRelay, createPbx, postJson, type TestRelay } from './helpers.js';
+import { ADMIN, connectRelay, createPbx, DEFAULT_SETTINGS, postJson, type TestRelay } from './helpers.js';
 
 const ALWAYS = { timeZone: 'Europe/Moscow', weekly: [{ days: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'], from: '00:00', to: '24:00' }] };
 const CAMPAIGN = {
@@ -19,7 +21,7 @@ const CAMPAIGN = {
 type Offer = Extract<QueueFrame, { type: 'job.offer' }>;
 
 async function world(): Promise<{ base: string; auth: Record<string, string>; pbx: string; relayToken: string }> {
-  const { pbx, auth, relayToken } = await createPbx({ destinations: { allow: ['+7'], deny: ['+7809'] }, customerCallerId: { name: 'ACME', number: '+74950000000' }, maxConcurrentCalls: 4 });
+  const { pbx, auth, relayToken } = await createPbx({ ...DEFAULT_SETTINGS, destinations: { allow: ['+7'], deny: ['+7809'] }, customerCallerId: { name: 'ACME', number: '+74950000000' }, maxConcurrentCalls: 4 });
   return { base: `http://w/v1/pbxes/${pbx}`, auth, pbx, relayToken };
 }
 
@@ -39,11 +41,11 @@ async function contacts(base: string, auth: Record<string, string>, id: string):
   return ((await (await SELF.fetch(`${base}/campaigns/${id}/contacts`, { headers: auth })).json()) as { contacts: ContactView[] }).contacts;
 }
 
-/** Accepts an offer and reports its call as ended with this outcome, like the relay does. */
+/** Dials an offer and reports its call as ended with this outcome, like a protocol-2 relay does (progress in a heartbeat, then the result). */
 function runCall(relay: TestRelay, offer: Offer, outcome: 'answered' | 'busy'): void {
   const { attemptId, fence } = offer;
   const now = Date.now();
-  relay.send({ type: 'job.accept', attemptId, fence });
+  relay.progress({ attemptId, fence, phase: 'originating' });
   const result: RelayFrame = {
     type: 'attempt.result', attemptId, fence, outcome, certainty: 'known', cause: outcome === 'busy' ? 17 : 16, causeText: null,
     failedLeg: outcome === 'busy' ? 'customer' : null, originatedAt: now - 1000, answeredAt: outcome === 'answered' ? now - 500 : null,
@@ -71,6 +73,7 @@ describe('POST /v1/pbxes/{pbx}/campaigns', () => {
     [{ pacing: { mode: 'ratio', ratio: 4 } }, 'pacing.ratio'],
     [{ target: { context: 'robot', exten: '700', extra: 1 } }, 'target.extra'],
     [{ variables: { 'BAD NAME': 'x' } }, 'variables.BAD NAME'],
+    [{ variables: { PEREZVON_CAMPAIGN: 'x' } }, 'variables.PEREZVON_CAMPAIGN'],
   ])('answers a JSON problem for bad input and creates nothing (%j)', async (patch, field) => {
     const { base, auth } = await world();
     const res = await postJson(`${base}/campaigns`, { ...CAMPAIGN, ...patch }, auth);
@@ -85,6 +88,18 @@ describe('POST /v1/pbxes/{pbx}/campaigns', () => {
     const body = doc.paths['/v1/pbxes/{pbx}/campaigns']?.post?.requestBody?.content['application/json']?.schema;
     expect(Object.keys(body?.properties ?? {})).toEqual(expect.arrayContaining(['target', 'callerIdPool', 'schedule', 'retry', 'limits', 'pacing', 'optOutDigit']));
     expect(Object.keys(doc.paths['/v1/pbxes/{pbx}/campaigns/{id}/contacts']?.post?.requestBody?.content ?? {})).toEqual(['text/csv', 'application/json']);
+  });
+
+  it('judges the caller ID pool and an extension target by the PBX numbering judges, and creates nothing when they refuse', async () => {
+    const { base, auth } = await world();
+    const badPool = await postJson(`${base}/campaigns`, { ...CAMPAIGN, callerIdPool: ['+74951110001', '+70000000000'] }, auth);
+    expect(badPool.status).toBe(422);
+    expect(await badPool.json()).toMatchObject({ field: 'callerIdPool.1' });
+    const badTarget = await postJson(`${base}/campaigns`, { ...CAMPAIGN, target: { extension: '112' } }, auth);
+    expect(badTarget.status).toBe(422);
+    expect(await badTarget.json()).toMatchObject({ field: 'target.extension' });
+    const list = (await (await SELF.fetch(`${base}/campaigns`, { headers: auth })).json()) as { campaigns: unknown[] };
+    expect(list.campaigns).toHaveLength(0);
   });
 
   it('says ratio pacing is not available rather than dialling progressively under its name', async () => {
@@ -116,6 +131,17 @@ describe('campaign contacts import', () => {
     expect(await (await post('phone\n+79161234567\n')).json()).toMatchObject({ status: 400, field: 'number' });
     expect((await post('number\n', { 'content-length': String(50 * 1024 * 1024) })).status).toBe(413);
     expect((await (await SELF.fetch(`${base}/campaigns/${id}`, { headers: auth })).json() as CampaignView).counters.contacts.total).toBe(0);
+  });
+
+  it('takes a list larger than the JSON body bound (uploads have their own 16 MiB bound), while other routes keep theirs', async () => {
+    const { base, auth } = await world();
+    const { id } = await create(base, auth);
+    const rows = Array.from({ length: 1000 }, (_, i) => `+7916000${String(1000 + i)},Customer number ${i}`);
+    const csv = `number,name\n${rows.join('\n')}\n`;
+    expect(csv.length).toBeGreaterThan(16 * 1024);
+    expect(await importCsv(base, auth, id, csv)).toMatchObject({ imported: 1000, rejected: 0 });
+    const big = await SELF.fetch(`${base}/campaigns`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify({ ...CAMPAIGN, name: 'x'.repeat(20_000) }) });
+    expect(big.status).toBe(413);
   });
 });
 
@@ -174,8 +200,8 @@ describe('campaign dispatch', () => {
     relay.hello();
     await postJson(`${base}/campaigns/${id}/start`, {}, auth);
     const offer = await relay.next('job.offer');
-    relay.send({ type: 'job.accept', attemptId: offer.attemptId, fence: offer.fence });
-    await relay.next('job.start');
+    relay.progress({ attemptId: offer.attemptId, fence: offer.fence, phase: 'originating' });
+    await relay.settled();
     expect((await (await postJson(`${base}/campaigns/${id}/pause`, {}, auth)).json()) as CampaignView).toMatchObject({ state: 'paused' });
     runCall(relay, offer, 'answered');
     await relay.settled();
@@ -201,6 +227,9 @@ describe('campaign dispatch', () => {
     }, 'the contact answered');
     const deliveries = (await (await SELF.fetch(`${base}/jobs/${contact!.lastJobId}/deliveries`, { headers: auth })).json()) as { deliveries: Array<{ type: string; url: string }> };
     expect(deliveries.deliveries.map((d) => d.type)).toContain('campaign.contact.completed');
+    // Marked as a campaign job, so an amoCRM connection whose sources select `campaign` logs it.
+    const job = (await (await SELF.fetch(`${base}/jobs/${contact!.lastJobId}`, { headers: auth })).json()) as JobView;
+    expect(jobSource(job, null)).toBe('campaign');
     expect((await (await SELF.fetch(`${base}/campaigns/${id}`, { headers: auth })).json()) as CampaignView).toMatchObject({ state: 'completed' });
   });
 });

@@ -201,7 +201,8 @@ describe('room rules and participants', () => {
     });
     expect(put.status).toBe(200);
     const { rules } = await relay.next('conference.rules');
-    expect(rules).toEqual([expect.objectContaining({ room: '7001', number: '89990001111', context: 'outbound', dtmf: '1234#', ringTimeoutMs: 30_000, maxRedials: 5 })]);
+    // The rule carries the dial string derived from E.164 by the PBX's dial format (e164 by default).
+    expect(rules).toEqual([expect.objectContaining({ room: '7001', number: '+79990001111', context: 'outbound', dtmf: '1234#', ringTimeoutMs: 30_000, maxRedials: 5 })]);
     relay.send({ type: 'room.participants', room: '7001', at: Date.now(), participants: [
       { uniqueid: 'u1', channel: 'Local/7001@conf-00000001;2', callerIdNum: '101', leg: 'internal', memberId: null },
       { uniqueid: 'pzx-7001-a-1', channel: 'Local/89990001111@outbound-00000002;1', callerIdNum: '7001', leg: 'external', memberId: null },
@@ -210,7 +211,7 @@ describe('room rules and participants', () => {
       const s = await w.get<{ participants: unknown[] }>('/rooms/7001');
       return s.participants.length === 2 ? s : undefined;
     }, 'participants');
-    expect(state).toMatchObject({ room: '7001', rule: { number: '89990001111' } });
+    expect(state).toMatchObject({ room: '7001', rule: { number: '+79990001111' } });
     const again = await w.relay();
     expect((await again.next('conference.rules')).rules).toHaveLength(1);
   });

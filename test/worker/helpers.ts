@@ -10,6 +10,8 @@ let counter = 0;
 
 export const DEFAULT_SETTINGS: PbxSettingsInput = {
   destinations: { allow: ['+7', '8'], deny: ['+7809', '8809'] },
+  // Russia's service numbers 101–104 are this PBX's extensions (the simulator's phones).
+  extensions: { serviceNumberExceptions: ['101', '102', '103', '104'] },
   customerCallerId: { name: 'Perezvon', number: '+74950000000' },
 };
 
@@ -35,10 +37,14 @@ export function postJson(url: string, body: unknown, headers: Record<string, str
 export class TestRelay {
   readonly frames: QueueFrame[] = [];
   closed = false;
+  /** The session the queue welcomed this socket into (offers name it). */
+  sessionId: string | undefined;
 
   constructor(readonly ws: WebSocket) {
     ws.addEventListener('message', (e) => {
-      this.frames.push(JSON.parse(String(e.data)) as QueueFrame);
+      const frame = JSON.parse(String(e.data)) as QueueFrame;
+      if (frame.type === 'welcome') this.sessionId = frame.sessionId;
+      this.frames.push(frame);
     });
     ws.addEventListener('close', () => {
       this.closed = true;
@@ -49,8 +55,13 @@ export class TestRelay {
     this.ws.send(JSON.stringify(frame));
   }
 
-  hello(inFlight: Array<{ attemptId: string; fence: number }> = [], ami: 'ready' | 'down' = 'ready', capacity = 4): void {
-    this.send({ type: 'hello', protocol: PROTOCOL_VERSION, relayId: 'relay-a', software: 'test', ami, capacity, inFlight });
+  hello(inFlight: Array<{ attemptId: string; fence: number }> = [], ami: 'ready' | 'down' = 'ready', capacity = 4, relayId = 'relay-a'): void {
+    this.send({ type: 'hello', protocol: PROTOCOL_VERSION, relayId, software: 'test', ami, capacity, inFlight });
+  }
+
+  /** Reports progress the way the relay does: batched into a heartbeat (`originating` acknowledges the offer). */
+  progress(...entries: Array<{ attemptId: string; fence: number; phase: 'originating' | 'ringing' | 'answered'; at?: number }>): void {
+    this.send({ type: 'heartbeat', ami: 'ready', inFlight: entries.length, progress: entries.map((e) => ({ at: Date.now(), ...e })) });
   }
 
   /** Takes the first frame of this type the queue sent (waiting for it up to the timeout). */

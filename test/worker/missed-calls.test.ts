@@ -57,7 +57,7 @@ describe('POST /v1/pbxes/{pbx}/events/missed-call', () => {
     expect((await (await report('+79991234567')).json()) as unknown).toMatchObject({ status: 'merged', missedCall: { id: first.missedCall.id, count: 2 } });
     expect((await (await report('79991234567')).json()) as unknown).toMatchObject({ status: 'merged', missedCall: { id: first.missedCall.id, count: 3 } });
     const list = await jobs(pbx, auth);
-    expect(list.map((j) => j.request.customer)).toEqual(['89991234567']); // dialled as first reported
+    expect(list.map((j) => j.request.customer)).toEqual(['+79991234567']); // kept in E.164, dialled by the PBX's dial format
     const relay = await connectRelay(pbx, relayToken);
     relay.send({ type: 'call-connected', number: '+79991234567', direction: 'inbound', at: Date.now(), uniqueid: '1700000001.5' });
     relay.send({ type: 'heartbeat', ami: 'ready', inFlight: 0 });

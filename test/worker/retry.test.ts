@@ -31,6 +31,11 @@ describe('retry policy', () => {
     expect(backoffMs(policy, 7)).toBe(900_000);
   });
 
+  it('fails the job when a leg gave up (abandoned), not cancels it, and retries it when the policy says so', () => {
+    expect(nextStep({ outcome: 'abandoned', attemptsUsed: 1 }, policy, 3, HOUR, 0)).toEqual({ kind: 'failed', reason: 'abandoned; not retried' });
+    expect(nextStep({ outcome: 'abandoned', attemptsUsed: 1 }, { ...policy, retryOn: ['abandoned'] }, 3, HOUR, 1000)).toEqual({ kind: 'retry', runAt: 61_000 });
+  });
+
   it('treats a cancelled attempt as the end of the job', () => {
     expect(nextStep({ outcome: 'cancelled', attemptsUsed: 1 }, policy, 3, HOUR, 0)).toEqual({ kind: 'cancelled' });
   });

@@ -9,6 +9,7 @@ import type { PbxSettings } from '../../shared/pbx.js';
 import type { RelayFrame } from '../../shared/relay-protocol.js';
 import { newId } from '../auth/tokens.js';
 import type { JobStore } from '../pbx-queue/job-store.js';
+import { gateExtension, policyOf, readE164, type Policy } from '../pbx-queue/number-gate.js';
 import { CampaignDialer } from './campaign-dialer.js';
 import type { CampaignRow, CampaignStore, ContactRow } from './campaign-store.js';
 import type { CheckedContact } from './contact-import.js';
@@ -28,7 +29,7 @@ const TRANSITIONS: Record<CampaignAction, { from: ReadonlyArray<CampaignState>; 
 };
 
 /** What the Worker's routes may ask of the desk, through the queue's one `campaign` RPC method. */
-export type CampaignMethod = 'create' | 'act' | 'importChunk' | 'view' | 'list' | 'contacts' | 'addDnc' | 'removeDnc' | 'dnc';
+export type CampaignMethod = 'create' | 'act' | 'importChunk' | 'view' | 'list' | 'contacts' | 'addDnc' | 'removeDnc' | 'dnc' | 'tasks';
 
 export class CampaignDesk {
   private readonly dialer: CampaignDialer;
@@ -39,16 +40,21 @@ export class CampaignDesk {
     private readonly settings: () => PbxSettings | undefined,
     /** Whether a relay is connected with AMI up: no jobs are made for a relay that is not there to take them. */
     private readonly relayReady: () => boolean,
+    /** The PBX's other task kinds (conference assemblies, missed-call recalls) for the one task table. */
+    private readonly otherTasks: (limit: number) => TaskView[],
   ) {
     this.dialer = new CampaignDialer(store, jobs, settings);
   }
 
   create(request: CampaignRequest): CreateCampaignResult {
     const now = Date.now();
-    if (this.settings() === undefined) return { kind: 'no-pbx' };
+    const settings = this.settings();
+    if (settings === undefined) return { kind: 'no-pbx' };
     if (request.pacing.mode === 'ratio') return { kind: 'invalid', field: 'pacing.mode', message: 'ratio pacing is not available yet; use progressive' };
+    const judged = judgeCampaign(request, policyOf(settings));
+    if (judged.kind === 'invalid') return judged;
     const id = newId('cmp_');
-    this.store.insertCampaign(id, JSON.stringify(request), now);
+    this.store.insertCampaign(id, JSON.stringify(judged.request), now);
     return { kind: 'created', campaign: this.mustView(id) };
   }
 
@@ -146,7 +152,12 @@ export class CampaignDesk {
     return this.store.dnc(after, limit).map((r) => ({ number: r.number, addedAt: new Date(r.added_at).toISOString() }));
   }
 
+  /** The task table: campaigns, conference assemblies and missed-call recalls, newest first per kind. */
   tasks(limit: number): TaskView[] {
+    return [...this.campaignTasks(limit), ...this.otherTasks(limit)];
+  }
+
+  private campaignTasks(limit: number): TaskView[] {
     return this.store.campaigns(limit).map((c) => {
       const counters = this.render(c).counters;
       const t = this.spec(c).target;
@@ -210,4 +221,20 @@ function contactView(r: ContactRow): ContactView {
     updatedAt: new Date(r.updated_at).toISOString(),
     variables: JSON.parse(r.variables) as Record<string, string>,
   };
+}
+
+/**
+ * The campaign's numbers by the PBX's numbering judges: an extension target by the extension plan,
+ * each caller ID of the pool read into E.164 (it is shown, not dialled, so no destination rule).
+ */
+function judgeCampaign(request: CampaignRequest, policy: Policy): { kind: 'ok'; request: CampaignRequest } | { kind: 'invalid'; field: string; message: string } {
+  const refused = 'extension' in request.target ? gateExtension(policy, request.target.extension, 'target.extension') : undefined;
+  if (refused !== undefined) return { kind: 'invalid', field: refused.field, message: refused.message };
+  const pool: string[] = [];
+  for (const [i, n] of request.callerIdPool.entries()) {
+    const read = readE164(policy, n, `callerIdPool.${i}`);
+    if (!read.ok) return { kind: 'invalid', field: read.refusal.field, message: read.refusal.message };
+    pool.push(read.value);
+  }
+  return { kind: 'ok', request: { ...request, callerIdPool: pool } };
 }

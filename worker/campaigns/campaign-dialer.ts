@@ -128,7 +128,7 @@ export class CampaignDialer {
   }
 
   private startCall(c: CampaignRow, spec: CampaignRequest, contact: ContactRow, settings: PbxSettings, now: number): boolean {
-    const variables = { ...spec.variables, ...(JSON.parse(contact.variables) as Record<string, string>), [CAMPAIGN_VARIABLE]: c.id, [CONTACT_VARIABLE]: contact.id };
+    const variables = { ...spec.variables, ...(JSON.parse(contact.variables) as Record<string, string>) };
     const target = spec.target;
     const parsed = callbackRequest.safeParse({
       customer: contact.number,
@@ -137,7 +137,8 @@ export class CampaignDialer {
       callerId: spec.name.slice(0, 64).replace(/[^\p{L}\p{M}\p{N} _.:@+*#/()!?'-]/gu, ' ').trim() || 'Campaign',
       retry: { maxAttempts: 1, backoffSec: [60], retryOn: [] },
       variables,
-      metadata: { campaign: c.id, contact: contact.id },
+      // `source` is what the CRM write-back filters read (worker/pbx-queue/job-source.ts).
+      metadata: { source: 'campaign', campaign: c.id, contact: contact.id },
       ...(spec.statusCallbackUrl === undefined ? {} : { statusCallbackUrl: spec.statusCallbackUrl }),
     });
     if (!parsed.success) {
@@ -148,10 +149,18 @@ export class CampaignDialer {
     const request: CallbackRequest = parsed.data;
     const pool = spec.callerIdPool;
     const number = pool[this.store.takeCallerIdTurn(c.id) % pool.length] ?? pool[0]!;
-    const base = callbackPlan(request, settings);
+    // The numbering judge, as at dispatch (the dispatcher judges the customer again then).
+    const planned = callbackPlan(request, settings);
+    if (!planned.ok) {
+      this.store.finishPending(contact.id, 'failed', planned.message, now);
+      return false;
+    }
+    const base = planned.plan;
     const plan: CallbackPlan = {
       ...base,
       customerCallerId: { ...(settings.customerCallerId?.name === undefined ? {} : { name: settings.customerCallerId.name }), number },
+      // Ours, so set on the plan: a request may not set PEREZVON_ names (shared/reserved-variables.ts).
+      variables: { ...base.variables, [CAMPAIGN_VARIABLE]: c.id, [CONTACT_VARIABLE]: contact.id },
       // A dialplan destination is dialled like an extension, in its own context.
       contexts: 'context' in target ? { ...base.contexts, operator: target.context } : base.contexts,
     };

@@ -1,13 +1,12 @@
 // Turns an uploaded contact list (CSV by RFC 4180 with a header row, or JSON) into checked contacts
-// and a list of rejected rows: numbers normalised to E.164 and held to the PBX's destination rules,
+// and a list of rejected rows: numbers read into E.164 and judged by the caller's reader (the PBX's numbering judge),
 // own time zones checked against Intl, the other columns kept as channel variables under the strict
 // variable rules, duplicates within the upload merged. Pure; the route calls it before anything is
 // stored. One bad row never loses the others; a file that cannot be read at all is one problem.
 import { parse } from 'csv-parse/sync';
 import { contactInput, isKnownTimeZone, MAX_CONTACTS_PER_REQUEST, type ContactInput, type RejectedRow } from '../../shared/campaigns.js';
 import { VARIABLE_NAME, VARIABLE_VALUE } from '../../shared/dial.js';
-import { isDestinationAllowed, type DestinationRules } from '../../shared/pbx.js';
-import { normalisePhone } from '../phone/phone-normalise.js';
+import { reservedVariableProblem } from '../../shared/reserved-variables.js';
 
 export interface CheckedContact {
   row: number;
@@ -21,9 +20,11 @@ export type ImportInput =
   | { ok: true; contacts: CheckedContact[]; merged: number; rejections: RejectedRow[] }
   | { ok: false; field: string; message: string; status: 400 | 413 | 422 };
 
+/** A written number in E.164, or why it is refused (worker/pbx-queue/number-gate.ts decides). */
+export type NumberReader = (raw: string) => { ok: true; e164: string } | { ok: false; reason: string };
+
 export interface ImportRules {
-  destinations: DestinationRules;
-  defaultCountry: string | undefined;
+  readNumber: NumberReader;
   /** Variables the campaign itself sets: with a contact's, at most 18 in all. */
   campaignVariables: number;
 }
@@ -96,15 +97,15 @@ function check(inputs: ReadonlyArray<ContactInput | RejectedRow>, rules: ImportR
 function checkOne(input: ContactInput, row: number, rules: ImportRules): CheckedContact | RejectedRow {
   const reject = (field: string, reason: string): RejectedRow => ({ row, field, reason });
   const raw = input.number.trim();
-  if (rules.defaultCountry === undefined && !/^(\+|00)/.test(raw)) return reject('number', 'written without a country code, and the campaign has no defaultCountry');
-  const n = normalisePhone(raw, rules.defaultCountry ?? '');
-  if (!n.ok) return reject('number', `not a phone number (${n.reason})`);
-  if (!isDestinationAllowed(rules.destinations, n.e164)) return reject('number', "not allowed by this PBX's destination rules");
+  const n = rules.readNumber(raw);
+  if (!n.ok) return reject('number', n.reason);
   if (input.name !== undefined && !NAME_PATTERN.test(input.name)) return reject('name', 'must be at most 100 characters without control characters');
   if (input.timeZone !== undefined && !isKnownTimeZone(input.timeZone)) return reject('timeZone', 'not an IANA time zone the platform knows');
   const variables = input.variables ?? {};
   for (const [k, v] of Object.entries(variables)) {
     if (!VARIABLE_NAME.test(k)) return reject(k.slice(0, 64), 'not a valid variable name');
+    const reserved = reservedVariableProblem(k);
+    if (reserved !== null) return reject(k, reserved);
     if (!VARIABLE_VALUE.test(v)) return reject(k, "must be at most 256 letters, digits, spaces or _.:@+*#/=()!?'-");
   }
   if (Object.keys(variables).length + rules.campaignVariables > MAX_VARIABLES) return reject('variables', `at most ${MAX_VARIABLES} variables with the campaign's own`);

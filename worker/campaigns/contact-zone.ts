@@ -1,9 +1,9 @@
 // Which time zone a contact's schedule is read in: its own `timeZone` if given, else the zone of
 // its number's country when that country has exactly one zone, else the campaign's. The country
-// comes from the numbering library (libphonenumber-js), the country's zones from the platform's
+// comes from the numbering library (shared/numbering/phone-metadata.ts), the country's zones from the platform's
 // Intl data (CLDR); a country with several zones (+7 Russia, +1 USA, Germany with Busingen) is
 // never guessed. Pure.
-import { parsePhoneNumberFromString } from 'libphonenumber-js/min';
+import { regionOfE164 } from '../../shared/numbering/phone-metadata.js';
 
 export type ZoneSource = 'contact' | 'country' | 'campaign';
 
@@ -27,7 +27,7 @@ export function zonesOfCountry(country: string): ReadonlyArray<string> {
 
 /** The single zone of the number's country, if the number's country is known and has only one. */
 export function zoneOfNumber(e164: string): string | undefined {
-  const country = parsePhoneNumberFromString(e164)?.country;
+  const country = regionOfE164(e164);
   if (country === undefined) return undefined;
   const zones = zonesOfCountry(country);
   return zones.length === 1 ? zones[0] : undefined;

@@ -1,8 +1,11 @@
 // Reads and validates request bodies and queries with zod, turning the first issue into a problem
-// that names the field. Bodies are size-bounded before parsing so a huge body costs nothing.
-import type { Context } from 'hono';
+// that names the field. Bodies are size-bounded by one middleware before any route sees them.
+import type { Context, MiddlewareHandler } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
 import type { z } from 'zod';
+import { RESERVED_KEYS } from '../../shared/free-text.js';
 import { HttpProblem } from './problem.js';
+import { MAX_UPLOAD_BYTES } from './upload.js';
 
 /** Upper bound for any JSON body we accept. Bytes. */
 export const MAX_BODY_BYTES = 16 * 1024;
@@ -12,17 +15,27 @@ export async function readJson<S extends z.ZodType>(c: Context, schema: S): Prom
   if (!/^application\/json\b/i.test(type)) {
     throw new HttpProblem(415, 'unsupported_media_type', 'send the body as application/json', 'content-type');
   }
-  const declared = Number(c.req.header('content-length') ?? '0');
-  if (declared > MAX_BODY_BYTES) throw tooLarge();
   const raw = await c.req.text();
-  if (new TextEncoder().encode(raw).length > MAX_BODY_BYTES) throw tooLarge();
+  return { value: parseOrThrow(schema, parseJsonBody(raw)), raw };
+}
+
+/**
+ * JSON.parse, refusing `__proto__`, `constructor` and `prototype` keys at any depth (schemas would
+ * drop some of them silently; a refusal tells the sender and keeps them out of every object).
+ */
+export function parseJsonBody(raw: string): unknown {
+  let reserved: string | undefined;
   let json: unknown;
   try {
-    json = JSON.parse(raw);
+    json = JSON.parse(raw, (key, value: unknown) => {
+      if (RESERVED_KEYS.has(key)) reserved ??= key;
+      return value;
+    });
   } catch {
     throw new HttpProblem(400, 'validation_failed', 'the body is not valid JSON');
   }
-  return { value: parseOrThrow(schema, json), raw };
+  if (reserved !== undefined) throw new HttpProblem(400, 'validation_failed', `the key ${JSON.stringify(reserved)} is not allowed anywhere in a body`, reserved);
+  return json;
 }
 
 export function parseOrThrow<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
@@ -44,5 +57,23 @@ function problemFromIssues(issues: ReadonlyArray<z.core.$ZodIssue>): HttpProblem
   return new HttpProblem(400, 'validation_failed', message, field || undefined);
 }
 
-const tooLarge = (): HttpProblem =>
-  new HttpProblem(413, 'body_too_large', `the body is larger than ${MAX_BODY_BYTES} bytes`);
+/** Routes that take a list upload (campaign contacts, the do-not-call list) and read it with readUpload. */
+const UPLOAD_ROUTE = /^\/v1\/pbxes\/[^/]+\/(campaigns\/[^/]+\/contacts|dnc)$/;
+
+const tooLarge = (maxSize: number): MiddlewareHandler => bodyLimit({
+  maxSize,
+  onError: () => {
+    throw new HttpProblem(413, 'body_too_large', `the body is larger than ${maxSize} bytes`);
+  },
+});
+const limitJson = tooLarge(MAX_BODY_BYTES);
+const limitUpload = tooLarge(MAX_UPLOAD_BYTES);
+
+/**
+ * For every route, authenticated or not: a declared Content-Length over the limit is refused unread,
+ * and a body without one (chunked) is read only up to the limit, then refused, the rest never read.
+ * The limit is MAX_BODY_BYTES everywhere except the two upload routes (POST of UPLOAD_ROUTE), whose
+ * bound is MAX_UPLOAD_BYTES (16 MiB: 100,000 contact rows); no other route is lifted with them.
+ */
+export const limitBodies: MiddlewareHandler = (c, next) =>
+  (c.req.method === 'POST' && UPLOAD_ROUTE.test(c.req.path) ? limitUpload : limitJson)(c, next);

@@ -1,16 +1,16 @@
 // What every way of asking for a callback (POST /callbacks, a signed CRM webhook) checks beyond the
 // schema, and how the queue's answer becomes a response. One place, so the two cannot drift apart.
 import type { Context } from 'hono';
-import type { CallbackRequest } from '../../shared/jobs.js';
+import { scheduleProblem, type CallbackRequest } from '../../shared/jobs.js';
 import type { AppEnv } from '../env.js';
 import type { CreateResult } from '../pbx-queue/job-desk.js';
 import { assertCallbackUrl } from './signed-request.js';
+import { numberProblem } from './number-problem.js';
 import { HttpProblem, notFound } from './problem.js';
 
 export function checkCallbackRequest(value: CallbackRequest, env: AppEnv['Bindings']): void {
-  if (value.expiresAt !== undefined && Date.parse(value.expiresAt) <= Date.now()) {
-    throw new HttpProblem(400, 'validation_failed', 'expiresAt is in the past', 'expiresAt');
-  }
+  const schedule = scheduleProblem(value, Date.now());
+  if (schedule !== null) throw new HttpProblem(400, 'validation_failed', schedule.message, schedule.field);
   assertCallbackUrl(value.statusCallbackUrl, env, 'statusCallbackUrl');
 }
 
@@ -23,8 +23,8 @@ export function admissionResponse(c: Context<AppEnv>, result: CreateResult, keyF
       return c.json(result.job, 200);
     case 'idempotency-conflict':
       throw new HttpProblem(409, 'idempotency_conflict', `this ${keyField === 'webhook-id' ? 'webhook-id' : 'Idempotency-Key'} was used with a different body`, keyField);
-    case 'destination-not-allowed':
-      throw new HttpProblem(422, 'destination_not_allowed', "the customer number is not allowed by this PBX's destination rules", 'customer');
+    case 'number-refused':
+      throw numberProblem(result);
     case 'no-pbx':
       throw notFound('PBX');
   }

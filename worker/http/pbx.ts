@@ -4,13 +4,43 @@ import type { Context } from 'hono';
 import { pbxId } from '../../shared/pbx.js';
 import { bearer, sha256Hex } from '../auth/tokens.js';
 import type { AppEnv } from '../env.js';
+import type { PbxQueue } from '../pbx-queue/pbx-queue.js';
+import type { PbxRegistry } from '../registry/pbx-registry.js';
 import { HttpProblem, unauthorized } from './problem.js';
 
-export function pbxStub(c: Context<AppEnv>): { id: string; stub: DurableObjectStub<import('../pbx-queue/pbx-queue.js').PbxQueue> } {
-  const raw = c.req.param('pbx') ?? '';
+export type PbxTarget = { id: string; stub: DurableObjectStub<PbxQueue> };
+
+// PBXes known to exist, per isolate: PBXes are never deleted, so a yes stays true. A no is asked
+// again each time, so a PBX created a moment ago is found at once.
+const KNOWN_MAX = 10_000;
+const knownPbxes = new Set<string>();
+
+/**
+ * The queue of the PBX named `raw`, or undefined when no such PBX was created: then no queue object
+ * is touched (a made-up id must not create storage). Each route answers an unknown PBX as it answers
+ * bad credentials, so an outsider cannot tell which PBXes exist.
+ */
+export async function findPbx(env: AppEnv['Bindings'], raw: string): Promise<PbxTarget | undefined> {
   const parsed = pbxId.safeParse(raw);
-  if (!parsed.success) throw new HttpProblem(404, 'not_found', 'PBX not found', 'pbx');
-  return { id: parsed.data, stub: c.env.PBX_QUEUE.get(c.env.PBX_QUEUE.idFromName(parsed.data)) };
+  if (!parsed.success) return undefined;
+  const id = parsed.data;
+  if (!knownPbxes.has(id)) {
+    if (!(await pbxRegistry(env).has(id))) return undefined;
+    if (knownPbxes.size >= KNOWN_MAX) knownPbxes.clear();
+    knownPbxes.add(id);
+  }
+  return { id, stub: env.PBX_QUEUE.get(env.PBX_QUEUE.idFromName(id)) };
+}
+
+/** The `{pbx}` path segment's queue, for admin routes: an unknown PBX is a 404. */
+export async function pbxStub(c: Context<AppEnv>): Promise<PbxTarget> {
+  const target = await findPbx(c.env, c.req.param('pbx') ?? '');
+  if (target === undefined) throw new HttpProblem(404, 'not_found', 'PBX not found', 'pbx');
+  return target;
+}
+
+export function pbxRegistry(env: AppEnv['Bindings']): DurableObjectStub<PbxRegistry> {
+  return env.PBX_REGISTRY.get(env.PBX_REGISTRY.idFromName('pbxes'));
 }
 
 // Keys known good, per isolate, so a busy CRM does not pay a Durable Object round trip per request
@@ -20,10 +50,11 @@ const KEY_CACHE_MAX = 1000;
 const knownKeys = new Map<string, number>();
 
 /** Requires `Authorization: Bearer pzk_…`, a key issued for this PBX. */
-export async function requireApiKey(c: Context<AppEnv>): Promise<ReturnType<typeof pbxStub>> {
+export async function requireApiKey(c: Context<AppEnv>): Promise<PbxTarget> {
   const token = bearer(c.req.header('authorization'));
   if (token === undefined || !token.startsWith('pzk_')) throw unauthorized('an API key is required: Authorization: Bearer pzk_…');
-  const target = pbxStub(c);
+  const target = await findPbx(c.env, c.req.param('pbx') ?? '');
+  if (target === undefined) throw unauthorized('invalid API key');
   const cacheKey = `${target.id}:${await sha256Hex(token)}`;
   const seen = knownKeys.get(cacheKey);
   if (seen !== undefined && Date.now() - seen < KEY_CACHE_MS) return target;

@@ -1,6 +1,7 @@
 // The one error type routes throw, and its rendering as a JSON problem. `app.ts` turns every thrown
 // error into a response here, so no route builds error bodies by hand and no stack ever leaks.
 import type { ErrorCode, Problem } from '../../shared/errors.js';
+import { escapeControls } from '../../shared/free-text.js';
 
 export class HttpProblem extends Error {
   constructor(
@@ -10,7 +11,9 @@ export class HttpProblem extends Error {
     readonly field?: string,
     readonly headers: Record<string, string> = {},
   ) {
-    super(message);
+    // Messages and fields may quote what was sent: never echo a raw control character.
+    super(escapeControls(message));
+    if (field !== undefined) this.field = escapeControls(field);
     this.name = 'HttpProblem';
   }
 

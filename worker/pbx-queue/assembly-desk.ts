@@ -6,16 +6,18 @@
 import type { ConferenceDial, MemberLeg } from '../../shared/conference-frames.js';
 import { REDIALLABLE, type ConferenceMember, type ConferenceRequest, type ConferenceView, type MemberRetry, type MemberStatus } from '../../shared/conferences.js';
 import { callerIdName } from '../../shared/dial.js';
-import { isDestinationAllowed, type PbxSettings } from '../../shared/pbx.js';
+import type { NumberRefusal } from '../../shared/numbering/number-refusal.js';
+import type { PbxSettings } from '../../shared/pbx.js';
 import type { RelayFrame } from '../../shared/relay-protocol.js';
 import { newId } from '../auth/tokens.js';
 import type { ConferenceRow, ConferenceStore, GroupRow, MemberRow } from './conference-store.js';
 import { earliest } from './earliest.js';
 import { groupMembers, groupRetry } from './group-desk.js';
+import { gateExtension, gateMembers, policyOf } from './number-gate.js';
 import type { RelaySessions } from './relay-sessions.js';
 import type { RoomDesk } from './room-desk.js';
 
-export type ConferenceResult = { kind: 'created'; conference: ConferenceView } | { kind: 'no-group' } | { kind: 'no-members' } | { kind: 'destination-not-allowed'; field: string };
+export type ConferenceResult = { kind: 'created'; conference: ConferenceView } | { kind: 'no-group' } | { kind: 'no-members' } | NumberRefusal;
 
 type MemberFrame = Extract<RelayFrame, { type: 'conference.member' }>;
 type RequestedFrame = Extract<RelayFrame, { type: 'conference.requested' }>;
@@ -53,18 +55,33 @@ export class AssemblyDesk {
     private readonly sessions: RelaySessions,
     private readonly settings: () => PbxSettings | undefined,
     private readonly pbx: () => string,
+    /** Free call slots (call-slots.ts), shared with callbacks: members beyond them stay queued. */
+    private readonly freeSlots: () => number,
   ) {}
 
   create(req: ConferenceRequest, now: number): ConferenceResult {
     const group = req.group === undefined ? undefined : this.store.group(req.group) ?? this.store.groupByCode(req.group);
     if (req.group !== undefined && group === undefined) return { kind: 'no-group' };
     const listed = group === undefined ? req.members ?? [] : groupMembers(group);
+    const refused = this.refusalIn(req);
+    if (refused !== undefined) return refused;
     const caller: ConferenceMember[] = req.caller === undefined ? [] : [{ name: 'Caller', extension: req.caller }];
     const members = [...caller, ...listed.filter((m) => !('extension' in m) || m.extension !== req.caller)];
     return this.assemble({
       room: req.room ?? req.caller ?? '', group, members, source: 'api', sourceKey: null, callerIdName: req.callerIdName,
       bridgeProfile: req.bridgeProfile, userProfile: req.userProfile, ringTimeoutSec: req.ringTimeoutSec, retry: req.retry,
     }, now);
+  }
+
+  /** The request's own caller and members judged first, so a refusal names the field the request used. */
+  private refusalIn(req: ConferenceRequest): NumberRefusal | undefined {
+    const settings = this.settings();
+    if (settings === undefined) return undefined;
+    const policy = policyOf(settings);
+    const caller = req.caller === undefined ? undefined : gateExtension(policy, req.caller, 'caller');
+    if (caller !== undefined) return caller;
+    const listed = req.members === undefined ? undefined : gateMembers(policy, req.members);
+    return listed?.ok === false ? listed.refusal : undefined;
   }
 
   conference(id: string): ConferenceView | null {
@@ -117,12 +134,13 @@ export class AssemblyDesk {
     this.store.setMemberStatus(m.id, frame.status, frame.cause, null, now);
   }
 
-  /** Hands every queued member to the active relay, one `conference.dial` per conference. */
+  /** Hands queued members to the active relay, as many as there are free call slots, one `conference.dial` per conference. */
   pump(now: number): void {
     const active = this.sessions.active();
-    if (active === undefined || active.info.relayId === null || active.info.ami !== 'ready') return;
+    const free = this.freeSlots();
+    if (active === undefined || free <= 0) return;
     const byConference = new Map<string, MemberLeg[]>();
-    for (const m of this.store.queuedMembers(now)) {
+    for (const m of this.store.queuedMembers(now, free)) {
       const attempt = m.attempt + 1;
       if (!this.store.startDial(m.id, attempt, now)) continue;
       const legs = byConference.get(m.conference_id) ?? [];
@@ -163,8 +181,10 @@ export class AssemblyDesk {
     const settings = this.settings();
     if (settings === undefined) return { kind: 'no-group' };
     if (c.members.length === 0) return { kind: 'no-members' };
-    const bad = c.members.findIndex((m) => 'number' in m && !isDestinationAllowed(settings.destinations, m.number));
-    if (bad >= 0) return { kind: 'destination-not-allowed', field: `members.${bad}.number` };
+    // Outside numbers are stored as the dial strings the relay sends.
+    const judged = gateMembers(policyOf(settings), c.members);
+    if (!judged.ok) return judged.refusal;
+    const members = judged.value;
     const id = newId('cnf_');
     const retry = c.retry ?? groupRetry(c.group) ?? { maxAttempts: 1, afterSec: 60 };
     this.store.insertConference({
@@ -173,7 +193,7 @@ export class AssemblyDesk {
       bridge_profile: c.bridgeProfile, user_profile: c.userProfile, ring_timeout_ms: (c.ringTimeoutSec ?? settings.ringTimeoutSec) * 1000, created_at: now,
       max_attempts: retry.maxAttempts, retry_after_ms: retry.afterSec * 1000,
     });
-    c.members.forEach((m, position) => this.store.insertMember({
+    members.forEach((m, position) => this.store.insertMember({
       id: newId('mem_'), conference_id: id, position, name: m.name, extension: 'extension' in m ? m.extension : null, number: 'number' in m ? m.number : null,
       context: 'extension' in m ? settings.operatorContext : settings.customerContext, status: 'queued', attempt: 0, cause: null, note: null, updated_at: now, run_at: null,
     }));

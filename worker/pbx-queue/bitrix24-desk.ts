@@ -6,19 +6,21 @@
 // Used by callers.ts. Invariant: the application token is compared in constant time, before anything
 // else is read; a job is registered at most once (its write-back ids are fixed per job).
 import { bitrix24Config, bitrixRegisterAnswer, type Bitrix24Config, type BitrixCallStart } from '../../shared/bitrix24.js';
-import { PHONE_NUMBER } from '../../shared/dial.js';
-import type { CallbackRequest, JobView, OperatorTarget } from '../../shared/jobs.js';
+import { idempotencyKey, type CallbackRequest, type JobView, type OperatorTarget } from '../../shared/jobs.js';
+import type { Outcome } from '../../shared/pbx.js';
 import type { StatusEventType } from '../../shared/webhooks.js';
 import { secretsEqual, sha256Hex } from '../auth/tokens.js';
 import type { DeliveryRow, HookStore } from './hook-store.js';
 import type { CrmWriteBacks, Deferral, WriteBack } from './outbox.js';
-import type { CreateResult } from './job-desk.js';
+import type { ClickToCallResult, CreateResult } from './job-desk.js';
 
-export type BitrixResult = CreateResult | { kind: 'unauthorized' } | { kind: 'unknown-user' } | { kind: 'bad-number' };
+export type BitrixResult = ClickToCallResult;
 
 /** Bitrix24 STATUS_CODE per outcome (telephony.externalcall.finish: 200 success, 304 missed, 486 busy, 603 declined). */
-const STATUS_CODE: Record<string, string> = {
+export const BITRIX_STATUS_CODE: Readonly<Record<Outcome, string>> = {
   answered: '200', 'no-answer': '304', busy: '486', congestion: '503', failed: '603', cancelled: '603-S',
+  // The one on the line hung up before the other answered: to the CRM a missed call, to be called back.
+  abandoned: '304',
 };
 const FINAL: ReadonlySet<StatusEventType> = new Set(['job.completed', 'job.failed', 'job.cancelled', 'job.expired']);
 /** telephony.externalcall.register TYPE: 1 = outgoing (a callback is our call to the customer). */
@@ -29,6 +31,8 @@ const finishId = (jobId: string): string => `${jobId}.crm-finish`;
 const callIdKey = (jobId: string): string => `bitrix24_call:${jobId}`;
 
 export class Bitrix24Desk implements CrmWriteBacks {
+  readonly types = ['bitrix24.register', 'bitrix24.finish'] as const;
+
   constructor(
     private readonly store: HookStore,
     private readonly create: (request: CallbackRequest, key: string, hash: string) => Promise<CreateResult>,
@@ -48,15 +52,14 @@ export class Bitrix24Desk implements CrmWriteBacks {
     if (config === undefined || !(await secretsEqual(ev['auth[application_token]'], config.applicationToken))) return { kind: 'unauthorized' };
     const operator = config.users[ev['data[USER_ID]']];
     if (operator === undefined) return { kind: 'unknown-user' };
-    // Bitrix24 shows numbers as the user typed them: keep the digits (and a leading +) only.
-    const customer = ev['data[PHONE_NUMBER]'].replace(/[\s()-]/g, '');
-    if (!PHONE_NUMBER.test(customer)) return { kind: 'bad-number' };
+    // Bitrix24 shows numbers as the user typed them (spaces, brackets, dashes): the queue's admission
+    // reads them by the PBX's numbering plan like any other number.
     const request: CallbackRequest = {
-      customer, operator, direction: 'operator-first', callerId: config.callerId,
+      customer: ev['data[PHONE_NUMBER]'], operator, direction: 'operator-first', callerId: config.callerId,
       metadata: { source: 'bitrix24', bitrixCallId: ev['data[CALL_ID]'], bitrixUserId: ev['data[USER_ID]'] },
     };
     // The CALL_ID is the idempotency key: a re-sent event returns the same job.
-    return this.create(request, `bitrix24:${ev['data[CALL_ID]']}`, await sha256Hex(JSON.stringify(request)));
+    return this.create(request, idempotencyKey.bitrix24(ev['data[CALL_ID]']), await sha256Hex(JSON.stringify(request)));
   }
 
   watchesAllJobs(): boolean {
@@ -123,7 +126,7 @@ export class Bitrix24Desk implements CrmWriteBacks {
       payload: JSON.stringify({
         // null until delivery: then the CALL_ID that register answered with (see prepare).
         CALL_ID: callId, USER_ID: userId,
-        DURATION: Math.round((last?.durationMs ?? 0) / 1000), STATUS_CODE: STATUS_CODE[outcome] ?? '603', ADD_TO_CHAT: 1,
+        DURATION: Math.round((last?.durationMs ?? 0) / 1000), STATUS_CODE: BITRIX_STATUS_CODE[outcome] ?? '603', ADD_TO_CHAT: 1,
       }),
     };
   }

@@ -122,9 +122,16 @@ export class ConferenceStore {
   }
 
   /** Queued members due now (a retry waits for its run_at). */
-  queuedMembers(now: number): MemberRow[] {
+  /** Members due to be dialled, oldest assembly first, at most `limit`. */
+  queuedMembers(now: number, limit: number): MemberRow[] {
     return this.rows.all<MemberRow>(
-      "SELECT * FROM conference_members WHERE status = 'queued' AND (run_at IS NULL OR run_at <= ?) ORDER BY conference_id, position", now);
+      `SELECT m.* FROM conference_members m JOIN conferences c ON c.id = m.conference_id
+       WHERE m.status = 'queued' AND (m.run_at IS NULL OR m.run_at <= ?) ORDER BY c.seq, m.position LIMIT ?`, now, limit);
+  }
+
+  /** Member legs the relay has placed and not yet reported ended: each holds one of the PBX's call slots. */
+  countLiveMembers(): number {
+    return this.rows.one<{ n: number }>("SELECT COUNT(*) AS n FROM conference_members WHERE status IN ('dialling', 'answered', 'joined')")?.n ?? 0;
   }
 
   /** When the next member waiting for a retry is due. */

@@ -1,13 +1,15 @@
 // Conference groups of a PBX: a name, a service code and the members an assembly dials. Saving a
-// group checks its outside numbers against the PBX's destination rules. Called by the queue's
+// group judges its members (extensions and outside numbers) by the PBX's numbering policy. Called by the queue's
 // group RPC methods; assembly-desk.ts reads groups through the helpers below.
 import { z } from 'zod';
 import { conferenceMember, memberRetry, type ConferenceGroupInput, type ConferenceGroupView, type ConferenceMember, type MemberRetry } from '../../shared/conferences.js';
-import { isDestinationAllowed, type PbxSettings } from '../../shared/pbx.js';
+import type { NumberRefusal } from '../../shared/numbering/number-refusal.js';
+import type { PbxSettings } from '../../shared/pbx.js';
 import { newId } from '../auth/tokens.js';
 import type { ConferenceStore, GroupRow } from './conference-store.js';
+import { gateMembers, policyOf } from './number-gate.js';
 
-export type GroupResult = { kind: 'ok'; group: ConferenceGroupView } | { kind: 'code-taken' } | { kind: 'destination-not-allowed'; field: string } | { kind: 'not-found' };
+export type GroupResult = { kind: 'ok'; group: ConferenceGroupView } | { kind: 'code-taken' } | NumberRefusal | { kind: 'not-found' };
 
 const storedMembers = z.array(conferenceMember);
 
@@ -23,8 +25,9 @@ export class GroupDesk {
     if (settings === undefined || (id !== null && existing === undefined)) return { kind: 'not-found' };
     const taken = this.store.groupByCode(input.code);
     if (taken !== undefined && taken.id !== id) return { kind: 'code-taken' };
-    const bad = input.members.findIndex((m) => 'number' in m && !isDestinationAllowed(settings.destinations, m.number));
-    if (bad >= 0) return { kind: 'destination-not-allowed', field: `members.${bad}.number` };
+    // Kept as given; an assembly judges the members again under the settings of its day.
+    const judged = gateMembers(policyOf(settings), input.members);
+    if (!judged.ok) return judged.refusal;
     const row: GroupRow = {
       id: existing?.id ?? newId('grp_'), code: input.code, name: input.name, caller_id_name: input.callerIdName ?? null,
       members: JSON.stringify(input.members), retry: input.retry === undefined ? null : JSON.stringify(input.retry), created_at: existing?.created_at ?? now, updated_at: now,

@@ -51,6 +51,10 @@ export class HookStore {
     this.rows.run('INSERT INTO hook_settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value', key, value);
   }
 
+  deleteSetting(key: string): boolean {
+    return this.rows.run('DELETE FROM hook_settings WHERE key = ?', key) > 0;
+  }
+
   insertSecret(row: SecretRow): void {
     this.rows.run('INSERT INTO hook_secrets (id, purpose, secret, label, created_at) VALUES (?, ?, ?, ?, ?)', row.id, row.purpose, row.secret, row.label, row.created_at);
   }
@@ -66,6 +70,10 @@ export class HookStore {
   }
 
   /** Records a webhook id; false if it was already seen (a replay). Forgets ids older than `forgetBefore`. */
+  wasSeen(source: string, webhookId: string, forgetBefore: number): boolean {
+    return this.rows.one('SELECT at FROM hook_seen WHERE source = ? AND webhook_id = ? AND at >= ?', source, webhookId, forgetBefore) !== undefined;
+  }
+
   markSeen(source: string, webhookId: string, now: number, forgetBefore: number): boolean {
     this.rows.run('DELETE FROM hook_seen WHERE at < ?', forgetBefore);
     if (this.rows.one('SELECT at FROM hook_seen WHERE source = ? AND webhook_id = ?', source, webhookId) !== undefined) return false;
@@ -85,8 +93,20 @@ export class HookStore {
     return this.rows.all<DeliveryRow>(`SELECT * FROM status_deliveries WHERE status = 'pending' AND next_at <= ? ORDER BY next_at, seq LIMIT ?`, now, limit);
   }
 
+  /** Status-callback deliveries per state: `failed` ones were given up (their retries ran out, or the answer was permanent). */
+  countDeliveriesByStatus(): Record<DeliveryRow['status'], number> {
+    const counts: Record<DeliveryRow['status'], number> = { pending: 0, delivered: 0, failed: 0 };
+    for (const r of this.rows.all<{ status: DeliveryRow['status']; n: number }>('SELECT status, COUNT(*) AS n FROM status_deliveries GROUP BY status')) counts[r.status] = r.n;
+    return counts;
+  }
+
   nextDeliveryAt(): number | undefined {
     return this.rows.one<{ t: number | null }>(`SELECT MIN(next_at) AS t FROM status_deliveries WHERE status = 'pending'`)?.t ?? undefined;
+  }
+
+  /** Pending deliveries of one type become due now (a CRM connection that was waiting got fixed). */
+  bringForward(type: string, now: number): void {
+    this.rows.run(`UPDATE status_deliveries SET next_at = ? WHERE status = 'pending' AND type = ? AND next_at > ?`, now, type, now);
   }
 
   lease(id: string, until: number): void {

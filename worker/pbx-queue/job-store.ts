@@ -2,7 +2,7 @@
 // attempts and the job_events log — each operation one named function, with row types kept apart
 // from the API's views. Called by the queue, its dispatcher and job desk, and by the outbox (which
 // reads the event log). Invariant: no value from outside is ever interpolated into SQL text.
-import type { AttemptStatus, JobStatus } from '../../shared/jobs.js';
+import { JOB_STATUSES, type AttemptStatus, type JobStatus } from '../../shared/jobs.js';
 import type { Certainty, Outcome } from '../../shared/pbx.js';
 import { SqlRows } from './sql-rows.js';
 
@@ -22,8 +22,7 @@ export interface JobRow {
   max_attempts: number;
   last_error: string | null;
   updated_at: number;
-  /** A plan stored ready-made (campaign calls); null: built from `request` and the PBX's settings. */
-  plan: string | null;
+  plan: string | null; // ready-made (campaign calls; its customer is judged again at dispatch); null: built from `request`
 }
 
 export interface AttemptRow {
@@ -61,8 +60,7 @@ export interface JobEventRow {
   attempt_id: string | null;
   type: string;
   at: number;
-  /** JSON the event was written with, if any. */
-  data: string | null;
+  data: string | null; // the JSON the event was written with, if any
 }
 
 export class JobStore {
@@ -98,8 +96,7 @@ export class JobStore {
 
   insertJob(job: Omit<JobRow, 'seq' | 'attempts_used' | 'last_error' | 'plan'> & { plan?: string }): void {
     this.rows.run(
-      `INSERT INTO jobs (id, type, status, request, idempotency_key, request_hash, requested_at, not_before, run_at, expires_at, max_attempts, updated_at, plan)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO jobs (id, type, status, request, idempotency_key, request_hash, requested_at, not_before, run_at, expires_at, max_attempts, updated_at, plan) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       job.id, job.type, job.status, job.request, job.idempotency_key, job.request_hash, job.requested_at,
       job.not_before, job.run_at, job.expires_at, job.max_attempts, job.updated_at, job.plan ?? null,
     );
@@ -121,6 +118,18 @@ export class JobStore {
 
   countJobs(status: JobStatus): number {
     return this.rows.one<{ n: number }>('SELECT COUNT(*) AS n FROM jobs WHERE status = ?', status)?.n ?? 0;
+  }
+
+  /** Jobs per state, every state present (0 when none): one COUNT over the status index. */
+  countJobsByStatus(): Record<JobStatus, number> {
+    const counts = Object.fromEntries(JOB_STATUSES.map((s) => [s, 0])) as Record<JobStatus, number>;
+    for (const r of this.rows.all<{ status: JobStatus; n: number }>('SELECT status, COUNT(*) AS n FROM jobs GROUP BY status')) counts[r.status] = r.n;
+    return counts;
+  }
+
+  /** When the longest-waiting queued job became due (its run_at), or undefined: a job scheduled for later is not waiting. */
+  oldestDueQueuedAt(now: number): number | undefined {
+    return this.rows.one<{ t: number | null }>(`SELECT MIN(run_at) AS t FROM jobs WHERE status = 'queued' AND run_at <= ?`, now)?.t ?? undefined;
   }
 
   /** Queued jobs whose time has come, in order of arrival. */
@@ -243,6 +252,13 @@ export class JobStore {
       `SELECT seq, job_id, attempt_id, type, at, data FROM job_events WHERE seq > ? AND type IN (${marks}) ORDER BY seq LIMIT ?`,
       afterSeq, ...types, limit,
     );
+  }
+
+  /** Jobs with events after `afterSeq`, the most recently changed last: what an open dashboard must redraw. */
+  jobsChangedAfter(afterSeq: number, limit: number): string[] {
+    return this.rows
+      .all<{ job_id: string }>('SELECT job_id, MAX(seq) AS last FROM job_events WHERE seq > ? GROUP BY job_id ORDER BY last LIMIT ?', afterSeq, limit)
+      .map((r) => r.job_id);
   }
 
   lastEventSeq(): number {

@@ -161,7 +161,11 @@ const MIGRATIONS: ReadonlyArray<string> = [
   // 8: whether an attempt's end was observed, as the field decisions read (notes are for people).
   `ALTER TABLE attempts ADD COLUMN certainty TEXT;
    UPDATE attempts SET certainty = CASE WHEN note LIKE '%outcome unknown%' THEN 'unknown' ELSE 'known' END WHERE status = 'ended';`,
-  // 9: campaigns, their contacts (picked by an index on state and due time, never by a scan), the
+  // 9: clients' Idempotency-Keys get a namespace of their own (shared/jobs.ts idempotencyKey); keys the
+  // queue derived keep theirs, so a retried request after the upgrade still finds its job.
+  `UPDATE jobs SET idempotency_key = 'client:' || idempotency_key
+   WHERE idempotency_key IS NOT NULL AND idempotency_key NOT LIKE 'webhook:%' AND idempotency_key NOT LIKE 'bitrix24:%';`,
+  // 10: campaigns, their contacts (picked by an index on state and due time, never by a scan), the
   // per-PBX do-not-call list, and a plan a job carries ready-made (campaign calls) instead of a request to build one from.
   `CREATE TABLE campaigns (
      seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, state TEXT NOT NULL, request TEXT NOT NULL,
@@ -182,6 +186,14 @@ const MIGRATIONS: ReadonlyArray<string> = [
    CREATE TABLE dnc (number TEXT PRIMARY KEY, added_at INTEGER NOT NULL);
    ALTER TABLE jobs ADD COLUMN plan TEXT;`,
 ];
+
+/**
+ * Whether this object's database has a schema: false for an object nobody created a PBX in (a request
+ * to a made-up PBX id), which must stay without storage, so nothing is migrated or written for it.
+ */
+export function hasSchema(sql: SqlStorage): boolean {
+  return sql.exec(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'`).toArray().length > 0;
+}
 
 export function migrate(sql: SqlStorage): void {
   sql.exec('CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)');

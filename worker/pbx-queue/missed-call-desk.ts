@@ -7,7 +7,7 @@ import { missedCallPolicy, type MissedCallPolicy, type MissedCallView } from '..
 import type { PbxSettings } from '../../shared/pbx.js';
 import type { QueueFrame, RelayFrame } from '../../shared/relay-protocol.js';
 import { newId } from '../auth/tokens.js';
-import { numberKey } from '../phone/phone-normalise.js';
+import { numberKey } from '../phone/number-key.js';
 import { nextOpening } from '../widget/working-hours.js';
 import type { HookStore } from './hook-store.js';
 import type { JobStore } from './job-store.js';
@@ -84,6 +84,7 @@ export class MissedCallDesk {
       metadata: { source: 'missed-call', ...(target === null ? {} : { target }) },
       ...(policy.statusCallbackUrl === undefined ? {} : { statusCallbackUrl: policy.statusCallbackUrl }),
     });
+    if (result.kind === 'number-refused') return { kind: 'ignored', reason: `${result.field}: ${result.message}` };
     if (result.kind !== 'created' && result.kind !== 'existing') return { kind: 'ignored', reason: result.kind };
     const id = newId('mc_');
     this.d.calls.insert({ id, number: caller, number_key: key, target, count: 1, first_at: at, last_at: at, status: 'pending', job_id: result.job.id, reason: null });

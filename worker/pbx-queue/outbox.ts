@@ -2,8 +2,10 @@
 // dispatcher and the queue at every transition) into delivery rows, one per event, with a stable id
 // `${jobId}.${eventSeq}`; `deliverDue` POSTs due ones, signed the Standard Webhooks way, and records
 // every attempt, retrying on the configured backoff. Called by pbx-queue.ts (after each entry point,
-// and from the alarm). Invariant: at least once — a row leaves `pending` only after a 2xx or after its
-// last attempt, and is leased (next_at pushed past the timeout) before each POST.
+// and from the alarm). CRM write-backs (Bitrix24, amoCRM) go through the same rows, each owned by its
+// adapter. Invariant: at least once — a row leaves `pending` only after a 2xx or after its last
+// attempt, and is leased (next_at pushed past the timeout) before each POST; a row an adapter holds
+// (paced, or its connection broken) is only moved later, no attempt spent.
 import { FINAL_STATUSES, type JobView } from '../../shared/jobs.js';
 import {
   STATUS_EVENT_TYPES, statusCallbackSettings, WRITE_BACK_TYPES, type DeliveryView, type StatusCallbackSettings, type StatusEvent, type StatusEventType, type WriteBackType,
@@ -17,6 +19,8 @@ const EVENT_TYPES: Record<string, StatusEventType | 'ended'> = {
   queued: 'job.queued', originating: 'job.dialling', ringing: 'job.ringing', answered: 'job.answered',
   ended: 'ended', cancelled: 'job.cancelled', expired: 'job.expired',
   'contact-completed': 'campaign.contact.completed',
+  // A due job whose number the PBX's settings refuse by then: it ends failed, without an attempt.
+  refused: 'ended',
 };
 const FINAL_TYPES: Record<string, StatusEventType> = { succeeded: 'job.completed', failed: 'job.failed', cancelled: 'job.cancelled', expired: 'job.expired' };
 const BATCH = 500;
@@ -35,8 +39,8 @@ export interface OutboxDeps {
   /** The job as the API shows it now (the event's consequences included). */
   view: (jobId: string) => JobView | undefined;
   allowPrivate: () => boolean;
-  /** CRM write-backs (Bitrix24), delivered like status callbacks but as plain REST calls, unsigned. */
-  crm: CrmWriteBacks;
+  /** CRM write-backs (Bitrix24, amoCRM), delivered like status callbacks but as plain REST calls, unsigned. */
+  crm: readonly CrmWriteBacks[];
 }
 
 export interface WriteBack {
@@ -53,15 +57,35 @@ export interface Deferral {
   permanent: boolean;
 }
 
+/** Not now and not an attempt: try again at `until` (a CRM's rate limit, a connection waiting for a new token). */
+export interface Hold {
+  holdUntil: number;
+}
+
+/** What to send: the body, and where the adapter decides it at delivery time, the URL and headers. */
+export interface Prepared {
+  payload: string;
+  url?: string;
+  /** Never stored: a bearer token is read when the request is made. */
+  headers?: Record<string, string>;
+}
+
 export interface CrmWriteBacks {
+  /** The delivery types this adapter builds and prepares. */
+  readonly types: readonly WriteBackType[];
   /** Whether every job may need a write-back (so none can be skipped as unwatched). */
   watchesAllJobs(): boolean;
   /** The write-back this job event calls for, if any. */
   writeBack(job: JobView, type: StatusEventType): WriteBack | undefined;
-  /** The body to send now (a finish needs the CALL_ID register answered with), or why not yet. */
-  prepare(row: DeliveryRow): { payload: string } | Deferral;
+  /**
+   * The request to make now (a finish needs the CALL_ID register answered with), or why not yet.
+   * Whatever decides pacing must run before the first await: the outbox prepares rows in turn.
+   */
+  prepare(row: DeliveryRow): Prepared | Deferral | Hold | Promise<Prepared | Deferral | Hold>;
   /** The answer to a 2xx write-back; a Deferral if it lacks what later write-backs need. */
   answered(row: DeliveryRow, body: string): Deferral | undefined;
+  /** A non-2xx answer, for an adapter that must act on it (a refused token). */
+  refused?(row: DeliveryRow, statusCode: number): void;
 }
 
 const isWriteBack = (type: string): type is WriteBackType => (WRITE_BACK_TYPES as readonly string[]).includes(type);
@@ -88,7 +112,7 @@ export class Outbox {
     let cursor = start;
     let enqueued = 0;
     const defaultUrl = this.settings().url;
-    const everyJob = defaultUrl !== null || this.d.crm.watchesAllJobs();
+    const everyJob = defaultUrl !== null || this.d.crm.some((c) => c.watchesAllJobs());
     for (;;) {
       const events = this.d.jobs.eventsAfter(cursor, Object.keys(EVENT_TYPES), BATCH);
       for (const e of events) if (this.enqueue(e, defaultUrl, everyJob, now)) enqueued++;
@@ -106,10 +130,15 @@ export class Outbox {
     const job = this.d.view(e.job_id);
     if (job === undefined) return false;
     const type = eventType(e, job);
-    const back = this.d.crm.writeBack(job, type);
-    if (back !== undefined) this.d.store.insertDelivery({ id: back.id, job_id: job.id, type: back.type, url: back.url, payload: back.payload, next_at: now, created_at: now });
+    let wrote = false;
+    for (const crm of this.d.crm) {
+      const back = crm.writeBack(job, type);
+      if (back === undefined) continue;
+      this.d.store.insertDelivery({ id: back.id, job_id: job.id, type: back.type, url: back.url, payload: back.payload, next_at: now, created_at: now });
+      wrote = true;
+    }
     const url = job.request.statusCallbackUrl ?? defaultUrl;
-    if (url === null) return back !== undefined;
+    if (url === null) return wrote;
     const event: StatusEvent = {
       id: `${job.id}.${e.seq}`,
       type,
@@ -151,6 +180,10 @@ export class Outbox {
     // Leased: a second alarm (or a restart mid-request) retries it only after this attempt's timeout.
     this.d.store.lease(row.id, started + s.timeoutMs + 5_000);
     const outcome = await this.post(row, s);
+    if ('holdUntil' in outcome) {
+      this.d.store.lease(row.id, outcome.holdUntil);
+      return;
+    }
     // A 2xx whose answer lacks what is needed (register without a CALL_ID) carries an error: not delivered.
     const ok = outcome.error === null && outcome.statusCode !== null && outcome.statusCode >= 200 && outcome.statusCode < 300;
     const waitSec = s.backoffSec[number - 1];
@@ -159,10 +192,10 @@ export class Outbox {
     this.d.store.recordAttempt({ delivery_id: row.id, number, at: started, status_code: outcome.statusCode, error: outcome.error, duration_ms: Date.now() - started }, status, nextAt);
   }
 
-  private async post(row: DeliveryRow, s: StatusCallbackSettings): Promise<PostOutcome> {
+  private async post(row: DeliveryRow, s: StatusCallbackSettings): Promise<PostOutcome | Hold> {
+    if (isWriteBack(row.type)) return this.writeBack(row, s);
     const refused = callbackUrlProblem(row.url, this.d.allowPrivate());
     if (refused !== null) return { statusCode: null, error: `not called: ${refused}`, permanent: true };
-    if (isWriteBack(row.type)) return this.writeBack(row, s);
     const secrets = this.d.store.secrets('outbound').map((r) => r.secret);
     if (secrets.length === 0) return { statusCode: null, error: 'no outbound webhook secret to sign with: create one (purpose outbound)', permanent: false };
     const timestamp = Math.floor(Date.now() / 1000);
@@ -170,11 +203,18 @@ export class Outbox {
     return this.send(row, s, { 'webhook-id': row.id, 'webhook-timestamp': String(timestamp), 'webhook-signature': signature });
   }
 
-  private async writeBack(row: DeliveryRow, s: StatusCallbackSettings): Promise<PostOutcome> {
-    const ready = this.d.crm.prepare(row);
+  private async writeBack(row: DeliveryRow, s: StatusCallbackSettings): Promise<PostOutcome | Hold> {
+    const crm = this.d.crm.find((c) => c.types.includes(row.type as WriteBackType));
+    if (crm === undefined) return { statusCode: null, error: 'no CRM adapter for this write-back', permanent: true };
+    const ready = await crm.prepare(row);
+    if ('holdUntil' in ready) return ready;
     if ('error' in ready) return { statusCode: null, ...ready };
-    const outcome = await this.send({ ...row, payload: ready.payload }, s, {}, true);
-    const problem = outcome.error === null ? this.d.crm.answered(row, outcome.body ?? '') : undefined;
+    const url = ready.url ?? row.url;
+    const refused = callbackUrlProblem(url, this.d.allowPrivate());
+    if (refused !== null) return { statusCode: null, error: `not called: ${refused}`, permanent: true };
+    const outcome = await this.send({ ...row, url, payload: ready.payload }, s, ready.headers ?? {}, true);
+    if (outcome.statusCode !== null && (outcome.statusCode < 200 || outcome.statusCode >= 300)) crm.refused?.(row, outcome.statusCode);
+    const problem = outcome.error === null ? crm.answered(row, outcome.body ?? '') : undefined;
     return problem === undefined ? outcome : { ...outcome, ...problem };
   }
 

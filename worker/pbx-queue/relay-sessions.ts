@@ -1,6 +1,7 @@
 // The relay WebSockets of one PBX queue, kept across Durable Object hibernation: each socket's state
 // lives in its attachment and the session holding the dispatch right in the meta table. Only the
-// newest session is offered jobs; older ones are told `superseded` and may only report results.
+// newest session is offered jobs; older ones are told `superseded` and may only report on the
+// attempts they hold.
 import { queueFrame, type AmiState, type QueueFrame } from '../../shared/relay-protocol.js';
 import { log } from '../log.js';
 import type { JobStore } from './job-store.js';
@@ -12,6 +13,8 @@ export interface SessionInfo {
   relayId: string | null;
   ami: AmiState;
   capacity: number;
+  /** Calls the relay places on its own (its last heartbeat's `ownCalls`); absent before the first. */
+  ownCalls?: number;
   lastSeenAt: number;
 }
 
@@ -67,6 +70,11 @@ export class RelaySessions {
     const ws = this.ctx.getWebSockets(id)[0];
     const info = ws === undefined ? undefined : this.info(ws);
     return ws !== undefined && info !== undefined ? { ws, info } : undefined;
+  }
+
+  /** The open socket of a session, active or displaced. */
+  socketOf(sessionId: string): WebSocket | undefined {
+    return this.ctx.getWebSockets(sessionId)[0];
   }
 
   clearActive(ws: WebSocket): void {

@@ -4,12 +4,14 @@
 // Invariant: the relay always holds the current rules: they are sent after each hello and on change.
 import { z } from 'zod';
 import { externalParticipantInput, participantView, roomRule, type ConferenceView, type ExternalParticipantInput, type RoomRule } from '../../shared/conferences.js';
-import { isDestinationAllowed, type PbxSettings } from '../../shared/pbx.js';
+import type { NumberRefusal } from '../../shared/numbering/number-refusal.js';
+import type { PbxSettings } from '../../shared/pbx.js';
 import type { RelayFrame } from '../../shared/relay-protocol.js';
+import { gateNumber, policyOf } from './number-gate.js';
 import type { RelaySessions } from './relay-sessions.js';
 import type { RoomStore } from './room-store.js';
 
-export type RuleResult = { kind: 'ok'; rule: RoomRule } | { kind: 'destination-not-allowed' };
+export type RuleResult = { kind: 'ok'; rule: RoomRule } | NumberRefusal | { kind: 'no-pbx' };
 
 export interface RoomView {
   room: string;
@@ -30,9 +32,12 @@ export class RoomDesk {
   putRule(room: string, input: ExternalParticipantInput, now: number): RuleResult {
     const settings = this.settings();
     const parsed = externalParticipantInput.parse(input);
-    if (settings === undefined || !isDestinationAllowed(settings.destinations, parsed.number)) return { kind: 'destination-not-allowed' };
+    if (settings === undefined) return { kind: 'no-pbx' };
+    // The rule carries the dial string: the relay dials the number the policy judged.
+    const judged = gateNumber(policyOf(settings), parsed.number, 'number');
+    if (!judged.ok) return judged.refusal;
     const rule = roomRule.parse({
-      room, number: parsed.number, context: parsed.context ?? settings.customerContext, callerId: parsed.callerId ?? settings.customerCallerId ?? null,
+      room, number: judged.value.dial, context: parsed.context ?? settings.customerContext, callerId: parsed.callerId ?? settings.customerCallerId ?? null,
       dtmf: parsed.dtmf ?? null, dtmfDelayMs: parsed.dtmfDelayMs, bridgeProfile: parsed.bridgeProfile, userProfile: parsed.userProfile,
       ringTimeoutMs: parsed.ringTimeoutSec * 1000, maxRedials: parsed.redial.maxAttempts, backoffMs: parsed.redial.backoffSec.map((s) => Math.round(s * 1000)),
     });

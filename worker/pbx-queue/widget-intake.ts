@@ -3,17 +3,20 @@
 // means the job, its token and the counters are all on disk. Called only by pbx-queue.ts.
 // Invariant: widget jobs always ring the operator first, whatever the widget's configured direction.
 import { FINAL_STATUSES, type CallbackRequest, type JobStatus } from '../../shared/jobs.js';
+import type { NumberRefusal } from '../../shared/numbering/number-refusal.js';
+import type { PbxSettings } from '../../shared/pbx.js';
 import { widgetConfig, type WidgetConfig, type WidgetState, type WidgetView } from '../../shared/widget.js';
+import { sha256Hex } from '../auth/tokens.js';
 import { firstExceeded, windowStart, type LimitCheck } from '../widget/rate-limit.js';
 import type { CreateResult } from './job-desk.js';
 import type { JobStore } from './job-store.js';
+import { gateNumberFrom, policyOf } from './number-gate.js';
 import type { WidgetKeyRow, WidgetStore } from './widget-store.js';
 
 export interface WidgetCallbackInput {
   widgetKey: string;
-  /** Already normalised to E.164 by the route. */
-  e164: string;
-  numberHash: string;
+  /** As the visitor typed it; read by the widget's country, judged by the PBX's numbering policy. */
+  phone: string;
   ipHash: string;
   /** Hash of the status token the route issued for this request. */
   tokenHash: string;
@@ -24,7 +27,7 @@ export interface WidgetCallbackInput {
 export type WidgetCallbackResult =
   | { kind: 'created' | 'existing'; state: WidgetState }
   | { kind: 'rate-limited'; scope: 'ip' | 'number' | 'widget'; retryAfterSec: number }
-  | { kind: 'destination-not-allowed' }
+  | NumberRefusal
   | { kind: 'unknown-widget' };
 
 /** Counters older than the longest window (one day) are of no use. */
@@ -35,7 +38,7 @@ export class WidgetIntake {
     private readonly widgets: WidgetStore,
     private readonly jobs: JobStore,
     private readonly createCallback: (request: CallbackRequest, requestHash: string) => Promise<CreateResult>,
-    private readonly jobTtlSec: () => number,
+    private readonly settings: () => PbxSettings | undefined,
   ) {}
 
   config(key: string): WidgetConfig | undefined {
@@ -46,26 +49,33 @@ export class WidgetIntake {
 
   async intake(input: WidgetCallbackInput, now: number): Promise<WidgetCallbackResult> {
     const config = this.config(input.widgetKey);
-    if (config === undefined) return { kind: 'unknown-widget' };
+    const settings = this.settings();
+    if (config === undefined || settings === undefined) return { kind: 'unknown-widget' };
+    // Judged before any counter moves: a refused number creates nothing.
+    const judged = gateNumberFrom(policyOf(settings), input.phone, config.defaultCountry, 'phone');
+    if (!judged.ok) return judged.refusal;
+    const e164 = judged.value.e164;
+    const numberHash = await sha256Hex(`number:${e164}`);
     this.widgets.pruneCounters(now - LONGEST_WINDOW_MS);
     const limits = config.rateLimits;
     const ip: LimitCheck = { bucket: `ip:${input.ipHash}`, limit: limits.perIp };
     const ipVerdict = firstExceeded([ip], now, (b, w) => this.widgets.count(b, w));
     if (!ipVerdict.ok) return { kind: 'rate-limited', scope: 'ip', retryAfterSec: ipVerdict.retryAfterSec };
     this.count(ip, now);
-    const pending = this.pendingJobFor(input.numberHash);
+    const pending = this.pendingJobFor(numberHash);
     if (pending !== undefined) {
-      this.widgets.insertToken(input.tokenHash, pending, input.widgetKey, now);
-      return { kind: 'existing', state: this.stateOf(pending) };
+      // No token to that job and not its progress: whoever asks again (anyone who knows the number)
+      // learns only that a callback is pending, never how the other request's call is going.
+      return { kind: 'existing', state: 'queued' };
     }
-    const number: LimitCheck = { bucket: `num:${input.numberHash}`, limit: limits.perNumber };
+    const number: LimitCheck = { bucket: `num:${numberHash}`, limit: limits.perNumber };
     const widget: LimitCheck = { bucket: `wid:${input.widgetKey}`, limit: limits.perWidget };
     const verdict = firstExceeded([number, widget], now, (b, w) => this.widgets.count(b, w));
     if (!verdict.ok) return { kind: 'rate-limited', scope: verdict.bucket === number.bucket ? 'number' : 'widget', retryAfterSec: verdict.retryAfterSec };
-    const created = await this.createCallback(this.request(config, input, now), `widget:${input.numberHash}`);
-    if (created.kind === 'destination-not-allowed') return created;
+    const created = await this.createCallback(this.request(config, input, e164, now), `widget:${numberHash}`);
+    if (created.kind === 'number-refused') return created.field === 'customer' ? { ...created, field: 'phone' } : created;
     if (created.kind !== 'created' && created.kind !== 'existing') return { kind: 'unknown-widget' };
-    this.widgets.insertWidgetJob(created.job.id, input.widgetKey, input.numberHash, now);
+    this.widgets.insertWidgetJob(created.job.id, input.widgetKey, numberHash, now);
     this.widgets.insertToken(input.tokenHash, created.job.id, input.widgetKey, now);
     this.count(number, now);
     this.count(widget, now);
@@ -79,9 +89,9 @@ export class WidgetIntake {
     return { state: this.stateOf(target.job_id), origins: this.config(target.widget_key)?.origins ?? [] };
   }
 
-  private request(config: WidgetConfig, input: WidgetCallbackInput, now: number): CallbackRequest {
+  private request(config: WidgetConfig, input: WidgetCallbackInput, e164: string, now: number): CallbackRequest {
     const request: CallbackRequest = {
-      customer: input.e164,
+      customer: e164,
       operator: config.operator,
       // Toll-fraud rule: a public endpoint never makes the PBX dial an outside number first.
       direction: 'operator-first',
@@ -90,7 +100,7 @@ export class WidgetIntake {
     };
     if (input.notBefore !== null && input.notBefore > now) {
       request.notBefore = new Date(input.notBefore).toISOString();
-      request.expiresAt = new Date(input.notBefore + this.jobTtlSec() * 1000).toISOString();
+      request.expiresAt = new Date(input.notBefore + (this.settings()?.jobTtlSec ?? 3600) * 1000).toISOString();
     }
     return request;
   }

@@ -1,7 +1,7 @@
 // POST /v1/pbxes/{pbx}/callbacks: queue a callback. Validated, checked against the PBX's destination
 // rules and stored before the 202 is sent; an Idempotency-Key makes a retried POST return the same job.
 import { Hono } from 'hono';
-import { callbackRequest } from '../../shared/jobs.js';
+import { callbackRequest, idempotencyKey } from '../../shared/jobs.js';
 import type { AppEnv } from '../env.js';
 import { readJson } from '../http/body.js';
 import { admissionResponse, checkCallbackRequest } from '../http/callback-admission.js';
@@ -20,5 +20,5 @@ callbackRoutes.post('/', async (c) => {
   }
   const { value } = await readJson(c, callbackRequest);
   checkCallbackRequest(value, c.env);
-  return admissionResponse(c, await stub.createCallback(value, key, await canonicalHash(value)), 'idempotency-key');
+  return admissionResponse(c, await stub.createCallback(value, key === null ? null : idempotencyKey.client(key), await canonicalHash(value)), 'idempotency-key');
 });

@@ -7,14 +7,14 @@ import {
   type CampaignAction, type ContactView, type ImportReport, type RejectedRow,
 } from '../../shared/campaigns.js';
 import type { AppEnv } from '../env.js';
-import { parseOrThrow, readJson } from '../http/body.js';
+import { parseJsonBody, parseOrThrow, readJson } from '../http/body.js';
 import { requireApiKey } from '../http/pbx.js';
 import { HttpProblem, notFound } from '../http/problem.js';
 import { assertCallbackUrl } from '../http/signed-request.js';
 import { readUpload, uploadKind } from '../http/upload.js';
 import type { CampaignDesk, CampaignMethod } from '../campaigns/campaign-desk.js';
-import { contactsFromCsv, contactsFromJson, type CheckedContact } from '../campaigns/contact-import.js';
-import { normalisePhone } from '../phone/phone-normalise.js';
+import { contactsFromCsv, contactsFromJson, type CheckedContact, type NumberReader } from '../campaigns/contact-import.js';
+import { gateNumberFrom, policyOf, readE164, type Policy } from '../pbx-queue/number-gate.js';
 
 const CAMPAIGN_ID = /^cmp_[A-Za-z0-9_-]{16}$/;
 /** Contacts per RPC call: one chunk is one short turn of the Durable Object, so callbacks interleave. */
@@ -79,10 +79,13 @@ campaignRoutes.post('/campaigns/:id/contacts', async (c) => {
   const [campaign, settings] = await Promise.all([desk('view', id), stub.pbxSettings()]);
   if (campaign === undefined || settings === null) throw notFound('campaign');
   const text = await readUpload(c);
-  const rules = {
-    destinations: settings.destinations, defaultCountry: campaign.request.defaultCountry,
-    campaignVariables: Object.keys(campaign.request.variables ?? {}).length,
+  // The one numbering judge, as for every number that may be dialled; stored in E.164.
+  const policy = policyOf(settings);
+  const readNumber: NumberReader = (raw) => {
+    const n = gateNumberFrom(policy, raw, campaign.request.defaultCountry, 'number');
+    return n.ok ? { ok: true, e164: n.value.e164 } : { ok: false, reason: n.refusal.message };
   };
+  const rules = { readNumber, campaignVariables: Object.keys(campaign.request.variables ?? {}).length };
   const checked = kind === 'csv' ? contactsFromCsv(text, rules) : contactsFromJson(jsonContacts(text), rules);
   if (!checked.ok) throw new HttpProblem(checked.status, checked.status === 413 ? 'body_too_large' : 'validation_failed', checked.message, checked.field);
   const report: ImportReport = { imported: 0, merged: checked.merged, rejected: 0, rejections: [...checked.rejections] };
@@ -101,13 +104,7 @@ campaignRoutes.post('/campaigns/:id/contacts', async (c) => {
 });
 
 function jsonContacts(text: string): unknown[] {
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    throw new HttpProblem(400, 'validation_failed', 'the body is not valid JSON', 'body');
-  }
-  return parseOrThrow(contactImportJson, json).contacts;
+  return parseOrThrow(contactImportJson, parseJsonBody(text)).contacts;
 }
 
 campaignRoutes.get('/campaigns/:id/contacts', async (c) => {
@@ -151,42 +148,40 @@ campaignRoutes.get('/campaigns/:id/export.csv', async (c) => {
 
 // ── do-not-call list (per PBX, checked at dial time) ─────────────────────────────────────────
 
-/** A do-not-call number must be international (`+…` or `00…`): the list is not tied to one campaign's default country. */
-function dncNumber(raw: string): string | undefined {
-  if (!/^\s*(\+|00)/.test(raw)) return undefined;
-  const n = normalisePhone(raw, '');
-  return n.ok ? n.e164 : undefined;
+/** A do-not-call number: any valid number read by the PBX's plan, in E.164 (it is never dialled, so no destination rule applies). */
+function dncNumber(policy: Policy, raw: string): string | undefined {
+  const n = readE164(policy, raw.trim(), 'number');
+  return n.ok ? n.value : undefined;
+}
+
+async function pbxPolicy(c: Context<AppEnv>): Promise<Policy> {
+  const { stub } = await requireApiKey(c);
+  const settings = await stub.pbxSettings();
+  return settings === null ? undefined : policyOf(settings);
 }
 
 campaignRoutes.post('/dnc', async (c) => {
   const desk = await campaignDesk(c);
+  const policy = await pbxPolicy(c);
   const kind = uploadKind(c);
   const text = await readUpload(c);
   let numbers: string[];
   if (kind === 'json') {
-    numbers = parseOrThrow(dncRequest, jsonOrThrow(text)).numbers;
+    numbers = parseOrThrow(dncRequest, parseJsonBody(text)).numbers;
   } else {
-    const parsed = contactsFromCsv(text, { destinations: { allow: ['+', '0', '1', '2', '3', '4', '5', '6', '7', '8', '9'], deny: [] }, defaultCountry: undefined, campaignVariables: 0 });
+    const parsed = contactsFromCsv(text, { readNumber: (raw) => ({ ok: true, e164: raw }), campaignVariables: 0 });
     if (!parsed.ok) throw new HttpProblem(parsed.status, 'validation_failed', parsed.message, parsed.field);
     numbers = [...parsed.contacts.map((k) => k.number), ...parsed.rejections.map(() => '')];
   }
-  const valid = numbers.map(dncNumber);
-  const rejections = valid.flatMap((n, i) => (n === undefined ? [{ row: i + 1, field: 'number', reason: 'must be an international number (+…)' }] : []));
+  const valid = numbers.map((n) => dncNumber(policy, n));
+  const rejections = valid.flatMap((n, i) => (n === undefined ? [{ row: i + 1, field: 'number', reason: "not a valid phone number in this PBX's numbering plan" }] : []));
   const added = await desk('addDnc', valid.filter((n): n is string => n !== undefined));
   return c.json({ added, rejected: rejections.length, rejections });
 });
 
-function jsonOrThrow(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw new HttpProblem(400, 'validation_failed', 'the body is not valid JSON', 'body');
-  }
-}
-
 campaignRoutes.delete('/dnc/:number', async (c) => {
   const desk = await campaignDesk(c);
-  const number = dncNumber(c.req.param('number'));
+  const number = dncNumber(await pbxPolicy(c), c.req.param('number'));
   if (number === undefined || !(await desk('removeDnc', number))) throw notFound('do-not-call number');
   return c.body(null, 204);
 });
@@ -194,12 +189,12 @@ campaignRoutes.delete('/dnc/:number', async (c) => {
 campaignRoutes.get('/dnc', async (c) => {
   const desk = await campaignDesk(c);
   const after = c.req.query('cursor') ?? '';
-  if (after !== '' && dncNumber(after) === undefined) throw new HttpProblem(400, 'validation_failed', 'cursor must be a number from an earlier page', 'cursor');
+  if (after !== '' && dncNumber(await pbxPolicy(c), after) === undefined) throw new HttpProblem(400, 'validation_failed', 'cursor must be a number from an earlier page', 'cursor');
   const numbers = await desk('dnc', after, 1000);
   return c.json({ numbers, nextCursor: numbers.length === 1000 ? numbers.at(-1)?.number ?? null : null });
 });
 
 campaignRoutes.get('/tasks', async (c) => {
-  const { stub } = await requireApiKey(c);
-  return c.json({ tasks: await stub.tasks(100) });
+  const desk = await campaignDesk(c);
+  return c.json({ tasks: await desk('tasks', 100) });
 });

@@ -7,6 +7,7 @@ import { conferenceGroupInput, conferenceRequest, externalParticipantInput, redi
 import type { AppEnv } from '../env.js';
 import { parseOrThrow, readJson } from '../http/body.js';
 import { requireApiKey } from '../http/pbx.js';
+import { numberProblem } from '../http/number-problem.js';
 import { HttpProblem, notFound } from '../http/problem.js';
 
 const GROUP_ID = /^grp_[A-Za-z0-9_-]{16}$/;
@@ -27,8 +28,6 @@ const room = (raw: string): string => {
 };
 
 const codeTaken = (): HttpProblem => new HttpProblem(409, 'conflict', 'another group already uses this code', 'code');
-const notAllowed = (field: string): HttpProblem =>
-  new HttpProblem(422, 'destination_not_allowed', "the number is not allowed by this PBX's destination rules", field);
 
 conferenceRoutes.get('/conference-groups', async (c) => {
   const { stub } = await requireApiKey(c);
@@ -44,8 +43,8 @@ conferenceRoutes.post('/conference-groups', async (c) => {
       return c.json(result.group, 201);
     case 'code-taken':
       throw codeTaken();
-    case 'destination-not-allowed':
-      throw notAllowed(result.field);
+    case 'number-refused':
+      throw numberProblem(result);
     case 'not-found':
       throw notFound('PBX');
   }
@@ -68,8 +67,8 @@ conferenceRoutes.put('/conference-groups/:id', async (c) => {
       return c.json(result.group);
     case 'code-taken':
       throw codeTaken();
-    case 'destination-not-allowed':
-      throw notAllowed(result.field);
+    case 'number-refused':
+      throw numberProblem(result);
     case 'not-found':
       throw notFound('conference group');
   }
@@ -92,8 +91,8 @@ conferenceRoutes.post('/conferences', async (c) => {
       throw new HttpProblem(422, 'validation_failed', 'no conference group with this id or code', 'group');
     case 'no-members':
       throw new HttpProblem(422, 'validation_failed', 'nobody to dial: every member is the caller', 'members');
-    case 'destination-not-allowed':
-      throw notAllowed(result.field);
+    case 'number-refused':
+      throw numberProblem(result);
   }
 });
 
@@ -131,7 +130,8 @@ conferenceRoutes.put('/rooms/:room/external-participant', async (c) => {
   const target = room(c.req.param('room'));
   const { value } = await readJson(c, externalParticipantInput);
   const result = await stub.putRoomRule(target, value);
-  if (result.kind === 'destination-not-allowed') throw notAllowed('number');
+  if (result.kind === 'number-refused') throw numberProblem(result);
+  if (result.kind === 'no-pbx') throw notFound('PBX');
   return c.json(result.rule);
 });
 

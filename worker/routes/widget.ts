@@ -1,14 +1,15 @@
 // The website widget's public surface, the most attacked part of the product: GET /widget.js, and
 // under /v1/widget the per-key config, the callback request (CORS to the key's origins, Turnstile,
-// E.164 + destination rules, working hours, then rate limits + dedup + job in one queue call) and
+// working hours, then the number judged + rate limits + dedup + job in one queue call) and
 // the status poll. Invariant: a refusal creates nothing, and no response names the number or the job.
 import { Hono, type Context } from 'hono';
 import { widgetCallbackRequest, widgetConfig, type WidgetConfig, type WidgetPublicConfig } from '../../shared/widget.js';
 import { sha256Hex } from '../auth/tokens.js';
 import type { AppEnv } from '../env.js';
 import { readJson } from '../http/body.js';
+import { numberProblem } from '../http/number-problem.js';
+import { findPbx } from '../http/pbx.js';
 import { HttpProblem, notFound } from '../http/problem.js';
-import { normalisePhone } from '../phone/phone-normalise.js';
 import { issueStatusToken, pbxOfStatusToken, pbxOfWidgetKey } from '../widget/public-ids.js';
 import { DEFAULT_TURNSTILE_VERIFY_URL, verifyTurnstile } from '../widget/turnstile.js';
 import { WIDGET_SCRIPT } from '../widget/widget-script.js';
@@ -32,7 +33,8 @@ export function serveWidgetScript(c: Ctx): Response {
 widgetRoutes.get('/status/:token', async (c) => {
   const token = c.req.param('token');
   const pbx = pbxOfStatusToken(token);
-  const status = pbx === undefined ? null : await stubOf(c, pbx).widgetStatus(await sha256Hex(token));
+  const target = pbx === undefined ? undefined : await findPbx(c.env, pbx);
+  const status = target === undefined ? null : await target.stub.widgetStatus(await sha256Hex(token));
   const origin = c.req.header('origin');
   const cors = status !== null && origin !== undefined && status.origins.includes(origin) ? corsHeaders(origin) : {};
   // Readable from any page: it says only that there is no such callback (a page resuming an old token stops polling).
@@ -84,16 +86,10 @@ async function requestCallback(c: Ctx, t: Target): Promise<Response> {
   const { value } = await readJson(c, widgetCallbackRequest);
   const ip = c.req.header('cf-connecting-ip') ?? null;
   await checkTurnstile(c, t.config, value.turnstileToken, ip);
-  const normalised = normalisePhone(value.phone, t.config.defaultCountry);
-  if (!normalised.ok && normalised.reason === 'too-short') {
-    throw new HttpProblem(422, 'destination_not_allowed', 'short and service numbers cannot be called back', 'phone');
-  }
-  if (!normalised.ok) throw new HttpProblem(400, 'validation_failed', 'phone: not a phone number', 'phone');
   const notBefore = opening(t.config, Date.now());
   const issued = await issueStatusToken(t.pbx);
   const result = await t.stub.widgetCallback({
-    widgetKey: t.key, e164: normalised.e164, tokenHash: issued.hash, notBefore,
-    numberHash: await sha256Hex(`number:${normalised.e164}`),
+    widgetKey: t.key, phone: value.phone, tokenHash: issued.hash, notBefore,
     // Without CF-Connecting-IP (never the case behind Cloudflare) all such requests share one bucket.
     ipHash: await sha256Hex(`ip:${t.pbx}:${ip ?? 'unknown'}`),
   });
@@ -101,13 +97,14 @@ async function requestCallback(c: Ctx, t: Target): Promise<Response> {
     case 'created':
     case 'existing': {
       const scheduledFor = result.kind === 'created' && notBefore !== null ? new Date(notBefore).toISOString() : null;
-      const body = { token: issued.token, state: result.state, duplicate: result.kind === 'existing', scheduledFor };
+      // A duplicate gets no status token: the pending callback's token belongs to whoever asked first.
+      const body = { token: result.kind === 'created' ? issued.token : null, state: result.state, duplicate: result.kind === 'existing', scheduledFor };
       return c.json(body, result.kind === 'created' ? 202 : 200, { ...t.cors, 'cache-control': 'no-store' });
     }
     case 'rate-limited':
       throw new HttpProblem(429, 'rate_limited', 'too many callback requests; try again later', undefined, { 'retry-after': String(result.retryAfterSec) });
-    case 'destination-not-allowed':
-      throw new HttpProblem(422, 'destination_not_allowed', 'this number cannot be called back', 'phone');
+    case 'number-refused':
+      throw numberProblem(result);
     case 'unknown-widget':
       throw notFound('widget');
   }
@@ -137,9 +134,9 @@ function opening(config: WidgetConfig, now: number): number | null {
 /** The widget of the `:key` segment, if the request's Origin is one of its origins. */
 async function allowedWidget(c: Ctx): Promise<Target> {
   const key = c.req.param('key') ?? '';
-  const pbx = pbxOfWidgetKey(key);
-  if (pbx === undefined) throw notFound('widget');
-  const stub = stubOf(c, pbx);
+  const target = await findPbx(c.env, pbxOfWidgetKey(key) ?? '');
+  if (target === undefined) throw notFound('widget');
+  const { id: pbx, stub } = target;
   const stored = await stub.widgetPolicy(key);
   if (stored === null) throw notFound('widget');
   // RPC serialisation loses tuple types; the queue validated it on the way in, this re-types it.
@@ -153,8 +150,4 @@ async function allowedWidget(c: Ctx): Promise<Target> {
 
 function corsHeaders(origin: string): Record<string, string> {
   return { 'access-control-allow-origin': origin, 'access-control-expose-headers': 'retry-after', vary: 'Origin' };
-}
-
-function stubOf(c: Ctx, pbx: string): Stub {
-  return c.env.PBX_QUEUE.get(c.env.PBX_QUEUE.idFromName(pbx));
 }

@@ -3,6 +3,8 @@
 // `whsec_<base64 key>`. WebCrypto only, so it runs in workerd and Node alike. Used by the hook routes
 // (verify) and the status-callback outbox (sign). Invariant: signatures are checked with
 // crypto.subtle.verify (constant time), and a timestamp outside the tolerance fails before any HMAC.
+import { fromBase64, toBase64 } from '../auth/base64.js';
+
 export const SECRET_PREFIX = 'whsec_';
 
 export type VerifyFailure = 'missing' | 'stale' | 'invalid';
@@ -80,17 +82,4 @@ function decodeSignature(b64: string): Uint8Array<ArrayBuffer> | undefined {
   } catch {
     return undefined;
   }
-}
-
-function toBase64(bytes: Uint8Array): string {
-  let s = '';
-  for (const b of bytes) s += String.fromCharCode(b);
-  return btoa(s);
-}
-
-function fromBase64(b64: string): Uint8Array<ArrayBuffer> {
-  const s = atob(b64);
-  const out = new Uint8Array(s.length);
-  for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
-  return out;
 }

@@ -133,6 +133,8 @@ function accepted(j) {
     var when = new Date(j.scheduledFor).toLocaleString(lang, { weekday: 'short', hour: '2-digit', minute: '2-digit' });
     say(t.scheduled.replace('{t}', when), 'ok');
   } else show(j.state);
+  // A duplicate has no token of its own: a tab that asked first keeps polling with its own.
+  if (!j.token) return;
   remember(j.token);
   poll(j.token, 2000);
 }

@@ -93,6 +93,18 @@ describe('sendList (replayed captures)', () => {
   });
 });
 
+describe('sendList (what Asterisk 22.10.1 answers beyond the captures)', () => {
+  it('takes ConfbridgeList\'s "No active conferences." (no room on the whole PBX) as an empty room', async () => {
+    // app_confbridge.c action_confbridgelist checks for any conference before it looks the room up.
+    pbx.handler = (action, _reply, socket) => {
+      socket.write(serialize([['Response', 'Error'], ['ActionID', header(action, 'ActionID') ?? ''], ['Message', 'No active conferences.']]));
+      return true;
+    };
+    const empty = await sendList(conn, { Action: 'ConfbridgeList', Conference: '7001' }, { emptyOnKnownErrors: true });
+    expect(empty).toMatchObject({ items: [], complete: null });
+  });
+});
+
 describe('sendList (failures)', () => {
   it('rejects with AMI_DISCONNECTED when the socket drops between items', async () => {
     pbx.handler = (action, reply) => {

@@ -137,6 +137,8 @@ describe('originate (scripted PBX)', () => {
     expect(call).toMatchObject({ reason: 4, dialStatus: 'ANSWER', endedBy: 'hangup' });
     expect(call.outcome.outcome).toBe('answered');
     expect(call.timestamps.answeredAt).not.toBeNull();
-    expect(call.timestamps.dialAnsweredAt).not.toBeNull();
+    // The route's Dial() reached the first leg; no second leg was dialled.
+    expect(call.timestamps.dialAnsweredAt).toBeNull();
+    expect(call.secondLegDialled).toBe(false);
   });
 });

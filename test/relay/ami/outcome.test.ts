@@ -30,7 +30,11 @@ describe('callOutcome', () => {
     ['operator answered, customer unreachable', { reason: 4, hangup1: h(16), hangup2: h(16), dialStatus: 'CHANUNAVAIL', destHangups: [h(20)] }, 'failed', 20],
     ['operator answered, customer congested', { reason: 4, hangup1: h(16), hangup2: h(16), dialStatus: 'CONGESTION', destHangups: [h(34)] }, 'congestion', 34],
     ['operator answered, customer answered', { reason: 4, hangup1: h(16), hangup2: h(16), dialStatus: 'ANSWER', destHangups: [h(16)] }, 'answered', 16],
-    ['operator hung up while the customer rang', { reason: 4, hangup1: h(16), hangup2: h(16), dialStatus: 'CANCEL' }, 'cancelled', 16],
+    ['operator hung up while the customer rang: abandoned, not cancelled', { reason: 4, hangup1: h(16), hangup2: h(16), dialStatus: 'CANCEL', dialLeg: 'second' }, 'abandoned', 16],
+    ['customer-first, the customer hung up while the operator rang: abandoned', { reason: 4, hangup1: h(16), hangup2: h(16), dialStatus: 'CANCEL', dialLeg: 'second' }, 'abandoned', 16],
+    ['a first leg dial cancelled without Reason 3 nor our hangup: failed, not guessed', { reason: 0, hangup1: h(0), hangup2: h(0), dialStatus: 'CANCEL', dialLeg: 'first' }, 'failed', 0],
+    ['the relay ended a second leg that rang out the ring timeout: no-answer, cause 19', { reason: 4, hangup1: h(0), hangup2: h(16), dialStatus: 'CANCEL', dialLeg: 'second', ringTimedOut: true }, 'no-answer', 19],
+    ['a second leg answered just as the ring timeout ran out: still answered', { reason: 4, hangup1: h(16), hangup2: h(16), dialStatus: 'ANSWER', dialLeg: 'second', ringTimedOut: true }, 'answered', 16],
     ['NOANSWER with a specific cause defers to the cause (03k)', { reason: 0, hangup1: h(1), hangup2: h(1), dialStatus: 'NOANSWER', destHangups: [h(1)] }, 'failed', 1],
     ['Reason 5 but DialStatus ANSWER: signals disagree', { reason: 5, hangup1: h(0), hangup2: h(17), dialStatus: 'ANSWER' }, 'failed', 17],
     ['Reason 5 but cause 34: signals disagree', { reason: 5, hangup1: h(0), hangup2: h(34) }, 'failed', 34],
@@ -90,17 +94,19 @@ describe('call tracking replayed from the real 03* captures', () => {
     const stem = '03i-originate-busy-via-dial';
     const track = newCallTrack(sentHeader(stem, 'ChannelId') ?? '');
     receivedMessages(stem).messages.forEach((m, i) => applyCallEvent(track, m, i));
-    expect(track.dial?.status).toBe('BUSY');
+    expect(track.firstLegDial?.status).toBe('BUSY');
+    expect(track.secondLegDials).toHaveLength(0);
     expect(track.originateDialStatus).toBe('NOANSWER');
     expect(track.hangup1?.cause).toBe(16);
   });
 
-  it('records when the originated leg and the onward dial answered (03h)', () => {
+  it('records when the originated leg answered, its route’s own Dial() being no second leg (03h)', () => {
     const stem = '03h-originate-external-answered-via-dial';
     const track = newCallTrack(sentHeader(stem, 'ChannelId') ?? '');
     receivedMessages(stem).messages.forEach((m, i) => applyCallEvent(track, m, 1000 + i));
     expect(track.answeredAt).not.toBeNull();
-    expect(track.dialAnsweredAt).not.toBeNull();
+    expect(track.firstLegDial?.status).toBe('ANSWER');
+    expect(track.dialAnsweredAt).toBeNull();
     expect(track.channel1).toMatch(/^Local\/89991234567@outbound-[0-9a-f]+;1$/);
   });
 });

@@ -229,8 +229,8 @@ describe('originate outcomes (simulator)', () => {
     if (outcome === 'answered') expect(call.timestamps.answeredAt).not.toBeNull();
   });
 
-  // hangUpAfterDialEnd: the simulator's Busy(10)/Congestion(10) never time out on the answered
-  // operator leg (see the report), so the test hangs up like a relay that has its answer.
+  // hangUpAfterDialEnd: the route's Busy(10)/Congestion(10) would keep the answered operator on the
+  // tone for 10 s (scaled), so the test hangs up like a relay that has its answer.
   it.each<[string, () => ReturnType<typeof busy>, CallOutcomeKind, number, boolean]>([
     ['busy', busy, 'busy', 17, true],
     ['congested', congested, 'congestion', 34, true],
@@ -239,7 +239,8 @@ describe('originate outcomes (simulator)', () => {
     ['rings', rings, 'no-answer', 19, false],
   ])('maps a customer who is %s behind an operator-first callback', async (_name, behaviour, outcome, cause, hangUpAfterDialEnd) => {
     const c = await ready();
-    // The operator stays on the line longer than the customer can ring (Dial timeout 60 s, scaled).
+    // The operator stays on the line longer than the customer can ring (the route's Dial timeout, 2 s here).
+    sim.setRouteTimeout(2);
     sim.setPhone('101', answers({ ringMs: 100, holdMs: 600_000 }));
     sim.setPhone('89991234567', behaviour());
     const channelId = nextChannelId();
@@ -255,5 +256,60 @@ describe('originate outcomes (simulator)', () => {
     expect({ outcome: call.outcome.outcome, cause: call.outcome.cause }).toEqual({ outcome, cause });
     expect(call.timestamps.answeredAt).not.toBeNull(); // the operator answered
     expect(call.timestamps.dialAnsweredAt).toBeNull();
+  });
+
+  it('bounds the second leg itself when the route lets it ring for 60 s: no-answer, cause 19, and the operator released', async () => {
+    const c = await ready();
+    sim.setPhone('101', answers({ ringMs: 100, holdMs: 600_000 }));
+    sim.setPhone('89991234567', rings());
+    const channelId = nextChannelId();
+    const { follower } = originateAndFollow(
+      c,
+      { channel: 'Local/101@from-internal', context: 'from-internal', exten: '89991234567', timeoutMs: 5_000, channelId },
+      { settleMs: 300, secondLegRingMs: 1_000 },
+    );
+    const call = await follower.ended;
+    expect(call.outcome).toMatchObject({ outcome: 'no-answer', cause: 19, basis: 'ring-timeout' });
+    expect(call.secondLegDialled).toBe(true);
+    expect(actionNames()).toContain('Hangup');
+    expect(sim.channels().filter((ch) => ch.linkedid === channelId)).toHaveLength(0);
+  });
+
+  it('lets a shorter dialplan timeout end the second leg first', async () => {
+    const c = await ready();
+    sim.setRouteTimeout(1);
+    sim.setPhone('101', answers({ ringMs: 100, holdMs: 600_000 }));
+    sim.setPhone('89991234567', rings());
+    const channelId = nextChannelId();
+    const { follower } = originateAndFollow(
+      c,
+      { channel: 'Local/101@from-internal', context: 'from-internal', exten: '89991234567', timeoutMs: 5_000, channelId },
+      { settleMs: 300, secondLegRingMs: 30_000 },
+    );
+    const dialEnd = await waitForEvent(c, (ev) => header(ev, 'Event') === 'DialEnd' && header(ev, 'Uniqueid') === channelId, 10_000);
+    expect(header(dialEnd, 'DialStatus')).toBe('NOANSWER');
+    const call = await follower.ended;
+    expect(call.outcome).toMatchObject({ outcome: 'no-answer', basis: 'dial-status' });
+  });
+
+  it('reaches the operator of from-internal through a Dial() of its own on the `;2` half, not taken for the customer', async () => {
+    const c = await ready();
+    sim.setPhone('101', answers({ ringMs: 100, holdMs: 600_000 }));
+    sim.setPhone('89991234567', rings());
+    const channelId = nextChannelId();
+    const otherChannelId = `${channelId}-2`;
+    const operatorDial = waitForEvent(c, (ev) => header(ev, 'Event') === 'DialEnd' && header(ev, 'Uniqueid') === otherChannelId, 10_000);
+    const customerDial = waitForEvent(c, (ev) => header(ev, 'Event') === 'DialBegin' && header(ev, 'Uniqueid') === channelId, 10_000);
+    const { follower } = originateAndFollow(
+      c,
+      { channel: 'Local/101@from-internal', context: 'from-internal', exten: '89991234567', timeoutMs: 5_000, channelId, otherChannelId },
+      { settleMs: 300 },
+    );
+    expect(header(await operatorDial, 'DialStatus')).toBe('ANSWER');
+    await customerDial;
+    expect(follower.state.dialAnsweredAt).toBeNull();
+    await follower.release();
+    const call = await follower.ended;
+    expect(call.outcome.outcome).not.toBe('answered');
   });
 });

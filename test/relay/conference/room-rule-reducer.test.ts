@@ -42,7 +42,7 @@ describe('room rule reducer', () => {
     ]);
     expect(actions[2]).toEqual([{ kind: 'dtmf', channel: ext('x-1').channel, digits: '42' }]);
     expect(actions[3]).toEqual([]);
-    expect(actions[4]).toEqual([{ kind: 'kick', channel: ext('x-1').channel }]);
+    expect(actions[4]).toEqual([{ kind: 'kick', channel: ext('x-1').channel, uniqueid: 'x-1' }]);
     expect(actions.slice(5)).toEqual([[], []]);
     expect(state.external.phase).toBe('idle');
   });
@@ -55,21 +55,47 @@ describe('room rule reducer', () => {
     expect(actions[1]).toEqual([{ kind: 'hangup', channelId: 'x-1' }]);
   });
 
-  it('re-dials a dropped leg with backoff, and gives up after the bounded number of re-dials', () => {
+  it('re-dials a dropped leg with backoff, each time after re-reading the room, and gives up after the bounded number of re-dials', () => {
     const { actions, state } = run([
       { kind: 'join', leg: 'internal', who: internal(1), at: 0 },
       { kind: 'external-ended', channelId: 'x-1', at: 1 },
       { kind: 'retry-due', at: 101 },
-      { kind: 'external-ended', channelId: 'x-2', at: 102 },
-      { kind: 'retry-due', at: 602 },
-      { kind: 'external-ended', channelId: 'x-3', at: 603 },
+      { kind: 'snapshot', internals: [internal(1)], externals: [], at: 102 },
+      { kind: 'external-ended', channelId: 'x-2', at: 103 },
+      { kind: 'retry-due', at: 603 },
+      { kind: 'snapshot', internals: [internal(1)], externals: [], at: 604 },
+      { kind: 'external-ended', channelId: 'x-3', at: 605 },
     ]);
     expect(actions[1]).toEqual([{ kind: 'schedule-retry', delayMs: 100 }]);
-    expect(actions[2]).toEqual([{ kind: 'dial', seq: 2 }]);
-    expect(actions[3]).toEqual([{ kind: 'schedule-retry', delayMs: 500 }]);
-    expect(actions[4]).toEqual([{ kind: 'dial', seq: 3 }]);
-    expect(actions[5]).toEqual([]);
+    expect(actions[2]).toEqual([{ kind: 'reread' }]);
+    expect(actions[3]).toEqual([{ kind: 'dial', seq: 2 }]);
+    expect(actions[4]).toEqual([{ kind: 'schedule-retry', delayMs: 500 }]);
+    expect(actions[5]).toEqual([{ kind: 'reread' }]);
+    expect(actions[6]).toEqual([{ kind: 'dial', seq: 3 }]);
+    expect(actions[7]).toEqual([]);
     expect(state.external.phase).toBe('gave-up');
+  });
+
+  it('does not re-dial into a room the re-read finds empty (everybody left while the events were lost)', () => {
+    const { actions, state } = run([
+      { kind: 'join', leg: 'internal', who: internal(1), at: 0 },
+      { kind: 'external-ended', channelId: 'x-1', at: 1 },
+      { kind: 'retry-due', at: 101 },
+      { kind: 'snapshot', internals: [], externals: [], at: 102 },
+    ]);
+    expect(actions.flat().filter((a) => (a as { kind: string }).kind === 'dial')).toHaveLength(1);
+    expect(state.external.phase).toBe('idle');
+  });
+
+  it('never dials while the re-read has not answered, but does on an internal joining meanwhile', () => {
+    const waiting = run([
+      { kind: 'join', leg: 'internal', who: internal(1), at: 0 },
+      { kind: 'external-ended', channelId: 'x-1', at: 1 },
+      { kind: 'retry-due', at: 101 },
+    ]);
+    expect(waiting.state.external.phase).toBe('checking');
+    const joined = run([{ kind: 'join', leg: 'internal', who: internal(2), at: 150 }], waiting.state);
+    expect(joined.actions[0]).toEqual([{ kind: 'dial', seq: 2 }]);
   });
 
   it('never keeps two external legs: a second one joining is kicked', () => {
@@ -78,7 +104,7 @@ describe('room rule reducer', () => {
       { kind: 'join', leg: 'external', who: ext('x-1'), at: 1 },
       { kind: 'join', leg: 'external', who: ext('old'), at: 2 },
     ]);
-    expect(actions[2]).toEqual([{ kind: 'kick', channel: ext('old').channel }]);
+    expect(actions[2]).toEqual([{ kind: 'kick', channel: ext('old').channel, uniqueid: 'old' }]);
   });
 
   it('adopts a leg from before a restart that joins while a new dial rings, and hangs the new dial up', () => {
@@ -92,10 +118,10 @@ describe('room rule reducer', () => {
 
   it('on a snapshot: keeps one external leg and kicks the others; dials when none; kicks all when no internal is left', () => {
     const two = run([{ kind: 'snapshot', internals: [internal(1)], externals: [ext('a'), ext('b')], at: 0 }]);
-    expect(two.actions[0]).toEqual([{ kind: 'kick', channel: ext('b').channel }]);
+    expect(two.actions[0]).toEqual([{ kind: 'kick', channel: ext('b').channel, uniqueid: 'b' }]);
     expect(two.state.external).toMatchObject({ phase: 'up', channelId: 'a' });
     expect(run([{ kind: 'snapshot', internals: [internal(1)], externals: [], at: 0 }]).actions[0]).toEqual([{ kind: 'dial', seq: 1 }]);
-    expect(run([{ kind: 'snapshot', internals: [], externals: [ext('a')], at: 0 }]).actions[0]).toEqual([{ kind: 'kick', channel: ext('a').channel }]);
+    expect(run([{ kind: 'snapshot', internals: [], externals: [ext('a')], at: 0 }]).actions[0]).toEqual([{ kind: 'kick', channel: ext('a').channel, uniqueid: 'a' }]);
   });
 
   it('does not dial again on a snapshot while its own dial is still ringing', () => {

@@ -14,7 +14,7 @@ const plan: CallbackPlan = {
 function call(over: Partial<FollowedCall> & { outcome: FollowedCall['outcome'] }): FollowedCall {
   return {
     channelId: 'pz-a', otherChannelId: 'pz-a-2', channel: 'Local/101@from-internal-00000001;1', reason: 4, hangup1: null, hangup2: null,
-    dialStatus: null, destHangups: [], complete: true, endedBy: 'hangup',
+    dialStatus: null, destHangups: [], complete: true, endedBy: 'hangup', secondLegDialled: false,
     timestamps: { originatedAt: 1000, answeredAt: 2000, dialAnsweredAt: null, endedAt: 9000 },
     ...over,
   };
@@ -61,5 +61,38 @@ describe('callback attempt result', () => {
   it('says cancelled when we hung up a call that had not connected', () => {
     const r = attemptResultOf(plan, call({ reason: 0, timestamps: { originatedAt: 1000, answeredAt: null, dialAnsweredAt: null, endedAt: 9000 }, outcome: { outcome: 'failed', cause: 16, causeText: 'x', basis: 'cause' } }), true);
     expect(r).toMatchObject({ outcome: 'cancelled', failedLeg: null });
+  });
+
+  it('names the operator as the leg that gave up when they hang up while the customer rings (operator-first)', () => {
+    const r = attemptResultOf(plan, call({ secondLegDialled: true, outcome: { outcome: 'abandoned', cause: 16, causeText: 'Normal Clearing', basis: 'dial-status' } }), false);
+    expect(r).toMatchObject({ outcome: 'abandoned', failedLeg: 'operator', answeredAt: null, durationMs: null });
+  });
+
+  it('names the customer as the leg that gave up when they hang up while the operator rings (customer-first)', () => {
+    const r = attemptResultOf({ ...plan, direction: 'customer-first' }, call({ secondLegDialled: true, outcome: { outcome: 'abandoned', cause: 16, causeText: 'Normal Clearing', basis: 'dial-status' } }), false);
+    expect(r).toMatchObject({ outcome: 'abandoned', failedLeg: 'customer', answeredAt: null });
+  });
+
+  it('times a customer-first conversation from the operator answering, not from the customer', () => {
+    const r = attemptResultOf({ ...plan, direction: 'customer-first' }, call({
+      secondLegDialled: true, outcome: { outcome: 'answered', cause: 16, causeText: 'Normal Clearing', basis: 'dial-status' },
+      timestamps: { originatedAt: 1000, answeredAt: 2000, dialAnsweredAt: 5000, endedAt: 9000 },
+    }), false);
+    expect(r).toMatchObject({ outcome: 'answered', answeredAt: 5000, durationMs: 4000 });
+  });
+
+  it('never counts a call whose end was lost as answered unless both parties were seen up', () => {
+    for (const direction of ['operator-first', 'customer-first'] as const) {
+      const r = attemptResultOf({ ...plan, direction }, call({
+        secondLegDialled: true, complete: false, endedBy: 'lost', outcome: { outcome: 'answered', cause: null, causeText: null, basis: 'reason' },
+      }), false);
+      expect(r.outcome).not.toBe('answered');
+      expect(r).toMatchObject({ certainty: 'unknown', answeredAt: null, durationMs: null });
+    }
+  });
+
+  it('reports a second leg that rang out the ring timeout as no-answer on that leg', () => {
+    const r = attemptResultOf(plan, call({ secondLegDialled: true, outcome: { outcome: 'no-answer', cause: 19, causeText: 'No user responding', basis: 'ring-timeout' } }), false);
+    expect(r).toMatchObject({ outcome: 'no-answer', cause: 19, failedLeg: 'customer' });
   });
 });

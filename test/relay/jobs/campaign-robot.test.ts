@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { robotResult } from '../../../relay/jobs/campaign-robot.js';
 import type { AmiMessage } from '../../../relay/ami/wire.js';
+import { SKIPPED_EVENTS } from '../../../relay/ami/skipped-events.js';
 import { receivedMessages } from '../ami/captures.js';
 
 const CAMPAIGN = 'cmp_AAAAAAAAAAAAAAAA';
@@ -33,5 +34,9 @@ describe('campaign robot result', () => {
     expect(robotResult(robotEvent('round2/17-robot-dtmf'), 1000)).toBeUndefined();
     const ev = withIds(robotEvent('round2/17-robot-dtmf'), CAMPAIGN, CONTACT);
     expect(robotResult({ ...ev, headers: ev.headers.map(([k, v]) => [k, k === 'Digit' ? '91' : v] as const) }, 1000)).toBeUndefined();
+  });
+
+  it('is not among the AMI events the parser skips before reading them', () => {
+    expect(SKIPPED_EVENTS.has('UserEvent')).toBe(false);
   });
 });
