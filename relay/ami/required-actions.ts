@@ -21,6 +21,8 @@ export const RELAY_AMI_ACTIONS: readonly RequiredAction[] = [
   { action: 'ConfbridgeList', writeClass: 'reporting', why: 'reconciles conference rooms' },
   { action: 'ConfbridgeKick', writeClass: 'call', why: 'removes an external participant left alone' },
   { action: 'ShowDialPlan', writeClass: 'reporting', why: 'lets doctor check the contexts' },
+  { action: 'ExtensionStateList', writeClass: 'reporting', why: "reads the extensions' states for presence across an organisation's sites" },
+  { action: 'Setvar', writeClass: 'call', why: "mirrors other sites' extensions as Custom device states (DEVICE_STATE)" },
 ];
 
 /** The `write =` line that allows all of them. */

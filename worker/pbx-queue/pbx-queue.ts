@@ -1,15 +1,13 @@
 // The durable queue of one PBX: a SQLite-backed Durable Object that stores the PBX's settings,
-// credentials (hashes only), jobs and attempts, and holds the relay's WebSocket. It only routes:
-// platform entry points (RPC, fetch, webSocket*, alarm) go to the desks that decide (job-desk,
-// dispatcher, group/assembly/room desks, widget-intake, callers), relay frames through one table
-// (`routes`), and it keeps the one alarm. Every write happens before the RPC returns, so a 2xx from
-// the Worker means the job is on disk.
+// credentials (hashes only), jobs and attempts, and holds the relay's WebSocket. This file is its RPC
+// surface; the runtime (the relay's WebSocket, the alarm, the desks it is built from) is QueueCore in
+// queue-core.ts. It only routes: each method hands its call to the desk that decides (job-desk,
+// dispatcher, group/assembly/room desks, widget-intake, callers). Every write happens before the RPC
+// returns, so a 2xx from the Worker means the job is on disk.
 // Longer than 300 lines on purpose: each RPC method must live on this class (Workers RPC calls
 // methods of the Durable Object), and each is a one-line delegation to its desk.
-import { DurableObject } from 'cloudflare:workers';
 import type { CallbackRequest, JobView, jobListQuery } from '../../shared/jobs.js';
 import { pbxSettings, type PbxSettings } from '../../shared/pbx.js';
-import { isAcceptedFromDisplaced, PROTOCOL_VERSION, RELAY_SUBPROTOCOL, type RelayFrame } from '../../shared/relay-protocol.js';
 import type { ConferenceGroupInput, ConferenceGroupView, ConferenceRequest, ConferenceView, ExternalParticipantInput } from '../../shared/conferences.js';
 import type { WidgetConfig, WidgetState, WidgetView } from '../../shared/widget.js';
 import type { Bitrix24Config, BitrixCallStart } from '../../shared/bitrix24.js';
@@ -20,95 +18,28 @@ import type { DeliveryView, SecretPurpose, StatusCallbackSettings, WebhookSecret
 import type { RelayCheckResponse } from '../../shared/relay-check.js';
 import type { z } from 'zod';
 import { newId } from '../auth/tokens.js';
-import { isPrivateAllowed } from '../webhooks/callback-url.js';
 import type { SignedMessage } from '../webhooks/standard-webhooks.js';
-import { Callers } from './callers.js';
-import { AssemblyDesk, type ConferenceResult } from './assembly-desk.js';
-import { ConferenceStore } from './conference-store.js';
-import { GroupDesk, type GroupResult } from './group-desk.js';
-import { RoomDesk, type RoomView, type RuleResult } from './room-desk.js';
-import { RoomStore } from './room-store.js';
-import { CallSlots } from './call-slots.js';
-import { Dispatcher } from './dispatcher.js';
-import { earliest } from './earliest.js';
-import { JobStore } from './job-store.js';
-import { JobDesk, type CancelResult, type ClickToCallResult, type CreateResult } from './job-desk.js';
+import { type ConferenceResult } from './assembly-desk.js';
+import { type GroupResult } from './group-desk.js';
+import { type RoomView, type RuleResult } from './room-desk.js';
+import { type CancelResult, type ClickToCallResult, type CreateResult } from './job-desk.js';
 import { LiveFeed, type TimelineEvent } from './live-feed.js';
-import { hasSchema, migrate } from './migrations.js';
-import { OrgLink, type OrgBindings } from './org-link.js';
-import { parseFrame, refuseUpgrade } from './relay-endpoint.js';
-import { RelaySessions } from './relay-sessions.js';
-import { frameRoutes, QUIET_FRAMES, type FrameRoutes } from './frame-routes.js';
-import { pbxStatus, type PbxStatus } from './pbx-status.js';
-import { WidgetIntake, widgetView, type WidgetCallbackInput, type WidgetCallbackResult } from './widget-intake.js';
-import { WidgetStore } from './widget-store.js';
-import type { AmoCrmAnswer, AmoCrmCall, AmoCrmStatus } from './amocrm-desk.js';
+import { migrate } from './migrations.js';
+import { type PbxStatus } from './pbx-status.js';
+import { widgetView, type WidgetCallbackInput, type WidgetCallbackResult } from './widget-intake.js';
+import type { AmoCrmAnswer, AmoCrmCall } from './amocrm-desk.js';
 import type { BitrixResult } from './bitrix24-desk.js';
 import { unverifiable, type HookCheck, type SignedDelivery } from './hook-desk.js';
 import type { MissedCallOutcome } from './missed-call-desk.js';
-import { CampaignDesk, type CampaignMethod } from '../campaigns/campaign-desk.js';
-import { CampaignStore } from '../campaigns/campaign-store.js';
-import { assemblyTask, missedCallTask } from '../campaigns/task-list.js';
+
+import type { CampaignDesk, CampaignMethod } from '../campaigns/campaign-desk.js';
+import { QueueCore } from './queue-core.js';
 
 export type { CancelResult, CreateResult } from './job-desk.js';
 
 export type { PbxStatus } from './pbx-status.js';
 
-/** The bindings the queue itself reads (the Worker passes all of its own). */
-interface QueueBindings extends OrgBindings {
-  ALLOW_PRIVATE_CALLBACKS?: string;
-  AMOCRM_TOKEN_KEY?: string;
-  AMOCRM_API_BASE_URL?: string;
-}
-
-export class PbxQueue extends DurableObject<QueueBindings> {
-  private readonly store: JobStore;
-  private readonly sessions: RelaySessions;
-  private readonly dispatcher: Dispatcher;
-  private readonly groups: GroupDesk;
-  private readonly rooms: RoomDesk;
-  private readonly assemblies: AssemblyDesk;
-  private readonly jobs: JobDesk;
-  private readonly campaigns: CampaignDesk;
-  private readonly live: LiveFeed<PbxStatus>;
-  private readonly org: OrgLink;
-  /** What each relay frame does (frame-routes.ts); the desks decide. */
-  private readonly routes: FrameRoutes;
-  private cachedSettings: PbxSettings | undefined;
-  /**
-   * False until an admin creates the PBX: an object reached through a made-up PBX id, widget key or
-   * token runs no migration and writes nothing, so it never gets storage; every entry point that
-   * could be reached for it answers "unknown" without touching a table.
-   */
-  private configured = false;
-  /** The alarm as last set or read (null: none); undefined until read after the object starts. */
-  private alarmAt: number | null | undefined;
-
-  constructor(ctx: DurableObjectState, env: QueueBindings) {
-    super(ctx, env);
-    this.store = new JobStore(ctx.storage.sql);
-    this.sessions = new RelaySessions(ctx, this.store);
-    const conferences = new ConferenceStore(ctx.storage.sql);
-    const slots = new CallSlots(this.store, conferences, this.sessions, () => this.settings());
-    this.dispatcher = new Dispatcher(this.store, this.sessions, () => this.settings(), () => slots.free());
-    this.jobs = new JobDesk(this.store, () => this.settings(), (sessionId, frame) => this.tellHolder(sessionId, frame));
-    this.groups = new GroupDesk(conferences, () => this.settings());
-    this.rooms = new RoomDesk(new RoomStore(ctx.storage.sql), this.sessions, () => this.settings());
-    this.org = new OrgLink(this.store, this.sessions, env);
-    this.assemblies = new AssemblyDesk(conferences, this.rooms, this.sessions, () => this.settings(), () => this.pbxName() ?? '', () => slots.free());
-    this.campaigns = new CampaignDesk(new CampaignStore(ctx.storage.sql), this.store, () => this.settings(), () => this.sessions.active()?.info.ami === 'ready', (limit) => [...this.assemblies.conferences(limit).map(assemblyTask), ...this.callers.missed.list(limit).map(missedCallTask)]);
-    this.routes = frameRoutes({ dispatcher: this.dispatcher, rooms: this.rooms, assemblies: this.assemblies, sessions: this.sessions, callers: () => this.callers, org: this.org, campaigns: this.campaigns });
-    this.live = new LiveFeed(ctx, this.store, (id) => this.jobs.view(id), () => this.jobs.list({ limit: 20 }).jobs, () => this.currentStatus());
-    ctx.blockConcurrencyWhile(async () => {
-      // An unknown PBX id gets no schema (and no storage): only createPbx migrates a new object.
-      this.configured = hasSchema(ctx.storage.sql);
-      if (this.configured) {
-        migrate(ctx.storage.sql);
-        this.live.start();
-      }
-    });
-  }
-
+export class PbxQueue extends QueueCore {
   // ── admin ────────────────────────────────────────────────────────────────────────────────────
 
   async createPbx(pbx: string, settings: PbxSettings, relayTokenHash: string): Promise<'created' | 'exists'> {
@@ -223,14 +154,13 @@ export class PbxQueue extends DurableObject<QueueBindings> {
     return { job, events };
   }
 
-  private currentStatus(): PbxStatus {
-    return pbxStatus(this.store, this.sessions, this.callers.store, Date.now(), this.configured ? this.callers.amocrm.status() : null);
-  }
+
 
   // ── campaigns (logic in campaigns/campaign-desk.ts) ─────────────────────────────────────────
 
   /** Every campaign operation, by the desk's method name; what it changed is dispatched before the answer. */
   async campaign<M extends CampaignMethod>(method: M, ...args: Parameters<CampaignDesk[M]>): Promise<ReturnType<CampaignDesk[M]>> {
+    if (!this.configured) throw new Error('no such PBX'); // the routes find the PBX first (findPbx); no table is touched for a made-up one
     const result = (this.campaigns[method] as (...a: Parameters<CampaignDesk[M]>) => ReturnType<CampaignDesk[M]>).apply(this.campaigns, args);
     const now = Date.now();
     this.campaigns.pump(now);
@@ -238,7 +168,6 @@ export class PbxQueue extends DurableObject<QueueBindings> {
     await this.schedule();
     return result;
   }
-
 
   // ── conferences (groups, assemblies and rooms each in their desk) ───────────────────────────
 
@@ -292,16 +221,6 @@ export class PbxQueue extends DurableObject<QueueBindings> {
 
   // ── website widget (logic in widget-intake.ts) ─────────────────────────────────────────────
 
-  private widgetDesk: { store: WidgetStore; intake: WidgetIntake } | undefined;
-
-  private get widgets(): { store: WidgetStore; intake: WidgetIntake } {
-    if (this.widgetDesk === undefined) {
-      const store = new WidgetStore(this.ctx.storage.sql);
-      const create = (request: CallbackRequest, hash: string): Promise<CreateResult> => this.createCallback(request, null, hash);
-      this.widgetDesk = { store, intake: new WidgetIntake(store, this.store, create, () => this.settings()) };
-    }
-    return this.widgetDesk;
-  }
 
   async createWidget(config: WidgetConfig): Promise<WidgetView | null> {
     const pbx = this.pbxName();
@@ -341,18 +260,6 @@ export class PbxQueue extends DurableObject<QueueBindings> {
 
   // ── callers: signed webhooks, status callbacks, missed calls (logic in callers.ts) ──────────
 
-  private callerDesk: Callers | undefined;
-
-  private get callers(): Callers {
-    this.callerDesk ??= new Callers({
-      sql: this.ctx.storage.sql, jobs: this.store, settings: () => this.settings(), view: (id) => this.jobs.view(id),
-      allowPrivate: () => isPrivateAllowed(this.env),
-      create: (request, key, hash) => this.createCallback(request, key, hash),
-      cancel: async (id) => void (await this.cancelJob(id)),
-      amocrmEnv: () => ({ tokenKey: this.env.AMOCRM_TOKEN_KEY, apiBase: this.env.AMOCRM_API_BASE_URL }),
-    });
-    return this.callerDesk;
-  }
 
   /** The new secret is in the result once; afterwards only its id and label are shown. */
   async createWebhookSecret(purpose: SecretPurpose, label: string | null): Promise<(WebhookSecretView & { secret: string }) | 'too-many' | null> {
@@ -434,122 +341,5 @@ export class PbxQueue extends DurableObject<QueueBindings> {
 
   async amoCrmClickToCall(secret: string, request: AmoClickToCall): Promise<ClickToCallResult> {
     return this.callers.amocrm.clickToCall(secret, request);
-  }
-
-  // ── relay link ───────────────────────────────────────────────────────────────────────────────
-
-  override async fetch(request: Request): Promise<Response> {
-    // The Worker asks for /live only after checking the dashboard session (routes/dashboard.ts).
-    if (new URL(request.url).pathname === '/live' && this.configured) return this.live.accept();
-    const refused = await refuseUpgrade(request, this.configured ? this.store.getMeta('relay_token_hash') : undefined);
-    if (refused !== null) return refused;
-    const [client, server] = Object.values(new WebSocketPair()) as [WebSocket, WebSocket];
-    const now = Date.now();
-    const sessionId = newId('ses_');
-    for (const displaced of this.sessions.open(server, sessionId, now)) this.dispatcher.release(displaced, now);
-    this.dispatcher.releaseOrphans(now);
-    this.sessions.send(server, { type: 'welcome', protocol: PROTOCOL_VERSION, sessionId, pbx: this.pbxName() ?? '', maxConcurrentCalls: this.settings()?.maxConcurrentCalls });
-    await this.schedule();
-    return new Response(null, { status: 101, webSocket: client, headers: { 'sec-websocket-protocol': RELAY_SUBPROTOCOL } });
-  }
-
-  override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
-    if (LiveFeed.isLive(ws)) return;
-    const parsed = parseFrame(message);
-    if (!parsed.ok) {
-      this.sessions.send(ws, { type: 'error', code: 'bad_frame', message: parsed.message });
-      return;
-    }
-    const frame = parsed.frame;
-    const now = Date.now();
-    if (!this.sessions.isActive(ws) && !isAcceptedFromDisplaced(frame)) {
-      // A displaced session's hello cannot take the PBX back; its heartbeats are acknowledged (so its
-      // reports settle) and their progress applied under each attempt's fence while it finishes its calls.
-      if (frame.type === 'heartbeat') {
-        this.dispatcher.heartbeat(ws, frame, now);
-        await this.schedule();
-      }
-      this.sessions.send(ws, frame.type === 'heartbeat' ? { type: 'heartbeat.ack' } : { type: 'superseded' });
-      return;
-    }
-    // TypeScript cannot correlate the table's key with the frame's type; the table's type does.
-    await (this.routes[frame.type] as (ws: WebSocket, frame: RelayFrame, now: number) => void | Promise<void>)(ws, frame, now);
-    if (QUIET_FRAMES.has(frame.type)) {
-      // Status callbacks still go out for what it changed, with no dispatch scan.
-      if (this.callers.outbox.collect(now) > 0) await this.arm();
-      this.live.publish();
-      return;
-    }
-    this.campaigns.pump(now);
-    this.dispatcher.pump(now);
-    this.assemblies.pump(now);
-    await this.schedule();
-    // Frames of a session are handled in order, so this ack settles every report the relay sent before.
-    if (frame.type === 'heartbeat') this.sessions.send(ws, { type: 'heartbeat.ack' });
-  }
-
-  override async webSocketClose(ws: WebSocket): Promise<void> {
-    await this.closed(ws);
-  }
-
-  override async webSocketError(ws: WebSocket): Promise<void> {
-    await this.closed(ws);
-  }
-
-  override async alarm(): Promise<void> {
-    this.alarmAt = null; // it fired; arm() below sets the next one
-    const now = Date.now();
-    this.dispatcher.expireLeases(now);
-    this.campaigns.pump(now);
-    this.dispatcher.pump(now);
-    this.assemblies.expireSilentDials(now);
-    this.assemblies.pump(now);
-    await this.callers.deliver(now);
-    await this.schedule();
-  }
-
-  private async closed(ws: WebSocket): Promise<void> {
-    const info = this.sessions.info(ws);
-    if (info === undefined || !this.sessions.isActive(ws)) return;
-    this.sessions.clearActive(ws);
-    this.dispatcher.release(info, Date.now());
-    await this.schedule();
-    await this.org.down();
-  }
-
-  private tellHolder(sessionId: string | null, frame: { type: 'job.cancel'; attemptId: string; fence: number }): void {
-    const ws = sessionId === null ? undefined : this.ctx.getWebSockets(sessionId)[0];
-    if (ws !== undefined) this.sessions.send(ws, frame);
-  }
-
-  /** After a change: status events it produced go to the outbox, then the alarm is moved if needed. */
-  private async schedule(): Promise<void> {
-    this.callers.outbox.collect(Date.now());
-    await this.arm();
-    this.live.publish();
-  }
-
-  /** Keeps the one alarm no later than the next timed work; an earlier one is left alone (it finds nothing due and
-   * re-arms), so a call's offer lease and its acknowledgement cost no storage call each. */
-  private async arm(): Promise<void> {
-    const now = Date.now();
-    const next = earliest(this.store.nextWake(now), this.callers.outbox.nextDueAt(), this.assemblies.nextWake(now), this.campaigns.nextWake(now));
-    this.alarmAt ??= await this.ctx.storage.getAlarm();
-    if (next !== undefined && (this.alarmAt === null || next < this.alarmAt)) {
-      await this.ctx.storage.setAlarm(next);
-      this.alarmAt = next;
-    }
-  }
-
-  private pbxName(): string | undefined {
-    return this.configured ? this.store.getMeta('pbx') : undefined;
-  }
-
-  private settings(): PbxSettings | undefined {
-    if (this.cachedSettings === undefined && this.configured) {
-      const raw = this.store.getMeta('settings');
-      if (raw !== undefined) this.cachedSettings = pbxSettings.parse(JSON.parse(raw));
-    }
-    return this.cachedSettings;
   }
 }
