@@ -11,7 +11,7 @@ import type { AmiConnection } from './connection.js';
 import { sendList } from './event-list.js';
 import { header } from './wire.js';
 import type { AmiMessage } from './wire.js';
-import { applyCallEvent, callPhase, newCallTrack, outcomeSignals, secondLegWaitingSince } from './call-track.js';
+import { applyCallEvent, applyChannelListing, callPhase, newCallTrack, outcomeSignals, secondLegWaitingSince } from './call-track.js';
 import type { CallTrack } from './call-track.js';
 import { callOutcome } from './outcome.js';
 import type { CallOutcome, HangupInfo } from './outcome.js';
@@ -158,12 +158,16 @@ export class CallFollower {
     this.ringTimer = null;
     if (this.done || secondLegWaitingSince(this.track) === null) return;
     this.ringTimedOut = true;
-    const channel = this.track.channel1;
     this.options.logger?.info({ channelId: this.track.channelId }, 'the second leg rang out the ring timeout; ending the call');
+    await this.hangUpRangOut();
+  }
+
+  /** Hanging up `;1` ends its Dial() and the first leg with it: nobody is left listening to ringing. */
+  private async hangUpRangOut(): Promise<void> {
+    const channel = this.track.channel1;
     if (!channel) return;
-    // Hanging up `;1` ends its Dial() and the first leg with it: nobody is left listening to ringing.
     await this.conn.send({ Action: 'Hangup', Channel: channel, Cause: 19 }).catch((err: unknown) => {
-      this.options.logger?.warn({ channelId: this.track.channelId, code: codeOf(err) }, 'hangup after the ring timeout failed');
+      this.options.logger?.warn({ channelId: this.track.channelId, code: codeOf(err) }, 'hangup after the ring timeout failed; the next login sends it again');
     });
   }
 
@@ -176,9 +180,18 @@ export class CallFollower {
     try {
       const list = await sendList(this.conn, { Action: 'CoreShowChannels' });
       if (this.done) return;
-      const alive = list.items.some((item) => header(item, 'Uniqueid') === this.track.channelId);
-      this.options.logger?.info({ channelId: this.track.channelId, alive }, 'ami call reconciled after reconnect');
-      if (!alive && this.track.hangup1 === null) this.finish('lost');
+      const item = list.items.find((i) => header(i, 'Uniqueid') === this.track.channelId);
+      this.options.logger?.info({ channelId: this.track.channelId, alive: item !== undefined }, 'ami call reconciled after reconnect');
+      if (!item) {
+        if (this.track.hangup1 === null) this.finish('lost');
+        return;
+      }
+      // The first leg's answer and the second leg's DialBegin may have happened while we were away:
+      // without them the second leg would ring as long as the dialplan likes.
+      applyChannelListing(this.track, item, this.now());
+      this.boundSecondLeg();
+      // A ring-timeout Hangup sent into a dead link is lost: the call is still up, so send it again.
+      if (this.ringTimedOut && secondLegWaitingSince(this.track) !== null) await this.hangUpRangOut();
     } catch (err) {
       // The next 'ready' tries again; the max duration bounds the wait.
       this.options.logger?.warn({ channelId: this.track.channelId, code: codeOf(err) }, 'ami call reconcile failed');

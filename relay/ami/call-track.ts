@@ -40,6 +40,11 @@ export interface CallTrack {
   answeredAt: number | null;
   /** The second leg answered: from here on both parties are up. */
   dialAnsweredAt: number | null;
+  /**
+   * A channel listing after a reconnect showed `;1` in a bridge: the second leg answered while the
+   * link was down. Its moment is unknown (dialAnsweredAt stays null), but nothing is waiting any more.
+   */
+  bridgedUnseen: boolean;
 }
 
 export function newCallTrack(channelId: string, otherChannelId?: string): CallTrack {
@@ -58,6 +63,7 @@ export function newCallTrack(channelId: string, otherChannelId?: string): CallTr
     destHangups: new Map(),
     answeredAt: null,
     dialAnsweredAt: null,
+    bridgedUnseen: false,
   };
 }
 
@@ -162,6 +168,20 @@ function allDials(track: CallTrack): DialTrack[] {
   return track.firstLegDial ? [track.firstLegDial, ...track.secondLegDials] : track.secondLegDials;
 }
 
+/**
+ * What `;1`'s CoreShowChannel item (read after a re-login) tells about the events missed while the
+ * link was down. Up = the first leg answered (`;1` runs dialplan only then): its moment is unknown,
+ * so `at` (when we learnt it) stands for it — the second leg's bound then counts from here and
+ * rings at most the outage longer, never cut short on a guess. In a bridge = the second leg answered.
+ */
+export function applyChannelListing(track: CallTrack, item: AmiMessage, at: number): void {
+  const chan = header(item, 'Channel');
+  if (chan && !track.channel1) track.channel1 = chan;
+  if (header(item, 'ChannelState') !== '6') return;
+  if ((header(item, 'BridgeId') ?? '') !== '') track.bridgedUnseen = true;
+  if (track.answeredAt === null) track.answeredAt = at;
+}
+
 /** The second leg's dial that speaks for it: the answered one, else the last that ended, else the last one. */
 export function secondLegDial(track: CallTrack): DialTrack | null {
   const dials = track.secondLegDials;
@@ -170,10 +190,11 @@ export function secondLegDial(track: CallTrack): DialTrack | null {
 
 /**
  * Since when the second leg has been waiting for an answer (the first onward DialBegin, else the
- * first leg's answer), or null when it is not waiting: not started, answered, or every dial ended.
+ * first leg's answer), or null when it is not waiting: not started, answered (seen, or found
+ * bridged after a reconnect), or every dial ended.
  */
 export function secondLegWaitingSince(track: CallTrack): number | null {
-  if (track.answeredAt === null || track.dialAnsweredAt !== null || track.hangup1 !== null) return null;
+  if (track.answeredAt === null || track.dialAnsweredAt !== null || track.bridgedUnseen || track.hangup1 !== null) return null;
   const dials = track.secondLegDials;
   if (dials.length > 0 && dials.every((d) => d.status !== null)) return null;
   return dials[0]?.beganAt ?? track.answeredAt;

@@ -120,6 +120,41 @@ describe.concurrent('on a real Asterisk: callbacks', () => {
   });
 });
 
+// Defect 2 across an AMI drop: the first leg answered and the second began ringing while the relay's link
+// was down, so neither event reached it and the second leg rang as long as the route's Dial() (60 s).
+// One call at a time on a world of its own: a cut disturbs every call that shares the relay's link.
+describe('on a real Asterisk: a second leg that begins ringing while the relay’s AMI link is down', () => {
+  let w: LaneWorld;
+  beforeAll(async () => {
+    w = await realWorld({ ringTimeoutSec: RING_TIMEOUT_SEC });
+  });
+  afterAll(async () => {
+    await w?.stop();
+  });
+
+  it.each([
+    { direction: 'operator-first' as const, first: N.operator, second: N.customerRingsForever, failedLeg: 'customer' },
+    { direction: 'customer-first' as const, first: N.customerStays, second: N.operatorNoAnswer, failedLeg: 'operator' },
+  ])('$direction: is given up ringTimeoutSec after the link is back, and the first leg released', async ({ direction, first, second, failedLeg }) => {
+    const [customer, operator] = direction === 'operator-first' ? [second, first] : [first, second];
+    const job = await w.system.requestCallback({ customer, operator: { extension: operator }, direction });
+    // The first leg rings 1 s before it answers: cut while it rings, restore once the second leg rings.
+    const { attemptId } = await ringingPhone(w, job, first);
+    let ringing: ObservedEvent | undefined;
+    await cutAndRestore(w, async () => {
+      ringing = await waitFor(() => phoneOf(w, attemptId, second), `${second} to ring`, 20_000, 20);
+    });
+    const back = Date.now();
+    const done = await w.system.waitForStatus(job.id, ['succeeded', 'failed', 'cancelled'], (RING_TIMEOUT_SEC + 10) * 1000);
+    expect(done.attempts[0]).toMatchObject({ outcome: 'no-answer', failedLeg, cause: 19 });
+    expect(ringing).toBeDefined();
+    const secondGone = upAndGone(w, ringing?.get('Uniqueid') ?? '').gone ?? Infinity;
+    expect(secondGone - back).toBeLessThanOrEqual((RING_TIMEOUT_SEC + 2) * 1000);
+    const firstGone = upAndGone(w, phoneOf(w, attemptId, first)?.get('Uniqueid') ?? '').gone ?? Infinity;
+    expect(firstGone - back).toBeLessThanOrEqual((RING_TIMEOUT_SEC + 2) * 1000);
+  });
+});
+
 // Defect 1: after an AMI outage the relay dialled the external participant into an empty room.
 describe('on a real Asterisk with no other room: the permanent external participant after an AMI outage', () => {
   let w: LaneWorld;

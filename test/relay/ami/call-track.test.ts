@@ -2,7 +2,7 @@
 // reaching the phone through Dial()): three DialBegin/DialEnd pairs — the Originate's own, the `;2`
 // half's Dial() to the operator's phone, and the `;1` half's Dial() to the customer.
 import { describe, expect, it } from 'vitest';
-import { applyCallEvent, newCallTrack, outcomeSignals, secondLegWaitingSince, type CallTrack } from '../../../relay/ami/call-track.js';
+import { applyCallEvent, applyChannelListing, newCallTrack, outcomeSignals, secondLegWaitingSince, type CallTrack } from '../../../relay/ami/call-track.js';
 import { callOutcome } from '../../../relay/ami/outcome.js';
 import type { AmiMessage } from '../../../relay/ami/wire.js';
 
@@ -96,5 +96,35 @@ describe('call tracking of an operator-first callback through from-internal', ()
     applyCallEvent(track, dialBegin(ONE, CH1, CUSTOMER), 2100);
     expect(track.answeredAt).toBe(2100);
     expect(secondLegWaitingSince(track)).toBe(2100);
+  });
+
+  describe('after a reconnect, from `;1`’s channel listing (the events of the outage are gone)', () => {
+    const listed = (state: string, bridgeId: string) => msg({ Event: 'CoreShowChannel', Channel: CH1, ChannelState: state, Uniqueid: ONE, Application: 'Dial', BridgeId: bridgeId });
+
+    it('takes `;1` up and unbridged as the second leg waiting since the listing was read', () => {
+      const track = newCallTrack(ONE, TWO);
+      applyChannelListing(track, listed('6', ''), 9000);
+      expect(track.channel1).toBe(CH1);
+      expect(secondLegWaitingSince(track)).toBe(9000);
+    });
+
+    it('keeps the wait counted from a DialBegin seen before the outage', () => {
+      const track = customerRinging();
+      applyChannelListing(track, listed('6', ''), 9000);
+      expect(secondLegWaitingSince(track)).toBe(2100);
+    });
+
+    it('takes `;1` in a bridge as the second leg answered: nothing waits, so no ring timeout hangs up the conversation', () => {
+      const track = customerRinging();
+      applyChannelListing(track, listed('6', 'ad597e08-b3fa-4d4b-8c13-a96665302b39'), 9000);
+      expect(secondLegWaitingSince(track)).toBeNull();
+    });
+
+    it('learns nothing from `;1` still ringing its first leg', () => {
+      const track = newCallTrack(ONE, TWO);
+      applyChannelListing(track, listed('5', ''), 9000);
+      expect(track.answeredAt).toBeNull();
+      expect(secondLegWaitingSince(track)).toBeNull();
+    });
   });
 });

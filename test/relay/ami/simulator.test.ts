@@ -275,6 +275,35 @@ describe('originate outcomes (simulator)', () => {
     expect(sim.channels().filter((ch) => ch.linkedid === channelId)).toHaveLength(0);
   });
 
+  it('bounds a second leg that began while the AMI link was down: the first leg’s answer and the DialBegin were never seen', async () => {
+    const c = await ready();
+    sim.setPhone('101', answers({ ringMs: 1_000, holdMs: 600_000 }));
+    sim.setPhone('89991234567', rings());
+    const channelId = nextChannelId();
+    const onwardDial = new Promise<void>((resolve) => {
+      const off = sim.onEvent((ev) => {
+        if (header(ev, 'Event') !== 'DialBegin' || header(ev, 'Uniqueid') !== channelId) return;
+        off();
+        resolve();
+      });
+    });
+    const { follower } = originateAndFollow(
+      c,
+      { channel: 'Local/101@from-internal', context: 'from-internal', exten: '89991234567', timeoutMs: 5_000, channelId },
+      { settleMs: 300, secondLegRingMs: 1_000 },
+    );
+    await waitUntil(() => follower.state.channel1 !== null, 'the originated channel');
+    // A network drop: the operator answers and the customer starts ringing while nobody listens.
+    sim.refuseLogins(true);
+    sim.dropConnections();
+    await onwardDial;
+    expect(follower.state.answeredAt).toBeNull();
+    sim.refuseLogins(false);
+    const call = await follower.ended;
+    expect(call.outcome).toMatchObject({ outcome: 'no-answer', cause: 19, basis: 'ring-timeout' });
+    expect(sim.channels().filter((ch) => ch.linkedid === channelId)).toHaveLength(0);
+  });
+
   it('lets a shorter dialplan timeout end the second leg first', async () => {
     const c = await ready();
     sim.setRouteTimeout(1);
