@@ -10,6 +10,7 @@ import { Journal } from './journal.js';
 import { createLogger } from './log.js';
 import { RelayMetrics } from './metrics.js';
 import { MissedCallModule } from './missed-calls/missed-call-module.js';
+import { CampaignRobotModule } from './jobs/campaign-robot.js';
 import { PresenceModule } from './presence/presence-module.js';
 import { ReportBuffer } from './link/report-buffer.js';
 import { WorkerLink } from './link/worker-link.js';
@@ -44,6 +45,7 @@ export function startRelay(env: Record<string, string | undefined> = process.env
   // Conferences share the AMI connection, the link and the call gate; they listen before either starts.
   new ConferenceModule(ami, link, logger.child({ component: 'conference' }), config.rulesPath, slots);
   new MissedCallModule(ami, link, logger.child({ component: 'missed-calls' }));
+  new CampaignRobotModule(ami, link, logger.child({ component: 'campaign-robot' }));
   new PresenceModule(ami, link, logger.child({ component: 'presence' }));
   logger.info({ worker: config.worker.url, ami: `${config.ami.host}:${config.ami.port}`, openAttempts: journal.open().length }, 'relay starting');
   relay.start();

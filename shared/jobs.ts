@@ -24,6 +24,12 @@ export type Direction = (typeof DIRECTIONS)[number];
 const metadataValue = z.union([freeText(256, 0), z.number(), z.boolean(), z.null()]);
 
 /** Body of `POST /v1/pbxes/{pbx}/callbacks`. Unknown fields are refused (strict). */
+/** A channel variable a request may set: a valid name that is not reserved (shared/reserved-variables.ts). */
+export const requestVariableName = variableName.superRefine((name, ctx) => {
+  const problem = reservedVariableProblem(name);
+  if (problem !== null) ctx.addIssue({ code: 'custom', message: problem });
+});
+
 export const callbackRequest = z.strictObject({
   customer: phoneNumber,
   operator: operatorTarget,
@@ -38,10 +44,7 @@ export const callbackRequest = z.strictObject({
   retry: retryPolicy.optional(),
   /** Channel variables set on the originated call; at most 20. */
   variables: z
-    .record(variableName.superRefine((name, ctx) => {
-      const problem = reservedVariableProblem(name);
-      if (problem !== null) ctx.addIssue({ code: 'custom', message: problem });
-    }), variableValue)
+    .record(requestVariableName, variableValue)
     .refine((v) => Object.keys(v).length <= 20, 'at most 20 variables')
     .optional(),
   /** Opaque to us, returned with the job; at most 20 keys. */

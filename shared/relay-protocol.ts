@@ -38,6 +38,7 @@
 //    by the relay's hello on the new one, which was built before any offer of the new session.
 // Assumption, as before: a relay id names one journal (one relay process per id).
 import { z } from 'zod';
+import { campaignRelayFrames } from './campaign-frames.js';
 import { conferenceQueueFrames, conferenceRelayFrames } from './conference-frames.js';
 import { callerIdName, contextName, extension, phoneNumber, variableName, variableValue } from './dial.js';
 import { DIRECTIONS, LEGS, operatorTarget } from './jobs.js';
@@ -128,6 +129,7 @@ export const relayFrame = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('attempt.result'), ...attemptRef, ...attemptResult.shape }),
   ...conferenceRelayFrames,
   ...missedCallRelayFrames,
+  ...campaignRelayFrames,
   ...presenceRelayFrames,
 ]);
 export type RelayFrame = z.infer<typeof relayFrame>;
@@ -152,6 +154,7 @@ export const RELAY_FRAME_ROLES = {
   'rooms.running': 'report',
   'missed-call': 'report',
   'call-connected': 'report',
+  'robot.result': 'report',
   // State, not history: a reconnect sends a fresh snapshot, so nothing is kept for resending.
   presence: 'session',
 } as const satisfies Record<RelayFrameType, 'session' | 'attempt' | 'report'>;

@@ -44,6 +44,8 @@ export type StatusCallbackSettings = z.infer<typeof statusCallbackSettings>;
 export const STATUS_EVENT_TYPES = [
   'job.queued', 'job.dialling', 'job.ringing', 'job.answered', 'job.retrying',
   'job.completed', 'job.failed', 'job.cancelled', 'job.expired',
+  /** A campaign contact reached its final state after a call (answered, or failed by the retry rules); see `campaignContact`. */
+  'campaign.contact.completed',
 ] as const;
 export type StatusEventType = (typeof STATUS_EVENT_TYPES)[number];
 
@@ -63,6 +65,8 @@ export const statusEvent = z.object({
     nextAttemptAt: z.string().nullable(),
     lastError: z.string().nullable(),
     metadata: z.record(z.string(), z.unknown()).nullable(),
+    /** Only in `campaign.contact.completed`: the contact's final state after this job's call. */
+    campaignContact: z.object({ campaignId: z.string(), contactId: z.string(), number: z.string(), state: z.string(), attempts: z.int() }).optional(),
   }),
 });
 export type StatusEvent = z.infer<typeof statusEvent>;

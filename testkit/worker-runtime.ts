@@ -48,6 +48,8 @@ export async function startWorker(options: { port?: number; bindings?: Record<st
     new Miniflare({
       modules: [{ type: 'ESModule', path: 'worker.js', contents }],
       compatibilityDate: '2026-04-01',
+      // As wrangler.toml: csv-parse needs Node's Buffer.
+      compatibilityFlags: ['nodejs_compat'],
       durableObjects: {
         PBX_QUEUE: { className: 'PbxQueue', useSQLite: true },
         DASHBOARD_SESSIONS: { className: 'DashboardSessions', useSQLite: true },

@@ -9,6 +9,7 @@ import { log } from './log.js';
 import { adminRoutes } from './routes/admin.js';
 import { amoCrmAdminRoutes } from './routes/amocrm-admin.js';
 import { callbackRoutes } from './routes/callbacks.js';
+import { campaignRoutes } from './routes/campaigns.js';
 import { conferenceRoutes } from './routes/conferences.js';
 import { dashboardHome, dashboardRoutes } from './routes/dashboard.js';
 import { hookAdminRoutes } from './routes/hooks-admin.js';
@@ -45,6 +46,7 @@ export function createApp(): Hono<AppEnv> {
   app.route('/v1/pbxes/:pbx/callbacks', callbackRoutes);
   app.route('/v1/pbxes/:pbx', jobRoutes);
   app.route('/v1/pbxes/:pbx', conferenceRoutes);
+  app.route('/v1/pbxes/:pbx', campaignRoutes);
   app.route('/v1/admin/pbxes/:pbx', hookAdminRoutes);
   app.route('/v1/pbxes/:pbx', hookRoutes);
   // Generated from the routes registered above, so none can be missing from it.

@@ -56,3 +56,8 @@ export function isNonGeographic(callingCode: string): boolean {
 export function parseWithPlan(text: string, region: CountryCode): PhoneNumber | undefined {
   return parsePhoneNumberFromString(text, { defaultCountry: region, extract: false });
 }
+
+/** The region of a number in E.164 (`+33…` → FR), or undefined for a calling code of no one region's number. */
+export function regionOfE164(e164: string): CountryCode | undefined {
+  return parsePhoneNumberFromString(e164, { extract: false })?.country;
+}

@@ -2,7 +2,8 @@
 // widget's own time zone, and the next opening across weekends, month ends and DST changes.
 import { describe, expect, it } from 'vitest';
 import { workingHours, type WorkingHours } from '../../shared/widget.js';
-import { isOpen, nextOpening, zonedInstant } from '../../worker/widget/working-hours.js';
+import { isOpen, nextOpening } from '../../worker/widget/working-hours.js';
+import { zonedInstant } from '../../worker/time/zone-clock.js';
 
 const hours = (input: unknown): WorkingHours => workingHours.parse(input);
 const at = (iso: string): number => Date.parse(iso);

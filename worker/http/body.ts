@@ -5,6 +5,7 @@ import { bodyLimit } from 'hono/body-limit';
 import type { z } from 'zod';
 import { RESERVED_KEYS } from '../../shared/free-text.js';
 import { HttpProblem } from './problem.js';
+import { MAX_UPLOAD_BYTES } from './upload.js';
 
 /** Upper bound for any JSON body we accept. Bytes. */
 export const MAX_BODY_BYTES = 16 * 1024;
@@ -56,13 +57,23 @@ function problemFromIssues(issues: ReadonlyArray<z.core.$ZodIssue>): HttpProblem
   return new HttpProblem(400, 'validation_failed', message, field || undefined);
 }
 
+/** Routes that take a list upload (campaign contacts, the do-not-call list) and read it with readUpload. */
+const UPLOAD_ROUTE = /^\/v1\/pbxes\/[^/]+\/(campaigns\/[^/]+\/contacts|dnc)$/;
+
+const tooLarge = (maxSize: number): MiddlewareHandler => bodyLimit({
+  maxSize,
+  onError: () => {
+    throw new HttpProblem(413, 'body_too_large', `the body is larger than ${maxSize} bytes`);
+  },
+});
+const limitJson = tooLarge(MAX_BODY_BYTES);
+const limitUpload = tooLarge(MAX_UPLOAD_BYTES);
+
 /**
  * For every route, authenticated or not: a declared Content-Length over the limit is refused unread,
  * and a body without one (chunked) is read only up to the limit, then refused, the rest never read.
+ * The limit is MAX_BODY_BYTES everywhere except the two upload routes (POST of UPLOAD_ROUTE), whose
+ * bound is MAX_UPLOAD_BYTES (16 MiB: 100,000 contact rows); no other route is lifted with them.
  */
-export const limitBodies: MiddlewareHandler = bodyLimit({
-  maxSize: MAX_BODY_BYTES,
-  onError: () => {
-    throw new HttpProblem(413, 'body_too_large', `the body is larger than ${MAX_BODY_BYTES} bytes`);
-  },
-});
+export const limitBodies: MiddlewareHandler = (c, next) =>
+  (c.req.method === 'POST' && UPLOAD_ROUTE.test(c.req.path) ? limitUpload : limitJson)(c, next);

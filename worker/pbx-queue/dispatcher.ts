@@ -8,7 +8,7 @@
 // reconcile timeout fails it with certainty `unknown`.
 import { callbackRequest, type AttemptStatus } from '../../shared/jobs.js';
 import type { PbxSettings, RetryPolicy } from '../../shared/pbx.js';
-import type { AttemptProgress, RelayFrame } from '../../shared/relay-protocol.js';
+import { jobPlan, type AttemptProgress, type CallbackPlan, type RelayFrame } from '../../shared/relay-protocol.js';
 import { newId } from '../auth/tokens.js';
 import { callbackPlan } from './call-plan.js';
 import type { AttemptRow, JobStore } from './job-store.js';
@@ -213,7 +213,7 @@ export class Dispatcher {
       this.store.insertAttempt(attempt);
       this.store.setJobStatus(job.id, 'dispatched', now);
       this.store.addEvent(job.id, attempt.id, 'offered', { fence: attempt.fence }, now);
-      this.sessions.send(ws, { type: 'job.offer', attemptId: attempt.id, fence: attempt.fence, sessionId: info.sessionId, jobId: job.id, attempt: attempt.number, plan: planned.plan });
+      this.sessions.send(ws, { type: 'job.offer', attemptId: attempt.id, fence: attempt.fence, sessionId: info.sessionId, jobId: job.id, attempt: attempt.number, plan: offeredPlan(job.plan, planned.plan) });
     }
   }
 
@@ -236,4 +236,12 @@ export class Dispatcher {
 /** The job's own retry policy, if its request carried one. */
 function jobPolicy(request: string): RetryPolicy | undefined {
   return callbackRequest.parse(JSON.parse(request)).retry;
+}
+
+/**
+ * A campaign job carries its plan ready-made (caller ID from the pool, a dialplan destination's
+ * context); its customer is still today's judged dial string, so every dial goes through the judge.
+ */
+function offeredPlan(stored: string | null, judged: CallbackPlan): CallbackPlan {
+  return stored === null ? judged : { ...jobPlan.parse(JSON.parse(stored)), customer: judged.customer };
 }

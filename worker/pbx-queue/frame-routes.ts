@@ -2,6 +2,7 @@
 // The desks decide; pbx-queue.ts runs the table for every frame of the active session and then
 // offers work (callbacks, then conference members) from the freed call slots.
 import type { RelayFrame, RelayFrameType } from '../../shared/relay-protocol.js';
+import type { CampaignDesk } from '../campaigns/campaign-desk.js';
 import type { AssemblyDesk } from './assembly-desk.js';
 import type { Callers } from './callers.js';
 import type { Dispatcher } from './dispatcher.js';
@@ -23,6 +24,7 @@ export interface FrameDesks {
   /** Built on first use by the queue. */
   callers: () => Callers;
   org: OrgLink;
+  campaigns: CampaignDesk;
 }
 
 export function frameRoutes(d: FrameDesks): FrameRoutes {
@@ -44,5 +46,6 @@ export function frameRoutes(d: FrameDesks): FrameRoutes {
     'missed-call': (_ws, frame, now) => d.callers().missed.relayReport(frame, now),
     'call-connected': (_ws, frame, now) => d.callers().missed.relayReport(frame, now),
     presence: (_ws, frame) => d.org.report(frame.full, frame.states),
+    'robot.result': (_ws, frame, now) => d.campaigns.onRobotResult(frame, now),
   };
 }

@@ -22,6 +22,7 @@ export interface JobRow {
   max_attempts: number;
   last_error: string | null;
   updated_at: number;
+  plan: string | null; // ready-made (campaign calls; its customer is judged again at dispatch); null: built from `request`
 }
 
 export interface AttemptRow {
@@ -59,6 +60,7 @@ export interface JobEventRow {
   attempt_id: string | null;
   type: string;
   at: number;
+  data: string | null; // the JSON the event was written with, if any
 }
 
 export class JobStore {
@@ -92,12 +94,11 @@ export class JobStore {
     return this.rows.one('SELECT id FROM api_keys WHERE hash = ?', hash) !== undefined;
   }
 
-  insertJob(job: Omit<JobRow, 'seq' | 'attempts_used' | 'last_error'>): void {
+  insertJob(job: Omit<JobRow, 'seq' | 'attempts_used' | 'last_error' | 'plan'> & { plan?: string }): void {
     this.rows.run(
-      `INSERT INTO jobs (id, type, status, request, idempotency_key, request_hash, requested_at, not_before, run_at, expires_at, max_attempts, updated_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO jobs (id, type, status, request, idempotency_key, request_hash, requested_at, not_before, run_at, expires_at, max_attempts, updated_at, plan) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       job.id, job.type, job.status, job.request, job.idempotency_key, job.request_hash, job.requested_at,
-      job.not_before, job.run_at, job.expires_at, job.max_attempts, job.updated_at,
+      job.not_before, job.run_at, job.expires_at, job.max_attempts, job.updated_at, job.plan ?? null,
     );
   }
 
@@ -248,7 +249,7 @@ export class JobStore {
   eventsAfter(afterSeq: number, types: ReadonlyArray<string>, limit: number): JobEventRow[] {
     const marks = types.map(() => '?').join(',');
     return this.rows.all<JobEventRow>(
-      `SELECT seq, job_id, attempt_id, type, at FROM job_events WHERE seq > ? AND type IN (${marks}) ORDER BY seq LIMIT ?`,
+      `SELECT seq, job_id, attempt_id, type, at, data FROM job_events WHERE seq > ? AND type IN (${marks}) ORDER BY seq LIMIT ?`,
       afterSeq, ...types, limit,
     );
   }

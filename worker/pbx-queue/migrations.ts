@@ -165,6 +165,26 @@ const MIGRATIONS: ReadonlyArray<string> = [
   // queue derived keep theirs, so a retried request after the upgrade still finds its job.
   `UPDATE jobs SET idempotency_key = 'client:' || idempotency_key
    WHERE idempotency_key IS NOT NULL AND idempotency_key NOT LIKE 'webhook:%' AND idempotency_key NOT LIKE 'bitrix24:%';`,
+  // 10: campaigns, their contacts (picked by an index on state and due time, never by a scan), the
+  // per-PBX do-not-call list, and a plan a job carries ready-made (campaign calls) instead of a request to build one from.
+  `CREATE TABLE campaigns (
+     seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, state TEXT NOT NULL, request TEXT NOT NULL,
+     caller_id_turn INTEGER NOT NULL DEFAULT 0, attempts INTEGER NOT NULL DEFAULT 0, answered INTEGER NOT NULL DEFAULT 0,
+     talk_ms INTEGER NOT NULL DEFAULT 0, created_at INTEGER NOT NULL, started_at INTEGER, ended_at INTEGER, updated_at INTEGER NOT NULL
+   );
+   CREATE INDEX campaigns_by_state ON campaigns (state);
+   CREATE TABLE campaign_contacts (
+     seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, campaign_id TEXT NOT NULL, number TEXT NOT NULL,
+     name TEXT, time_zone TEXT NOT NULL, variables TEXT NOT NULL, state TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0,
+     day TEXT, attempts_day INTEGER NOT NULL DEFAULT 0, next_at INTEGER, job_id TEXT, last_outcome TEXT, last_cause INTEGER,
+     note TEXT, robot_digit TEXT, updated_at INTEGER NOT NULL,
+     UNIQUE (campaign_id, number)
+   );
+   CREATE INDEX campaign_contacts_due ON campaign_contacts (campaign_id, state, next_at, seq);
+   CREATE INDEX campaign_contacts_changed ON campaign_contacts (campaign_id, updated_at, seq);
+   CREATE TABLE campaign_outcomes (campaign_id TEXT NOT NULL, kind TEXT NOT NULL, key TEXT NOT NULL, n INTEGER NOT NULL, PRIMARY KEY (campaign_id, kind, key));
+   CREATE TABLE dnc (number TEXT PRIMARY KEY, added_at INTEGER NOT NULL);
+   ALTER TABLE jobs ADD COLUMN plan TEXT;`,
 ];
 
 /**

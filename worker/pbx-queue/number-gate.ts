@@ -3,10 +3,11 @@
 // refuses with the same judges (shared/numbering/) and the same field names.
 import type { OperatorTarget } from '../../shared/jobs.js';
 import type { ConferenceMember } from '../../shared/conferences.js';
-import { judgeDestination } from '../../shared/numbering/judge-destination.js';
+import { judgeDestination, readNumber } from '../../shared/numbering/judge-destination.js';
 import { judgeExtension } from '../../shared/numbering/judge-extension.js';
 import { destinationRefusal, extensionRefusal, type NumberRefusal } from '../../shared/numbering/number-refusal.js';
 import { numberingPolicy, type NumberingPolicy } from '../../shared/numbering/numbering-policy.js';
+import { prefixesOf, regionOfCallingCode } from '../../shared/numbering/phone-metadata.js';
 import type { PbxSettings } from '../../shared/pbx.js';
 
 type Judged<T> = { ok: true; value: T } | { ok: false; refusal: NumberRefusal };
@@ -25,6 +26,27 @@ export function gateNumber(policy: Policy, input: string, field: string): Judged
   if (policy === undefined) return { ok: false, refusal: noPlan(field, 'destination_not_allowed') };
   const v = judgeDestination(input, policy);
   return v.ok ? { ok: true, value: { e164: v.e164, dial: v.dial } } : { ok: false, refusal: destinationRefusal(v, field) };
+}
+
+/**
+ * Read by a country of its own (a widget's or a campaign's calling code, for numbers written without
+ * one; else the PBX's), then judged by the PBX's policy like any other destination.
+ */
+export function gateNumberFrom(policy: Policy, input: string, callingCode: string | undefined, field: string): Judged<{ e164: string; dial: string }> {
+  if (policy === undefined) return gateNumber(policy, input, field);
+  const country = (callingCode === undefined ? undefined : regionOfCallingCode(callingCode)) ?? policy.country;
+  const read = readNumber(input, { country, prefixes: prefixesOf(country) });
+  return read.ok ? gateNumber(policy, read.number.number, field) : { ok: false, refusal: destinationRefusal(read, field) };
+}
+
+/**
+ * A valid number in E.164, read by the PBX's plan, with no destination rule applied: for numbers
+ * that are never dialled (a caller ID shown to customers, a do-not-call entry).
+ */
+export function readE164(policy: Policy, input: string, field: string): Judged<string> {
+  if (policy === undefined) return { ok: false, refusal: noPlan(field, 'destination_not_allowed') };
+  const read = readNumber(input, policy);
+  return read.ok ? { ok: true, value: read.number.number } : { ok: false, refusal: destinationRefusal(read, field) };
 }
 
 export function gateExtension(policy: Policy, input: string, field: string): NumberRefusal | undefined {

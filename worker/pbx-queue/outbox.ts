@@ -18,6 +18,7 @@ import type { JobEventRow, JobStore } from './job-store.js';
 const EVENT_TYPES: Record<string, StatusEventType | 'ended'> = {
   queued: 'job.queued', originating: 'job.dialling', ringing: 'job.ringing', answered: 'job.answered',
   ended: 'ended', cancelled: 'job.cancelled', expired: 'job.expired',
+  'contact-completed': 'campaign.contact.completed',
   // A due job whose number the PBX's settings refuse by then: it ends failed, without an attempt.
   refused: 'ended',
 };
@@ -146,6 +147,7 @@ export class Outbox {
         pbx: job.pbx, jobId: job.id, sequence: e.seq, status: job.status,
         attempt: job.attempts.find((a) => a.id === e.attempt_id) ?? null,
         nextAttemptAt: job.nextAttemptAt, lastError: job.lastError, metadata: job.request.metadata ?? null,
+        ...(type === 'campaign.contact.completed' && e.data !== null ? { campaignContact: JSON.parse(e.data) as StatusEvent['data']['campaignContact'] } : {}),
       },
     };
     this.d.store.insertDelivery({ id: event.id, job_id: job.id, type, url, payload: JSON.stringify(event), next_at: now, created_at: now });

@@ -32,6 +32,7 @@ import type { BitrixResult } from './bitrix24-desk.js';
 import { unverifiable, type HookCheck, type SignedDelivery } from './hook-desk.js';
 import type { MissedCallOutcome } from './missed-call-desk.js';
 
+import type { CampaignDesk, CampaignMethod } from '../campaigns/campaign-desk.js';
 import { QueueCore } from './queue-core.js';
 
 export type { CancelResult, CreateResult } from './job-desk.js';
@@ -154,6 +155,19 @@ export class PbxQueue extends QueueCore {
   }
 
 
+
+  // ── campaigns (logic in campaigns/campaign-desk.ts) ─────────────────────────────────────────
+
+  /** Every campaign operation, by the desk's method name; what it changed is dispatched before the answer. */
+  async campaign<M extends CampaignMethod>(method: M, ...args: Parameters<CampaignDesk[M]>): Promise<ReturnType<CampaignDesk[M]>> {
+    if (!this.configured) throw new Error('no such PBX'); // the routes find the PBX first (findPbx); no table is touched for a made-up one
+    const result = (this.campaigns[method] as (...a: Parameters<CampaignDesk[M]>) => ReturnType<CampaignDesk[M]>).apply(this.campaigns, args);
+    const now = Date.now();
+    this.campaigns.pump(now);
+    this.dispatcher.pump(now);
+    await this.schedule();
+    return result;
+  }
 
   // ── conferences (groups, assemblies and rooms each in their desk) ───────────────────────────
 

@@ -30,6 +30,9 @@ import { pbxStatus, type PbxStatus } from './pbx-status.js';
 import { WidgetIntake } from './widget-intake.js';
 import { WidgetStore } from './widget-store.js';
 import type { SignedDelivery } from './hook-desk.js';
+import { CampaignDesk } from '../campaigns/campaign-desk.js';
+import { CampaignStore } from '../campaigns/campaign-store.js';
+import { assemblyTask, missedCallTask } from '../campaigns/task-list.js';
 
 /** The bindings the queue itself reads (the Worker passes all of its own). */
 export interface QueueBindings extends OrgBindings {
@@ -46,6 +49,7 @@ export abstract class QueueCore extends DurableObject<QueueBindings> {
   protected readonly rooms: RoomDesk;
   protected readonly assemblies: AssemblyDesk;
   protected readonly jobs: JobDesk;
+  protected readonly campaigns: CampaignDesk;
   protected readonly live: LiveFeed<PbxStatus>;
   protected readonly org: OrgLink;
   /** What each relay frame does (frame-routes.ts); the desks decide. */
@@ -72,7 +76,9 @@ export abstract class QueueCore extends DurableObject<QueueBindings> {
     this.rooms = new RoomDesk(new RoomStore(ctx.storage.sql), this.sessions, () => this.settings());
     this.org = new OrgLink(this.store, this.sessions, env);
     this.assemblies = new AssemblyDesk(conferences, this.rooms, this.sessions, () => this.settings(), () => this.pbxName() ?? '', () => slots.free());
-    this.routes = frameRoutes({ dispatcher: this.dispatcher, rooms: this.rooms, assemblies: this.assemblies, sessions: this.sessions, callers: () => this.callers, org: this.org });
+    this.campaigns = new CampaignDesk(new CampaignStore(ctx.storage.sql), this.store, () => this.settings(), () => this.sessions.active()?.info.ami === 'ready',
+      (limit) => [...this.assemblies.conferences(limit).map(assemblyTask), ...this.callers.missed.list(limit).map(missedCallTask)]);
+    this.routes = frameRoutes({ dispatcher: this.dispatcher, rooms: this.rooms, assemblies: this.assemblies, sessions: this.sessions, callers: () => this.callers, org: this.org, campaigns: this.campaigns });
     this.live = new LiveFeed(ctx, this.store, (id) => this.jobs.view(id), () => this.jobs.list({ limit: 20 }).jobs, () => this.currentStatus());
     ctx.blockConcurrencyWhile(async () => {
       // An unknown PBX id gets no schema (and no storage): only createPbx migrates a new object.
@@ -155,7 +161,8 @@ export abstract class QueueCore extends DurableObject<QueueBindings> {
       this.live.publish();
       return;
     }
-    // Callbacks first, then conference members, from the same free call slots.
+    // Campaign contacts become jobs first; then callbacks, then conference members, from the same free call slots.
+    this.campaigns.pump(now);
     this.dispatcher.pump(now);
     this.assemblies.pump(now);
     await this.schedule();
@@ -175,6 +182,7 @@ export abstract class QueueCore extends DurableObject<QueueBindings> {
     this.alarmAt = null; // it fired; arm() below sets the next one
     const now = Date.now();
     this.dispatcher.expireLeases(now);
+    this.campaigns.pump(now);
     this.dispatcher.pump(now);
     this.assemblies.expireSilentDials(now);
     this.assemblies.pump(now);
@@ -207,7 +215,7 @@ export abstract class QueueCore extends DurableObject<QueueBindings> {
    * re-arms), so a call's offer lease and its acknowledgement cost no storage call each. */
   protected async arm(): Promise<void> {
     const now = Date.now();
-    const next = earliest(this.store.nextWake(now), this.callers.outbox.nextDueAt(), this.assemblies.nextWake(now));
+    const next = earliest(this.store.nextWake(now), this.callers.outbox.nextDueAt(), this.assemblies.nextWake(now), this.campaigns.nextWake(now));
     this.alarmAt ??= await this.ctx.storage.getAlarm();
     if (next !== undefined && (this.alarmAt === null || next < this.alarmAt)) {
       await this.ctx.storage.setAlarm(next);

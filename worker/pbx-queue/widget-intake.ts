@@ -3,16 +3,14 @@
 // means the job, its token and the counters are all on disk. Called only by pbx-queue.ts.
 // Invariant: widget jobs always ring the operator first, whatever the widget's configured direction.
 import { FINAL_STATUSES, type CallbackRequest, type JobStatus } from '../../shared/jobs.js';
-import { readNumber } from '../../shared/numbering/judge-destination.js';
-import { destinationRefusal, type NumberRefusal } from '../../shared/numbering/number-refusal.js';
-import { prefixesOf, regionOfCallingCode } from '../../shared/numbering/phone-metadata.js';
+import type { NumberRefusal } from '../../shared/numbering/number-refusal.js';
 import type { PbxSettings } from '../../shared/pbx.js';
 import { widgetConfig, type WidgetConfig, type WidgetState, type WidgetView } from '../../shared/widget.js';
 import { sha256Hex } from '../auth/tokens.js';
 import { firstExceeded, windowStart, type LimitCheck } from '../widget/rate-limit.js';
 import type { CreateResult } from './job-desk.js';
 import type { JobStore } from './job-store.js';
-import { gateNumber, policyOf } from './number-gate.js';
+import { gateNumberFrom, policyOf } from './number-gate.js';
 import type { WidgetKeyRow, WidgetStore } from './widget-store.js';
 
 export interface WidgetCallbackInput {
@@ -54,7 +52,7 @@ export class WidgetIntake {
     const settings = this.settings();
     if (config === undefined || settings === undefined) return { kind: 'unknown-widget' };
     // Judged before any counter moves: a refused number creates nothing.
-    const judged = judgePhone(input.phone, config, settings);
+    const judged = gateNumberFrom(policyOf(settings), input.phone, config.defaultCountry, 'phone');
     if (!judged.ok) return judged.refusal;
     const e164 = judged.value.e164;
     const numberHash = await sha256Hex(`number:${e164}`);
@@ -130,15 +128,6 @@ export class WidgetIntake {
     if (open === 'ringing') return 'calling';
     return 'queued';
   }
-}
-
-/** Read by the widget's country (numbers typed without one), then judged by the PBX's policy. */
-function judgePhone(phone: string, config: WidgetConfig, settings: PbxSettings): ReturnType<typeof gateNumber> {
-  const policy = policyOf(settings);
-  if (policy === undefined) return gateNumber(policy, phone, 'phone');
-  const country = regionOfCallingCode(config.defaultCountry) ?? policy.country;
-  const read = readNumber(phone, { country, prefixes: prefixesOf(country) });
-  return read.ok ? gateNumber(policy, read.number.number, 'phone') : { ok: false, refusal: destinationRefusal(read, 'phone') };
 }
 
 export function widgetView(pbx: string, row: WidgetKeyRow): WidgetView {

@@ -8,6 +8,7 @@ import { amoClickToCall, amoCrmConfig } from '../../shared/amocrm.js';
 import { bitrix24Config } from '../../shared/bitrix24.js';
 import { conferenceGroupInput, conferenceGroupView, conferenceRequest, externalParticipantInput, redialRequest } from '../../shared/conferences.js';
 import { callbackRequest, jobListQuery, jobView } from '../../shared/jobs.js';
+import { CAMPAIGN_ACTIONS, campaignRequest, contactImportJson, contactListQuery, dncRequest } from '../../shared/campaigns.js';
 import { missedCallPolicy, missedCallReport } from '../../shared/missed-calls.js';
 import { createOrgRequest, orgPlan } from '../../shared/orgs.js';
 import { pbxSettingsRequest } from '../../shared/pbx.js';
@@ -27,6 +28,8 @@ interface Operation {
   summary: string;
   auth: Auth;
   body?: z.ZodType;
+  /** The body is an upload: text/csv, or JSON of this schema (bounded by MAX_UPLOAD_BYTES, not the JSON bound). */
+  upload?: z.ZodType;
   query?: z.ZodObject;
   headers?: string[];
   /** Status → what it means; a schema when the answer has one. */
@@ -66,6 +69,18 @@ export const OPERATIONS: Readonly<Record<string, Operation>> = {
   'GET /v1/pbxes/{pbx}/rooms/{room}/external-participant': op("A room's permanent external participant rule", 'apiKey', { 200: 'the rule' }, [401, 404]),
   'PUT /v1/pbxes/{pbx}/rooms/{room}/external-participant': op("Set a room's permanent external participant", 'apiKey', { 200: 'the rule' }, [400, 401, 422], { body: externalParticipantInput }),
   'DELETE /v1/pbxes/{pbx}/rooms/{room}/external-participant': op("Remove a room's rule", 'apiKey', { 204: 'removed' }, [401, 404]),
+  // Campaigns and the do-not-call list (an API key of the PBX)
+  'POST /v1/pbxes/{pbx}/campaigns': op("Create a campaign (draft): target, caller ID pool, schedule in the customer's local time, retry rules, limits", 'apiKey', { 201: 'the campaign with its counters' }, [400, 401, 413, 415, 422], { body: campaignRequest }),
+  'GET /v1/pbxes/{pbx}/campaigns': op('Campaigns, newest first', 'apiKey', { 200: 'campaigns' }, [401]),
+  'GET /v1/pbxes/{pbx}/campaigns/{id}': op('A campaign with its counters (contacts by state, attempts, answered, ASR, talk time, outcomes, causes)', 'apiKey', { 200: 'the campaign' }, [401, 404]),
+  'POST /v1/pbxes/{pbx}/campaigns/{id}/{action}': op(`${CAMPAIGN_ACTIONS.join(' | ')}`, 'apiKey', { 200: 'the campaign' }, [401, 404, 409]),
+  'POST /v1/pbxes/{pbx}/campaigns/{id}/contacts': op('Import contacts: text/csv (header row: number, name, timeZone, other columns as variables) or JSON, up to 16 MiB; report of imported, merged and rejected rows', 'apiKey', { 200: '{ imported, merged, rejected, rejections: [{ row, field, reason }] }' }, [400, 401, 404, 409, 413, 415], { upload: contactImportJson }),
+  'GET /v1/pbxes/{pbx}/campaigns/{id}/contacts': op('Contacts changed since an instant, by state, paged by cursor', 'apiKey', { 200: '{ contacts, nextCursor }' }, [400, 401, 404], { query: contactListQuery }),
+  'GET /v1/pbxes/{pbx}/campaigns/{id}/export.csv': op('Every contact with its state, attempts and last outcome, as CSV', 'apiKey', { 200: 'text/csv' }, [401, 404]),
+  'POST /v1/pbxes/{pbx}/dnc': op("Add numbers to the PBX's do-not-call list (JSON or CSV with a number column, up to 16 MiB)", 'apiKey', { 200: '{ added, rejected, rejections }' }, [400, 401, 413, 415], { upload: dncRequest }),
+  'GET /v1/pbxes/{pbx}/dnc': op('The do-not-call list, paged by cursor', 'apiKey', { 200: '{ numbers, nextCursor }' }, [400, 401]),
+  'DELETE /v1/pbxes/{pbx}/dnc/{number}': op('Remove a number from the do-not-call list', 'apiKey', { 204: 'removed' }, [400, 401, 404]),
+  'GET /v1/pbxes/{pbx}/tasks': op('Campaigns, conference assemblies and missed-call recalls as one task table', 'apiKey', { 200: 'tasks' }, [400, 401]),
   // Signed or token-checked hooks, and the relay
   'POST /v1/pbxes/{pbx}/hooks/generic': op('CRM webhook (Standard Webhooks signature): call this customer from this operator', 'signature', { 202: ['queued', jobView], 200: ['the job of an earlier delivery with the same webhook-id', jobView] }, [400, 401, 409, 413, 415, 422], { body: callbackRequest, headers: SIGNED }),
   'POST /v1/pbxes/{pbx}/hooks/bitrix24': op("Bitrix24 OnExternalCallStart (form-encoded; the application token is checked)", 'public', { 202: 'queued', 200: 'the job of an earlier event with the same CALL_ID' }, [400, 401, 409, 413, 415, 422]),
@@ -114,8 +129,8 @@ export const OPERATIONS: Readonly<Record<string, Operation>> = {
   'GET /v1/orgs/{org}/presence': op("Every site's extension states (unavailable while a site's relay is gone)", 'orgKey', { 200: 'extensions' }, [401]),
 };
 
-/** `/v1/pbxes/:pbx/jobs/:id` → `/v1/pbxes/{pbx}/jobs/{id}`. */
-export const openApiPath = (honoPath: string): string => honoPath.replace(/:([A-Za-z0-9_]+)/g, '{$1}');
+/** `/v1/pbxes/:pbx/jobs/:id` → `/v1/pbxes/{pbx}/jobs/{id}`; a parameter's pattern (`:action{start|stop}`) is dropped. */
+export const openApiPath = (honoPath: string): string => honoPath.replace(/:([A-Za-z0-9_]+)(\{[^}]*\})?/g, '{$1}');
 
 /** The registered routes as `METHOD /path/{param}` keys (middleware excluded; the dashboard's pages under /app are not API). */
 export function routeKeys(routes: ReadonlyArray<{ method: string; path: string }>): string[] {
@@ -139,6 +154,7 @@ export function openApiDocument(routes: ReadonlyArray<{ method: string; path: st
     (paths[path] ??= {})[method.toLowerCase()] = {
       summary: o.summary, security: SECURITY[o.auth], parameters,
       ...(o.body === undefined ? {} : { requestBody: { required: true, ...json(o.body, 'input') } }),
+      ...(o.upload === undefined ? {} : { requestBody: { required: true, content: { 'text/csv': { schema: { type: 'string' } }, ...json(o.upload, 'input').content } } }),
       responses: { ...responses, ...problems(...o.errors) },
     };
   }
