@@ -56,6 +56,8 @@ export interface AmiSimulator {
   stall(ms: number): void;
   refuseLogins(on: boolean): void;
   delayResponses(ms: number): void;
+  /** Test hook: the next `times` actions named `action` get `Response: Error` with `message` (a channel gone meanwhile, say). */
+  refuseAction(action: string, message: string, times?: number): void;
   restart(opts?: { downMs?: number }): Promise<void>;
   close(): Promise<void>;
 }
@@ -94,6 +96,7 @@ export async function startAmiSimulator(opts: AmiSimulatorOptions = {}): Promise
     stall: (ms) => srv.stall(ms),
     refuseLogins: (on) => srv.refuseLogins(on),
     delayResponses: (ms) => srv.delayResponses(ms),
+    refuseAction: (action, message, times = 1) => srv.refuseAction(action, message, times),
     restart: (o) => srv.restart(o),
     close: () => srv.close(),
   };

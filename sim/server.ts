@@ -42,6 +42,8 @@ export class SimServer implements SessionHost, SimControl {
   private server: Server;
   private stallUntil: Promise<void> | undefined;
   private delayMs = 0;
+  /** Test hook: the next actions of a name answered `Response: Error` with a message, instead of run. */
+  private readonly refusals = new Map<string, { message: string; left: number }>();
   private refusing = false;
   port = 0;
 
@@ -131,6 +133,11 @@ export class SimServer implements SessionHost, SimControl {
       }
       return c.error('Permission denied');
     }
+    const refusal = this.refusals.get(name);
+    if (refusal !== undefined && refusal.left > 0) {
+      refusal.left -= 1;
+      return c.error(refusal.message);
+    }
     await dispatch(c);
   }
 
@@ -180,6 +187,10 @@ export class SimServer implements SessionHost, SimControl {
 
   delayResponses(ms: number): void {
     this.delayMs = Math.max(0, ms);
+  }
+
+  refuseAction(action: string, message: string, times: number): void {
+    this.refusals.set(action.toLowerCase(), { message, left: times });
   }
 
   /** Like `core restart now` (capture 13): channels get SoftHangupRequest 4, then Shutdown, EOF, downtime. */

@@ -85,7 +85,13 @@ export class RoomWatch extends EventEmitter<{ change: [RoomChange] }> {
     for (const item of list.items) {
       const p = this.fromEvent(item);
       if (p === undefined) continue;
-      if (this.registry.get(p.uniqueid) === undefined) p.leg = await this.legOf(p.channel);
+      if (this.registry.get(p.uniqueid) === undefined) {
+        const leg = await this.legOf(p.channel);
+        // A participant we cannot tell apart could be our own external leg: counting it as internal would
+        // dial a second one. The read fails instead, and a failed read dials nothing.
+        if (leg === undefined) throw new Error(`could not read ${LEG_VARIABLE} of a participant of room ${room}`);
+        p.leg = leg;
+      }
       found.push(p);
     }
     this.rooms.set(room, new Map(found.map((p) => [p.uniqueid, p])));
@@ -121,6 +127,7 @@ export class RoomWatch extends EventEmitter<{ change: [RoomChange] }> {
   }
 
   private async recheck(room: string, p: RoomParticipant): Promise<void> {
+    // Unreadable: it stays what its join made it (a dial-in is internal); only a positive answer changes it.
     const leg = await this.legOf(p.channel);
     const current = this.rooms.get(room)?.get(p.uniqueid);
     if (leg !== 'external' || current === undefined || current.leg === 'external') return;
@@ -137,14 +144,14 @@ export class RoomWatch extends EventEmitter<{ change: [RoomChange] }> {
     return { uniqueid, channel, callerIdNum: header(ev, 'CallerIDNum') ?? null, leg: record?.leg ?? 'internal', memberId: record?.memberId ?? null };
   }
 
-  /** PEREZVON_LEG of a channel we have no record of (we restarted since we originated it). */
-  private async legOf(channel: string): Promise<LegKind> {
+  /** PEREZVON_LEG of a channel we have no record of (we restarted since we originated it); undefined when it could not be read. */
+  private async legOf(channel: string): Promise<LegKind | undefined> {
     try {
       const res = await this.ami.send({ Action: 'Getvar', Channel: validateChannelName(channel), Variable: validateVariableName(LEG_VARIABLE) });
       return header(res, 'Value') === 'external' ? 'external' : 'internal';
     } catch (err) {
-      this.logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'could not read the leg variable; counting the participant as internal');
-      return 'internal';
+      this.logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'could not read the leg variable of a room participant');
+      return undefined;
     }
   }
 }

@@ -114,6 +114,28 @@ describe('permanent external participant', () => {
     expect(actionsNamed(sim, 'ConfbridgeKick').filter((x) => x.at >= stoppedAt)).toHaveLength(0);
   });
 
+  it('after a relay restart, dials nothing while it cannot tell its own external leg from an employee, and adopts the leg once it can', async () => {
+    const before = await module();
+    before.module.setRules([rule('7006')]);
+    await joinRoom(sim, '101', '7006');
+    await externalUp('7006');
+    await before.stop();
+    // The restarted relay's room read cannot read the listed legs' PEREZVON_LEG (as when a channel
+    // goes away between the list and the Getvar): counted as an employee, the external leg would look
+    // missing and be dialled a second time.
+    sim.refuseAction('Getvar', 'No such channel', 1000);
+    const restartedAt = Date.now();
+    const after = await module();
+    after.module.setRules([rule('7006')]);
+    // Both reads of the restarted relay (after its login, and the rule's own) fail to tell the legs apart.
+    const since = (name: string): number => sim.actions.filter((x) => x.at >= restartedAt && header(x, 'Action') === name).length;
+    await waitFor(() => (since('ConfbridgeList') >= 2 && since('Getvar') >= 2 ? true : undefined), 'two room reads whose leg variables cannot be read');
+    sim.refuseAction('Getvar', '', 0);
+    after.module.setRules([rule('7006'), rule('7007')]);
+    await waitFor(() => (after.module.ruleOf('7006')?.phase === 'up' ? true : undefined), 'the restarted relay to adopt the external leg');
+    expect(externalOriginates(sim, '7006')).toHaveLength(1);
+  });
+
   it('after a relay restart, dials the external leg that went missing meanwhile, once', async () => {
     const before = await module();
     before.module.setRules([rule('7005')]);
