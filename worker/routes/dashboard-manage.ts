@@ -56,14 +56,6 @@ manageRoutes.post('/access/api-keys', async (c) => {
   return showAccess(c, seen, issued === null ? undefined : { what: label ?? issued.id, secret: issued.apiKey });
 });
 
-manageRoutes.post('/access/api-keys/:id/revoke', async (c) => {
-  const seen = await opened(c, 'admin');
-  if (seen instanceof Response) return seen;
-  await ownForm(c, seen.session);
-  await revokeApiKey(seen.stub, seen.viewer.pbx, c.req.param('id'));
-  return c.redirect(sectionHref(seen.viewer.pbx, 'access'), 303);
-});
-
 manageRoutes.post('/access/webhook-secrets', async (c) => {
   const seen = await opened(c, 'admin');
   if (seen instanceof Response) return seen;
@@ -73,23 +65,20 @@ manageRoutes.post('/access/webhook-secrets', async (c) => {
   return showAccess(c, seen, created === null || created === 'too-many' ? undefined : { what: created.label ?? created.id, secret: created.secret });
 });
 
-manageRoutes.post('/access/webhook-secrets/:id/revoke', async (c) => {
-  const seen = await opened(c, 'admin');
-  if (seen instanceof Response) return seen;
-  await ownForm(c, seen.session);
-  const id = c.req.param('id');
-  if (SECRET_ID.test(id)) await seen.stub.deleteWebhookSecret(id);
-  return c.redirect(sectionHref(seen.viewer.pbx, 'access'), 303);
-});
+/** A revoke button of the access page: the admin's own form, then the one operation, then back to the page. */
+function revokeRoute(path: string, revoke: (seen: Opened, id: string) => Promise<unknown>): void {
+  manageRoutes.post(path, async (c) => {
+    const seen = await opened(c, 'admin');
+    if (seen instanceof Response) return seen;
+    await ownForm(c, seen.session);
+    await revoke(seen, c.req.param('id') ?? '');
+    return c.redirect(sectionHref(seen.viewer.pbx, 'access'), 303);
+  });
+}
 
-manageRoutes.post('/access/widgets/:id/revoke', async (c) => {
-  const seen = await opened(c, 'admin');
-  if (seen instanceof Response) return seen;
-  await ownForm(c, seen.session);
-  const id = c.req.param('id');
-  if (WIDGET_ID.test(id)) await seen.stub.deleteWidget(id);
-  return c.redirect(sectionHref(seen.viewer.pbx, 'access'), 303);
-});
+revokeRoute('/access/api-keys/:id/revoke', (seen, id) => revokeApiKey(seen.stub, seen.viewer.pbx, id));
+revokeRoute('/access/webhook-secrets/:id/revoke', async (seen, id) => SECRET_ID.test(id) && seen.stub.deleteWebhookSecret(id));
+revokeRoute('/access/widgets/:id/revoke', async (seen, id) => WIDGET_ID.test(id) && seen.stub.deleteWidget(id));
 
 async function showAccess(c: Ctx, seen: Opened, revealed?: { what: string; secret: string }): Promise<Response> {
   const [apiKeys, secrets, widgets] = await Promise.all([seen.stub.apiKeys(), seen.stub.webhookSecrets(), seen.stub.listWidgets()]);
