@@ -3,7 +3,8 @@
 // Used by external-participant.ts (which executes the actions on AMI) and unit-tested on its own.
 // Invariants: at most one external leg is dialling or in the room; it is dialled only on positive
 // knowledge that an internal participant is in the room now — their ConfbridgeJoin, or a ConfbridgeList
-// just read — never on what we believed before a gap (a re-dial first re-reads the room); it is
+// just read — never on what we believed before a gap (a re-dial first re-reads the room), and never
+// before this run has read the room once (a leg of ours from before a restart may be in it); it is
 // kicked (or its ringing dial hung up) when the last internal leaves.
 
 export interface RuleLimits {
@@ -16,6 +17,11 @@ export interface RuleLimits {
 }
 
 export type ExternalPhase =
+  /**
+   * This run has not read the room yet: a leg of ours from before a restart may be in it, so a join
+   * (whose ConfbridgeJoin can come late, after the join prompt) is no reason to dial; the read decides.
+   */
+  | { phase: 'unread' }
   | { phase: 'idle' }
   | { phase: 'dialling'; channelId: string }
   | { phase: 'up'; channelId: string; channel: string; since: number }
@@ -63,7 +69,7 @@ export interface Step {
   actions: RoomAction[];
 }
 
-export const initialRoomState = (): RoomState => ({ internals: new Set(), external: { phase: 'idle' }, redials: 0, dialSeq: 0 });
+export const initialRoomState = (): RoomState => ({ internals: new Set(), external: { phase: 'unread' }, redials: 0, dialSeq: 0 });
 
 /** Applies one event. Pure: `state` is not modified. */
 export function reduceRoom(state: RoomState, event: RoomEvent, limits: RuleLimits): Step {
@@ -98,6 +104,8 @@ export function withDialChannel(state: RoomState, channelId: string): RoomState 
 function internalJoined(state: RoomState, who: Participant): Step {
   const internals = new Set(state.internals).add(who.uniqueid);
   const next = { ...state, internals };
+  // Positive knowledge of an employee, not of the room being without our leg: read it (again) first.
+  if (next.external.phase === 'unread') return { state: next, actions: [{ kind: 'reread' }] };
   // The first internal: dial now, from the event itself (no polling). A join while a re-read is under
   // way is the same positive knowledge.
   if ((state.internals.size === 0 && next.external.phase === 'idle') || next.external.phase === 'checking') return dial(next);
@@ -109,6 +117,7 @@ function internalLeft(state: RoomState, who: Participant): Step {
   const internals = new Set(state.internals);
   internals.delete(who.uniqueid);
   if (internals.size > 0) return { state: { ...state, internals }, actions: [] };
+  if (state.external.phase === 'unread') return { state: { ...state, internals }, actions: [{ kind: 'reread' }] };
   return { state: { ...state, internals, external: { phase: 'idle' }, redials: 0 }, actions: releaseExternal(state.external) };
 }
 

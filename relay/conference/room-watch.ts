@@ -1,6 +1,6 @@
 // Who is in which ConfBridge room, from ConfbridgeJoin/Leave/End as they arrive and from
 // ConfbridgeListRooms + ConfbridgeList after every (re)login. Used by the conference module (rules, assemblies, reports).
-// Invariant: a participant is `external` only if this relay originated it as one (its Uniqueid is our
+// Invariants: a participant is counted only once we know which leg it is; it is `external` only if this relay originated it as one (its Uniqueid is our
 // ChannelId, recorded in the LegRegistry) or its PEREZVON_LEG variable says so; never by its name.
 import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
@@ -8,6 +8,10 @@ import type { AmiConnection } from '../ami/connection.js';
 import { sendList } from '../ami/event-list.js';
 import { validateChannelName, validateVariableName } from '../ami/validation.js';
 import { header, type AmiMessage } from '../ami/wire.js';
+
+/** How often, and how far apart, the leg variable of a joining participant is tried before it is left uncounted. */
+const IDENTIFY_TRIES = 3;
+const IDENTIFY_PAUSE_MS = 200;
 
 export type LegKind = 'internal' | 'external';
 
@@ -49,6 +53,8 @@ export type RoomChange =
 export class RoomWatch extends EventEmitter<{ change: [RoomChange] }> {
   private readonly rooms = new Map<string, Map<string, RoomParticipant>>();
   private readonly onEvent = (ev: AmiMessage): void => this.handle(ev);
+  /** Uniqueids of joined participants whose PEREZVON_LEG is being read. */
+  private readonly identifying = new Set<string>();
 
   constructor(
     private readonly ami: AmiConnection,
@@ -111,29 +117,47 @@ export class RoomWatch extends EventEmitter<{ change: [RoomChange] }> {
     }
     const p = this.fromEvent(ev);
     if (p === undefined) return;
-    const members = this.rooms.get(room) ?? new Map<string, RoomParticipant>();
-    this.rooms.set(room, members);
     if (name === 'ConfbridgeJoin') {
-      members.set(p.uniqueid, p);
-      this.emit('change', { kind: 'join', room, who: p, at: Date.now() });
-      // Not one of ours: internal at once (a dial-in), then checked, so a leg of ours from before a
-      // restart that joins late is still recognised by its PEREZVON_LEG variable.
-      if (this.registry.get(p.uniqueid) === undefined) void this.recheck(room, p);
-    } else {
-      const known = members.get(p.uniqueid);
-      members.delete(p.uniqueid);
-      this.emit('change', { kind: 'leave', room, who: known ?? p, at: Date.now() });
+      if (this.registry.get(p.uniqueid) !== undefined) this.admit(room, p);
+      else void this.identify(room, p);
+      return;
     }
+    const wasIdentifying = this.identifying.delete(p.uniqueid);
+    const members = this.rooms.get(room);
+    const known = members?.get(p.uniqueid);
+    // It left before we knew what it was (and no room read listed it meanwhile): it was never counted.
+    if (known === undefined && wasIdentifying) return;
+    members?.delete(p.uniqueid);
+    this.emit('change', { kind: 'leave', room, who: known ?? p, at: Date.now() });
   }
 
-  private async recheck(room: string, p: RoomParticipant): Promise<void> {
-    // Unreadable: it stays what its join made it (a dial-in is internal); only a positive answer changes it.
-    const leg = await this.legOf(p.channel);
-    const current = this.rooms.get(room)?.get(p.uniqueid);
-    if (leg !== 'external' || current === undefined || current.leg === 'external') return;
-    this.emit('change', { kind: 'leave', room, who: current, at: Date.now() });
-    current.leg = 'external';
-    this.emit('change', { kind: 'join', room, who: current, at: Date.now() });
+  private admit(room: string, p: RoomParticipant): void {
+    const members = this.rooms.get(room) ?? new Map<string, RoomParticipant>();
+    this.rooms.set(room, members);
+    members.set(p.uniqueid, p);
+    this.emit('change', { kind: 'join', room, who: p, at: Date.now() });
+  }
+
+  /**
+   * A participant this run did not originate is a dial-in, or a leg of ours from before a restart that
+   * joins late (its join prompt outlasted the restart). Only its PEREZVON_LEG tells which; until it is
+   * read the participant counts for nothing, because counting our own external leg as an employee would
+   * dial a second one. Unreadable after a few tries, it stays uncounted until the room is read again.
+   */
+  private async identify(room: string, p: RoomParticipant): Promise<void> {
+    this.identifying.add(p.uniqueid);
+    let leg: LegKind | undefined;
+    for (let attempt = 0; leg === undefined && attempt < IDENTIFY_TRIES; attempt++) {
+      if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, IDENTIFY_PAUSE_MS * attempt));
+      if (!this.identifying.has(p.uniqueid)) return;
+      leg = await this.legOf(p.channel);
+    }
+    if (!this.identifying.delete(p.uniqueid)) return;
+    if (leg === undefined) {
+      this.logger.warn({ room }, 'a room participant whose leg variable cannot be read is not counted until the room is read again');
+      return;
+    }
+    this.admit(room, { ...p, leg });
   }
 
   private fromEvent(ev: AmiMessage): RoomParticipant | undefined {

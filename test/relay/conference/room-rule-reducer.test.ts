@@ -6,7 +6,10 @@ const limits: RuleLimits = { maxRedials: 2, backoffMs: [100, 500], dtmf: '42', s
 const internal = (n: number) => ({ uniqueid: `in-${n}`, channel: `Local/7001@conf-0000000${n};2` });
 const ext = (id: string) => ({ uniqueid: id, channel: `Local/8999@outbound-${id};1` });
 
-function run(events: RoomEvent[], start: RoomState = initialRoomState()): { state: RoomState; actions: unknown[][] } {
+/** A room this run has read once and found empty: where most rules start. */
+const readEmpty = (): RoomState => reduceRoom(initialRoomState(), { kind: 'snapshot', internals: [], externals: [], at: 0 }, limits).state;
+
+function run(events: RoomEvent[], start: RoomState = readEmpty()): { state: RoomState; actions: unknown[][] } {
   let state = start;
   const actions: unknown[][] = [];
   for (const e of events) {
@@ -21,6 +24,27 @@ function run(events: RoomEvent[], start: RoomState = initialRoomState()): { stat
 }
 
 describe('room rule reducer', () => {
+  it('does not dial on an employee joining before this run has read the room, and asks for the read instead', () => {
+    // After a restart the employee's ConfbridgeJoin can come late (after the join prompt), while the
+    // external leg the last run dialled is already in the room.
+    const { actions, state } = run([
+      { kind: 'join', leg: 'internal', who: internal(1), at: 0 },
+      { kind: 'leave', leg: 'internal', who: internal(1), at: 1 },
+    ], initialRoomState());
+    expect(actions).toEqual([[{ kind: 'reread' }], [{ kind: 'reread' }]]);
+    expect(state.external.phase).toBe('unread');
+  });
+
+  it('lets the first read of the room decide: adopts the leg already there, or dials when there is none', () => {
+    const joined = run([{ kind: 'join', leg: 'internal', who: internal(1), at: 0 }], initialRoomState());
+    const adopted = run([{ kind: 'snapshot', internals: [internal(1)], externals: [ext('old')], at: 5 }], joined.state);
+    // Adopted, not re-joined: the last run already sent its DTMF.
+    expect(adopted.actions).toEqual([[]]);
+    expect(adopted.state.external).toMatchObject({ phase: 'up', channelId: 'old' });
+    const dialled = run([{ kind: 'snapshot', internals: [internal(1)], externals: [], at: 5 }], joined.state);
+    expect(dialled.actions).toEqual([[{ kind: 'dial', seq: 1 }]]);
+  });
+
   it('dials once for the first internal and not for the ones after it', () => {
     const { actions } = run([
       { kind: 'join', leg: 'internal', who: internal(1), at: 0 },
